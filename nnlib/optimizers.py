@@ -1,0 +1,138 @@
+"""Step 3: pick the best function by moving θ against the gradient.
+
+Every optimizer updates the parameter arrays in place with ``step(params, grads)``.
+
+* gradient descent / SGD: θ ← θ − η ∇L  (gradient descent uses the whole data set per step)
+* momentum: v ← μ v − η ∇L;  θ ← θ + v
+* Adam: running averages of the gradient and its square, with bias correction.
+
+``weight_decay`` λ adds λ·W to the gradient of every weight matrix (L2
+regularisation, ½λ‖W‖² in the loss); biases are not decayed.
+"""
+
+from __future__ import annotations
+
+from . import backend
+
+
+def _check_rate(name: str, value, low=0.0, high=None, strict=True):
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    ok = ok and (value > low if strict else value >= low) and (high is None or value < high)
+    if not ok:
+        bound = f"> {low}" if strict else f">= {low}"
+        if high is not None:
+            bound += f" and < {high}"
+        raise ValueError(f"{name} must be a number {bound}. Received: {name}={value!r}")
+    return float(value)
+
+
+class Optimizer:
+    name = "optimizer"
+
+    def __init__(self, learning_rate=0.1, weight_decay=0.0):
+        self.learning_rate = _check_rate("learning_rate", learning_rate)
+        self.weight_decay = _check_rate("weight_decay", weight_decay, strict=False)
+        self.state: dict = {}
+
+    def _decayed(self, p, g):
+        # Only weight matrices (2-D) are decayed, as is usual for L2 regularisation.
+        if self.weight_decay and p.ndim == 2:
+            return g + self.weight_decay * p
+        return g
+
+    def step(self, params, grads) -> None:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget running state (velocities, moments)."""
+        self.state = {}
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(learning_rate={self.learning_rate:g})"
+
+
+class SGD(Optimizer):
+    """θ ← θ − η ∇L on each minibatch."""
+
+    name = "sgd"
+
+    def step(self, params, grads) -> None:
+        lr = self.learning_rate
+        for p, g in zip(params, grads):
+            p -= lr * self._decayed(p, g)
+
+
+class GradientDescent(SGD):
+    """The lecture's gradient descent: the same update, computed on the whole data set."""
+
+    name = "gd"
+    full_batch = True
+
+
+class Momentum(Optimizer):
+    """Heavy-ball momentum: v ← μ v − η ∇L; θ ← θ + v."""
+
+    name = "momentum"
+
+    def __init__(self, learning_rate=0.1, momentum=0.9, weight_decay=0.0):
+        super().__init__(learning_rate, weight_decay)
+        self.momentum = _check_rate("momentum", momentum, 0.0, 1.0, strict=False)
+
+    def step(self, params, grads) -> None:
+        lr, mu = self.learning_rate, self.momentum
+        velocities = self.state.setdefault("v", [backend.xp.zeros_like(p) for p in params])
+        for p, g, v in zip(params, grads, velocities):
+            v *= mu
+            v -= lr * self._decayed(p, g)
+            p += v
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015): per-parameter step sizes from gradient moments."""
+
+    name = "adam"
+
+    def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.0):
+        super().__init__(learning_rate, weight_decay)
+        self.beta1 = _check_rate("beta1", beta1, 0.0, 1.0, strict=False)
+        self.beta2 = _check_rate("beta2", beta2, 0.0, 1.0, strict=False)
+        self.epsilon = _check_rate("epsilon", epsilon)
+
+    def step(self, params, grads) -> None:
+        xp = backend.xp
+        st = self.state
+        if "m" not in st:
+            st["m"] = [xp.zeros_like(p) for p in params]
+            st["v"] = [xp.zeros_like(p) for p in params]
+            st["t"] = 0
+        st["t"] += 1
+        b1, b2, t = self.beta1, self.beta2, st["t"]
+        # Fold the bias corrections into one step size: fewer array passes per parameter.
+        step_size = self.learning_rate * (1.0 - b2 ** t) ** 0.5 / (1.0 - b1 ** t)
+        eps = self.epsilon * (1.0 - b2 ** t) ** 0.5
+        for p, g, m, v in zip(params, grads, st["m"], st["v"]):
+            g = self._decayed(p, g)
+            m *= b1
+            m += (1.0 - b1) * g
+            v *= b2
+            v += (1.0 - b2) * (g * g)
+            p -= step_size * m / (xp.sqrt(v) + eps)
+
+
+REGISTRY = {cls.name: cls for cls in (GradientDescent, SGD, Momentum, Adam)}
+ALIASES = {"gradient_descent": "gd", "gradient descent": "gd"}
+
+
+def get(identifier, **kwargs) -> Optimizer:
+    """Build an optimizer by name ('gd', 'sgd', 'momentum', 'adam'), or return an instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str):
+        key = identifier.strip().lower()
+        key = ALIASES.get(key, key)
+        if key in REGISTRY:
+            return REGISTRY[key](**kwargs)
+    raise ValueError(
+        f"Could not interpret optimizer identifier: {identifier!r}. "
+        f"Known optimizers: {', '.join(REGISTRY)}."
+    )

@@ -1,0 +1,192 @@
+"""Training as an iterator: minibatches, progress reports and divergence guards.
+
+A :class:`Trainer` owns one run: the data (moved to the device once), the
+optimizer and the shuffling generator. ``trainer.run(steps)`` performs up to
+``steps`` optimizer steps and returns a :class:`Progress`; a page can call it
+once per UI tick and stop between calls. :func:`train` wraps it as a generator
+and :func:`fit` runs it to the end.
+
+When the loss turns NaN or infinite, or grows past ``explode_factor`` times its
+starting value, the model gets back the weights of the last good report and
+:class:`TrainingDiverged` says what happened.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import backend, optimizers
+from .initializers import make_rng
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a training run stands after ``step`` optimizer steps.
+
+    loss: the mean loss L/N over the training set; total_loss: the lecture's L = Σₙ Cⁿ.
+    test_loss is a mean as well; the test fields are None without test data.
+    """
+
+    step: int
+    epoch: float
+    loss: float
+    total_loss: float
+    train_accuracy: float
+    test_loss: float | None = None
+    test_accuracy: float | None = None
+
+
+class TrainingDiverged(ArithmeticError):
+    """The loss blew up; the model was restored to its last good weights."""
+
+    def __init__(self, message: str, step: int, learning_rate: float):
+        super().__init__(message)
+        self.step = step
+        self.learning_rate = learning_rate
+
+
+class Trainer:
+    """One training run of ``model`` on (X, y), resumable step by step.
+
+    Args:
+        model: a :class:`nnlib.Sequential`, trained in place.
+        X, y: NumPy training inputs (N, n_in) and integer labels (N,) or one-hot rows.
+        optimizer: a name ('gd', 'sgd', 'momentum', 'adam') or an Optimizer instance.
+        learning_rate, weight_decay: used when ``optimizer`` is a name.
+        batch_size: examples per step; None, or the optimizer 'gd', uses the whole set.
+        X_test, y_test: optional held-out data, evaluated at every report.
+        seed: int or Generator for shuffling (and augmentation).
+        augment: optional ``f(X_numpy, rng) -> X_numpy`` applied to each epoch's inputs.
+        explode_factor: a mean loss above this multiple of the starting loss counts as divergence.
+    """
+
+    def __init__(self, model, X, y, optimizer="sgd", learning_rate=None, weight_decay=0.0,
+                 batch_size=32, X_test=None, y_test=None, seed=0, augment=None,
+                 explode_factor=10.0):
+        self.model = model
+        if isinstance(optimizer, str):
+            kwargs = {"weight_decay": weight_decay}
+            if learning_rate is not None:
+                kwargs["learning_rate"] = learning_rate
+            optimizer = optimizers.get(optimizer, **kwargs)
+        self.optimizer = optimizers.get(optimizer)
+        self.X_host = np.asarray(X)
+        self.X = model._inputs(X)
+        self.n = self.X.shape[0]
+        if self.n == 0:
+            raise ValueError("the training set is empty. Received 0 examples.")
+        self.T = model._targets(y, self.n)
+        self.has_test = X_test is not None and y_test is not None
+        if self.has_test:
+            self.X_test = model._inputs(X_test)
+            self.T_test = model._targets(y_test, self.X_test.shape[0])
+        full = batch_size is None or getattr(self.optimizer, "full_batch", False)
+        if not full and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
+                         or batch_size < 1):
+            raise ValueError(f"batch_size must be a positive integer or None. Received: batch_size={batch_size!r}")
+        self.batch_size = self.n if full else min(int(batch_size), self.n)
+        self.steps_per_epoch = math.ceil(self.n / self.batch_size)
+        self.rng = make_rng(seed)
+        self.augment = augment
+        self.explode_factor = float(explode_factor)
+        self.step_count = 0
+        self._pos = self.steps_per_epoch  # forces a fresh shuffle before the first step
+        self._Xe = self._Te = None
+        self.history: list[Progress] = []
+        self._good_weights = [backend.copy(p) for p in model.params]
+        self.history.append(self._report())
+        self._start_loss = self.history[0].loss
+
+    @property
+    def epoch(self) -> float:
+        return self.step_count / self.steps_per_epoch
+
+    def _new_epoch(self):
+        xp = backend.xp
+        if self.batch_size == self.n and self.augment is None:
+            self._Xe, self._Te = self.X, self.T  # full batch: order does not matter
+        else:
+            perm = self.rng.permutation(self.n)
+            if self.augment is not None:
+                # Augment on the host, then move the epoch's inputs to the device once.
+                self._Xe = self.model._inputs(self.augment(self.X_host[perm], self.rng))
+            else:
+                self._Xe = xp.take(self.X, backend.asarray(perm), axis=0)
+            self._Te = xp.take(self.T, backend.asarray(perm), axis=0)
+        self._pos = 0
+
+    def _report(self) -> Progress:
+        train = self.model.evaluate(self.X, self.T)
+        test = self.model.evaluate(self.X_test, self.T_test) if self.has_test else None
+        return Progress(self.step_count, self.epoch, train.mean_loss, train.total_loss,
+                        train.accuracy, test.mean_loss if test else None,
+                        test.accuracy if test else None)
+
+    def run(self, steps: int) -> Progress:
+        """Take up to ``steps`` optimizer steps, then evaluate and return the progress.
+
+        Raises TrainingDiverged (after restoring the last good weights) when the loss blows up.
+        """
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+            raise ValueError(f"steps must be a positive integer. Received: steps={steps!r}")
+        model, opt, bs = self.model, self.optimizer, self.batch_size
+        with warnings.catch_warnings():
+            # Overflow in a diverging run is caught below; NumPy's warnings would only add noise.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for _ in range(int(steps)):
+                if self._pos >= self.steps_per_epoch:
+                    self._new_epoch()
+                start = self._pos * bs
+                xb, tb = self._Xe[start:start + bs, ...], self._Te[start:start + bs, ...]
+                _, grads, _ = model._backward(model._forward(xb), tb, "mean")
+                opt.step(model.params, grads)
+                self._pos += 1
+                self.step_count += 1
+            progress = self._report()
+        if not math.isfinite(progress.loss) or progress.loss > self.explode_factor * max(self._start_loss, 0.1):
+            self._restore()
+            lr = opt.learning_rate
+            what = "became NaN or infinite" if not math.isfinite(progress.loss) else (
+                f"grew from {self._start_loss:.3g} to {progress.loss:.3g}")
+            raise TrainingDiverged(
+                f"Training diverged at step {self.step_count}: the loss {what}. "
+                f"The learning rate {lr:g} is too large for this network; try {lr / 10:g}. "
+                "The model keeps its last good weights.",
+                self.step_count, lr)
+        self._good_weights = [backend.copy(p) for p in model.params]
+        self.history.append(progress)
+        return progress
+
+    def _restore(self):
+        for p, good in zip(self.model.params, self._good_weights):
+            p[...] = good
+        self.optimizer.reset()
+        last = self.history[-1]
+        self.step_count = last.step
+        self._pos = self.steps_per_epoch
+
+    def epochs(self, epochs: int, report_every: int | None = None):
+        """Yield a Progress every ``report_every`` steps (default: once per epoch)."""
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+            raise ValueError(f"epochs must be a positive integer. Received: epochs={epochs!r}")
+        every = report_every or self.steps_per_epoch
+        target = self.step_count + int(epochs) * self.steps_per_epoch
+        while self.step_count < target:
+            yield self.run(min(every, target - self.step_count))
+
+
+def train(model, X, y, epochs=10, report_every=None, **kwargs):
+    """Generator of :class:`Progress` reports; see :class:`Trainer` for the arguments."""
+    yield from Trainer(model, X, y, **kwargs).epochs(epochs, report_every)
+
+
+def fit(model, X, y, epochs=10, report_every=None, **kwargs) -> list[Progress]:
+    """Train to the end and return the history (the starting point first)."""
+    trainer = Trainer(model, X, y, **kwargs)
+    for _ in trainer.epochs(epochs, report_every):
+        pass
+    return trainer.history
