@@ -8,11 +8,11 @@ The array library (NumPy, or CuPy on a GPU) is chosen in :mod:`nnlib.backend`.
 """
 
 from . import activations, backend, datasets, limits, losses, optimizers, presets
-from .spec import NetworkSpec
 from .gradcheck import gradient_check
 from .layers import Dense
 from .model import Evaluation, LayerBackprop, LayerTrace, Sequential
 from .serialization import ModelFileError, load, save
+from .spec import NetworkSpec
 from .training import Progress, Trainer, TrainingDiverged, fit, train
 
 __all__ = [

@@ -6,6 +6,7 @@ device once. Every generator takes an explicit seed.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import tempfile
@@ -174,10 +175,9 @@ def digits(cache: bool = True):
             pass
     (X_train, y_train), (X_test, y_test) = build_digits()
     if cache:
-        try:
+        # A read-only home still gets the data, just not cached.
+        with contextlib.suppress(OSError):
             atomic_save_npz(path, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test)
-        except OSError:  # a read-only home still gets the data, just not cached
-            pass
     return (X_train, y_train), (X_test, y_test)
 
 

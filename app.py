@@ -1,0 +1,39 @@
+"""Deep Learning in Three Steps: the app's frame (navigation, state, sidebar).
+
+Run it with ``streamlit run app.py``. Pages live in ``pages/`` and are listed
+here explicitly with ``st.navigation``; they call ``nnlib`` for every number.
+"""
+
+import streamlit as st
+
+import nnlib
+from ui import state
+
+st.set_page_config(
+    page_title="Deep Learning in Three Steps",
+    page_icon="🧠",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+state.init()
+
+PAGES = {
+    "Start": [
+        st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+    ],
+    "The three steps": [
+        st.Page("pages/step1_network.py", title="Step 1 · Define the network", icon="1️⃣"),
+        st.Page("pages/step2_loss.py", title="Step 2 · Goodness of a function", icon="2️⃣"),
+        st.Page("pages/step3_training.py", title="Step 3 · Pick the best function", icon="3️⃣"),
+    ],
+    "Use it": [
+        st.Page("pages/digits.py", title="Draw a digit", icon="✍️"),
+        st.Page("pages/deep_or_fat.py", title="Deep or fat?", icon="🤔"),
+    ],
+}
+page = st.navigation(PAGES)
+
+with st.sidebar:
+    st.caption(f"Computing on **{nnlib.backend.device_description()}**")
+
+page.run()

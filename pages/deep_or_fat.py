@@ -1,0 +1,3 @@
+import streamlit as st
+
+st.title('deep_or_fat (being built)')

@@ -1,0 +1,131 @@
+"""Shared fixtures: every backend for the core suite, and a live app + Chromium for browser tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from nnlib import backend  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _cupy_available() -> bool:
+    try:
+        backend._resolve("cupy")
+        return True
+    except backend.BackendError:
+        return False
+
+
+@pytest.fixture(params=["numpy", "array_api_strict", "cupy"])
+def xp_backend(request):
+    """Run a test once per backend; CuPy is skipped, with the reason, where no GPU is usable."""
+    if request.param == "cupy" and not _cupy_available():
+        pytest.skip("CuPy backend: " + backend._cupy_or_reason()[1])
+    previous = backend.name
+    backend.set_backend(request.param)
+    yield request.param
+    backend.set_backend(previous)
+
+
+# --- live app and browser ---------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """Start `streamlit run app.py` on a free port for the whole session; stop it afterwards."""
+    port = _free_port()
+    env = {**os.environ, "NNLIB_BACKEND": "numpy", "PYTHONUNBUFFERED": "1"}
+    log = open(tempfile.mkstemp(suffix=".log")[1], "w+")  # noqa: SIM115 (lives as long as the server)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+        if proc.poll() is not None:
+            break
+    else:
+        proc.kill()
+        pytest.fail(f"streamlit did not start; log: {Path(log.name).read_text()[-2000:]}")
+    if proc.poll() is not None:
+        pytest.fail(f"streamlit exited early; log: {Path(log.name).read_text()[-2000:]}")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def _playwright():
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing: apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail("browser tests must run in CI, but " + message)
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture
+def browser_page(_playwright, tmp_path):
+    """A fresh headless Chromium page (1280×1100 viewport)."""
+    ctx = _playwright.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+        viewport={"width": 1280, "height": 1100})
+    page = ctx.pages[0] if ctx.pages else ctx.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    ctx.close()
+
+
+def wait_for_app(page, timeout_ms: int = 30_000) -> None:
+    """Wait until Streamlit has finished running the script (no 'Running...' indicator)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    page.wait_for_function(
+        """() => {
+            const s = document.querySelector('[data-testid="stStatusWidget"]');
+            return !s || !s.innerText.includes('Running');
+        }""", timeout=timeout_ms)
+    page.wait_for_timeout(300)
+
+
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a screenshot under artifacts/screenshots/ (ignored by git) for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
