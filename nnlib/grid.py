@@ -1,0 +1,48 @@
+"""A network's function over the 2-D input plane, for heatmaps.
+
+For a model with two inputs, evaluate it on a regular grid over
+[−extent, extent]² and return every neuron's output there: the picture that
+TensorFlow Playground draws in each neuron and behind the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class PlaneGrid:
+    """Values over the plane. xs, ys: (R,) axis ticks; each map is (R, R), row = y, column = x.
+
+    layers[l][k] is neuron k of layer l (l = 0 is the first hidden layer) over the grid;
+    output is the network's last layer (same as layers[-1]).
+    """
+
+    xs: np.ndarray
+    ys: np.ndarray
+    layers: list[np.ndarray]
+
+    @property
+    def output(self) -> np.ndarray:
+        return self.layers[-1]
+
+    def class_probability(self, k: int = 1) -> np.ndarray:
+        """The output neuron k over the grid (for softmax outputs: P(class k))."""
+        return self.output[k]
+
+
+def plane_grid(model, resolution: int = 60, extent: float = 1.0) -> PlaneGrid:
+    """Evaluate a 2-input model on a resolution×resolution grid over [−extent, extent]²."""
+    if model.n_in != 2:
+        raise ValueError(f"plane heatmaps need a model with 2 inputs. Received a model with {model.n_in}.")
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or not 2 <= resolution <= 400:
+        raise ValueError(f"resolution must be an integer from 2 to 400. Received: resolution={resolution!r}")
+    xs = np.linspace(-extent, extent, resolution)
+    ys = np.linspace(-extent, extent, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    points = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    # One batched forward pass gives every neuron at every grid point.
+    layers = [t.a.T.reshape(-1, resolution, resolution) for t in model.trace(points)]
+    return PlaneGrid(xs, ys, layers)
