@@ -7,7 +7,7 @@ here explicitly with ``st.navigation``; they call ``nnlib`` for every number.
 import streamlit as st
 
 import nnlib
-from ui import state
+from ui import links, model_io, state
 
 st.set_page_config(
     page_title="Deep Learning in Three Steps",
@@ -16,6 +16,7 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 state.init()
+links.apply_once()  # a shared link's setup, read on the session's first run only
 
 PAGES = {
     "Start": [
@@ -35,5 +36,17 @@ page = st.navigation(PAGES)
 
 with st.sidebar:
     st.caption(f"Computing on **{nnlib.backend.device_description()}**")
+share_slot = st.sidebar.empty()
+model_io.sidebar()
 
+# Notices (e.g. a shared link that could not be used) are shown once, above the page.
+for notice in st.session_state["notices"]:
+    st.warning(notice, icon="⚠️")
+st.session_state["notices"] = []
+
+links.sync()
+links.share_box(share_slot)
 page.run()
+# The page may have changed the setup: refresh the address bar and the link.
+links.sync()
+links.share_box(share_slot)

@@ -24,19 +24,21 @@ def dense_forward(W, b, X):
     """Z = X·Wᵀ + b.  X: (N, n_in), W: (n_out, n_in), b: (n_out,) -> Z: (N, n_out)."""
     Z = X @ W.T
     if b is not None:
-        Z = Z + b
+        Z += b  # in place: Z is a fresh array, and this saves one (N, n_out) temporary
     return Z
 
 
-def dense_backward(W, X, grad_Z):
+def dense_backward(W, X, grad_Z, need_grad_X=True):
     """From ∂C/∂Z (N, n_out) to (∂C/∂W, ∂C/∂b, ∂C/∂X).
 
     ∂C/∂W = (∂C/∂Z)ᵀ·X: the forward pass supplies ∂z/∂w, the input on that link.
     ∂C/∂X = (∂C/∂Z)·W: each input collects Σ w·∂C/∂z from the neurons it feeds.
+    The first layer's ∂C/∂X is never used, so ``need_grad_X=False`` skips that
+    product (None is returned in its place).
     """
     grad_W = grad_Z.T @ X
-    grad_b = backend.xp.sum(grad_Z, axis=0)
-    grad_X = grad_Z @ W
+    grad_b = backend.column_sum(grad_Z)  # Σₙ ∂C/∂zₙ, as 1ᵀ·(∂C/∂Z)
+    grad_X = grad_Z @ W if need_grad_X else None
     return grad_W, grad_b, grad_X
 
 
@@ -107,9 +109,9 @@ class Dense:
         Z = dense_forward(self.W, self.b, X)
         return Z, self.activation(Z)
 
-    def backward(self, X, grad_Z):
-        """Gradients aligned with ``params``, and ∂C/∂X for the layer below."""
-        grad_W, grad_b, grad_X = dense_backward(self.W, X, grad_Z)
+    def backward(self, X, grad_Z, need_grad_X=True):
+        """Gradients aligned with ``params``, and ∂C/∂X for the layer below (None if not needed)."""
+        grad_W, grad_b, grad_X = dense_backward(self.W, X, grad_Z, need_grad_X)
         return ([grad_W, grad_b] if self.use_bias else [grad_W]), grad_X
 
     def config(self) -> dict:

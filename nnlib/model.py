@@ -216,33 +216,39 @@ class Sequential:
             return self.loss.per_example_from_logits(z_out, T)
         return self.loss.per_example(a_out, T)
 
-    def _backward(self, cache, T, reduction: str):
+    def _backward(self, cache, T, reduction: str, need_loss: bool = True, grad_scale: float = 1.0):
         """Backpropagation: returns (loss, grads aligned with params, deltas ∂C/∂z per layer).
 
         The output layer's ∂C/∂z starts the backward pass; each layer below gets
-        ∂C/∂z = σ′(z) · Σ (w · ∂C/∂z of the layer above).
+        ∂C/∂z = σ′(z) · Σ (w · ∂C/∂z of the layer above). With ``need_loss=False``
+        the loss value is skipped (returned as None): a training step only needs gradients.
+        ``grad_scale`` multiplies every gradient (and delta); a training step passes the
+        learning rate η here, so η·∇L costs one multiply of the small output delta
+        instead of one pass over every parameter.
         """
         n = T.shape[0]
         x_out, z_out, a_out = cache[-1]
-        per_example = self._per_example_loss(z_out, a_out, T)
-        total = backend.xp.sum(per_example)
         scale = 1.0 / n if reduction == "mean" else 1.0
+        loss = None
+        if need_loss:
+            loss = backend.xp.sum(self._per_example_loss(z_out, a_out, T)) * scale
         if self._fused():
             delta = self.loss.grad_from_logits(a_out, T)
         else:
             delta = self.layers[-1].activation.backward(z_out, a_out, self.loss.grad(a_out, T))
-        if scale != 1.0:
-            delta = delta * scale
+        if scale * grad_scale != 1.0:
+            delta = delta * (scale * grad_scale)
         grads, deltas = [], [None] * len(self.layers)
         for i in range(len(self.layers) - 1, -1, -1):
             deltas[i] = delta
             x, _, _ = cache[i]
-            layer_grads, grad_x = self.layers[i].backward(x, delta)
+            # The input layer's ∂C/∂x feeds nothing, so that product is skipped.
+            layer_grads, grad_x = self.layers[i].backward(x, delta, need_grad_X=i > 0)
             grads[:0] = layer_grads
             if i > 0:
                 _, z_below, a_below = cache[i - 1]
                 delta = self.layers[i - 1].activation.backward(z_below, a_below, grad_x)
-        return total * scale, grads, deltas
+        return loss, grads, deltas
 
     def _check_reduction(self, reduction):
         if reduction not in ("mean", "sum"):

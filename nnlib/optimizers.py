@@ -43,6 +43,18 @@ class Optimizer:
     def step(self, params, grads) -> None:
         raise NotImplementedError
 
+    def gradient_scale(self) -> float | None:
+        """η when this update is θ ← θ − η·g (then :meth:`step_scaled` applies η·g), else None.
+
+        A training step can fold η into the backward pass (see ``Sequential._backward``),
+        which saves one pass over every parameter per step.
+        """
+        return None
+
+    def step_scaled(self, params, scaled_grads) -> None:
+        """Update with gradients already multiplied by :meth:`gradient_scale`."""
+        raise NotImplementedError(f"{self.name} cannot take pre-scaled gradients")
+
     def reset(self) -> None:
         """Forget running state (velocities, moments)."""
         self.state = {}
@@ -60,6 +72,17 @@ class SGD(Optimizer):
         lr = self.learning_rate
         for p, g in zip(params, grads):
             p -= lr * self._decayed(p, g)
+
+    def gradient_scale(self) -> float:
+        return self.learning_rate
+
+    def step_scaled(self, params, scaled_grads) -> None:
+        # θ − η(g + λθ) = (1 − ηλ)θ − ηg: the same step, with η·g computed upstream.
+        shrink = 1.0 - self.learning_rate * self.weight_decay
+        for p, g in zip(params, scaled_grads):
+            if shrink != 1.0 and p.ndim == 2:
+                p *= shrink
+            p -= g
 
 
 class GradientDescent(SGD):

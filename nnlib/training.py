@@ -49,6 +49,23 @@ class TrainingDiverged(ArithmeticError):
         self.learning_rate = learning_rate
 
 
+def train_step(model, optimizer, X, T) -> None:
+    """One optimizer step on a batch: forward, backward (mean loss), update, in place.
+
+    X: backend inputs (N, n_in); T: backend one-hot targets (N, n_out). The loss
+    value itself is not computed: nobody reads it between reports. For plain
+    SGD the learning rate is folded into the backward pass (η·∇L comes out of it).
+    """
+    eta = optimizer.gradient_scale()
+    cache = model._forward(X)
+    if eta is None:
+        _, grads, _ = model._backward(cache, T, "mean", need_loss=False)
+        optimizer.step(model.params, grads)
+    else:
+        _, scaled, _ = model._backward(cache, T, "mean", need_loss=False, grad_scale=eta)
+        optimizer.step_scaled(model.params, scaled)
+
+
 class Trainer:
     """One training run of ``model`` on (X, y), resumable step by step.
 
@@ -141,9 +158,7 @@ class Trainer:
                 if self._pos >= self.steps_per_epoch:
                     self._new_epoch()
                 start = self._pos * bs
-                xb, tb = self._Xe[start:start + bs, ...], self._Te[start:start + bs, ...]
-                _, grads, _ = model._backward(model._forward(xb), tb, "mean")
-                opt.step(model.params, grads)
+                train_step(model, opt, self._Xe[start:start + bs, ...], self._Te[start:start + bs, ...])
                 self._pos += 1
                 self.step_count += 1
             progress = self._report()

@@ -1,3 +1,119 @@
+"""Deep or fat? The lecture's closing question, answered by experiment.
+
+1. Universality: N sigmoid neurons in one hidden layer fit a 1-D curve.
+2. Deep (k layers of n) against fat (1 layer of m) at equal parameter counts on the digits.
+The math is nnlib.experiments; charts and words are ui.deep_fat_view.
+"""
+
 import streamlit as st
 
-st.title('deep_or_fat (being built)')
+import nnlib
+from nnlib import experiments, limits
+from ui import deep_fat_view as view
+
+N_CHOICES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64, 128)
+CPU_BUDGETS = (5_000, 10_000, 20_000, 40_000, 60_000, 100_000, 150_000)
+GPU_BUDGETS = CPU_BUDGETS + (200_000, 250_000)  # the fat network tops out at 1,024 neurons (273k)
+ON_GPU = nnlib.backend.is_gpu()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def curve_fit(target: str, n_hidden: int) -> experiments.CurveFit:
+    return experiments.fit_curve(target, n_hidden, seed=0)
+
+
+@st.cache_data(show_spinner=False)
+def digits():
+    return nnlib.datasets.digits()
+
+
+st.title("Deep or fat?")
+st.markdown("One hidden layer with enough neurons can represent any continuous function (the *universality "
+            "theorem*). So why go deep? Try both halves of the argument yourself.")
+
+# --- 1. universality ---------------------------------------------------------------
+st.header("1 · One hidden layer can fit any curve")
+controls, chart = st.columns([1, 2], gap="large")
+with controls:
+    target = st.selectbox("Curve to fit", list(experiments.TARGETS), key="dof_target",
+                          format_func=lambda k: experiments.TARGETS[k][0])
+    n_hidden = st.select_slider("Hidden neurons N", options=N_CHOICES, value=4, key="dof_neurons")
+    show_parts = st.toggle("Show each neuron's share", key="dof_parts",
+                           help="The fit is the sum of these curves, vᵢ·σ(wᵢx + bᵢ), plus a bias.")
+    with st.spinner("Fitting…"):
+        fit = curve_fit(target, n_hidden)
+        errors = [curve_fit(target, n).mse for n in N_CHOICES]
+    st.metric("Mean squared error", f"{fit.mse:.2g}")
+    st.caption(f"1 input → {n_hidden} sigmoid neurons → 1 linear output, trained with Adam on "
+               f"{experiments.CURVE_POINTS} points for {experiments.CURVE_EPOCHS} epochs. Each neuron starts as a "
+               "steep step at its own place on the x-axis; training moves and reshapes the steps.")
+with chart:
+    st.plotly_chart(view.curve_figure(fit, show_parts), key="dof_curve_chart", width="stretch")
+with st.expander("Error against N", expanded=False):
+    st.plotly_chart(view.error_figure(N_CHOICES, errors, n_hidden), key="dof_error_chart", width="stretch")
+
+# --- 2. deep against fat ------------------------------------------------------------
+st.header("2 · Deep or fat, at the same number of parameters")
+st.markdown("For each parameter budget, a **deep** network (k hidden layers of n neurons) and a **fat** one "
+            "(one hidden layer of m neurons) get the same number of weights and biases (within 2%). Both "
+            "read the 16×16 digits (256 inputs → 10 outputs) and train alike: Adam, learning rate 0.001, "
+            "batches of 64, the same epochs and seeds.")
+budgets_all = GPU_BUDGETS if ON_GPU else CPU_BUDGETS
+c1, c2, c3, c4 = st.columns(4)
+budgets = c1.multiselect("Parameter budgets", budgets_all, default=[5_000, 20_000, 60_000, 150_000],
+                         key="dof_budgets", format_func=lambda b: f"{b:,}")
+depth = c2.slider("Deep: hidden layers k", 2, limits.MAX_HIDDEN_LAYERS, 3, key="dof_depth")
+epochs = c3.slider("Epochs", 5, 60 if ON_GPU else 30, 20, step=5, key="dof_epochs")
+n_seeds = c4.slider("Seeds per network", 1, 5, 3, key="dof_seeds",
+                    help="Each network is trained from this many random starts; the chart shows every one.")
+st.caption(f"This server allows at most {limits.MAX_HIDDEN_LAYERS} hidden layers, "
+           f"{limits.MAX_NEURONS_PER_LAYER:,} neurons per layer and {limits.MAX_PARAMS:,} parameters per network, "
+           f"so the fat network stops at {limits.MAX_NEURONS_PER_LAYER:,} neurons. "
+           + ("Running on a GPU: larger budgets and more epochs are offered." if ON_GPU else
+              "On a GPU server, larger budgets are offered. The default run takes under a minute."))
+
+if st.button("Run the experiment", type="primary", key="dof_run"):
+    try:
+        config = experiments.DeepFatConfig(budgets=tuple(budgets), depth=depth, epochs=epochs,
+                                           seeds=tuple(range(n_seeds)))
+        total = len(experiments.plan_trials(config))
+    except ValueError as exc:  # includes limits.LimitExceeded; the last results stay
+        st.error(f"This experiment cannot run: {exc}")
+    else:
+        st.session_state["deep_fat_run"] = {"config": config, "trials": [], "total": total,
+                                            "n_test": len(digits()[1][1]), "seconds": 0.0}
+
+run = st.session_state["deep_fat_run"]
+if run is not None and len(run["trials"]) < run["total"]:
+    # Each finished network is saved at once, so a rerun (e.g. a changed widget) resumes here.
+    bar = st.progress(len(run["trials"]) / run["total"], text="Starting…")
+    plan = experiments.plan_trials(run["config"])
+    for trial in experiments.run_deep_vs_fat(run["config"], digits(), skip=len(run["trials"])):
+        run["trials"].append(trial)
+        run["seconds"] += trial.seconds
+        done = len(run["trials"])
+        upcoming = (f"next: {plan[done][1]} {view.shape_name(plan[done][2].hidden)}" if done < run["total"]
+                    else "done")
+        bar.progress(done / run["total"], text=f"Trained {done} of {run['total']} networks "
+                                               f"({run['seconds']:.0f} s) · {upcoming}")
+    bar.empty()
+
+left, right = st.columns([3, 2], gap="large")
+with right:
+    st.markdown("**The lecture's table, on speech**")
+    st.dataframe(view.seide_rows(), hide_index=True)
+    st.caption(experiments.SEIDE_2011_CITATION + ". Lower is better.")
+if run is None or not run["trials"]:
+    left.info("Choose budgets and press **Run the experiment**. Results stay here for this browser session.")
+else:
+    trials, config = run["trials"], run["config"]
+    outcomes = experiments.summarize(trials, run["n_test"])
+    with left:
+        st.markdown("**This run, on the 16×16 digits**")
+        st.plotly_chart(view.accuracy_figure(trials), key="dof_accuracy_chart", width="stretch")
+        st.caption(f"Deep: {config.depth} hidden layers · {config.activation} · {config.epochs} epochs · "
+                   f"{len(config.seeds)} seed(s) per network · {len(trials)} networks trained in "
+                   f"{run['seconds']:.0f} s on {nnlib.backend.device_description()}.")
+    st.dataframe(view.outcome_rows(outcomes), hide_index=True)
+    for line in view.findings(outcomes, trials):
+        st.markdown(line)

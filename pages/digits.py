@@ -1,3 +1,283 @@
+"""Draw a digit and watch the network read it; then teach it, judge it, or retrain it on full MNIST.
+
+UI only: preprocessing, reading, teaching, evaluation and the MNIST download live in
+nnlib.digits (plain NumPy, tested without Streamlit). The default model is shared by every
+session through st.cache_resource and is never changed here: teaching works on the
+student's own copy in st.session_state.
+"""
+
+import hashlib
+
+import numpy as np
 import streamlit as st
 
-st.title('digits (being built)')
+from nnlib import datasets
+from nnlib import digits as dg
+from nnlib.digits import mnist
+from nnlib.digits.images import MAX_UPLOAD_BYTES
+from ui import digits_figures as figs
+
+CANVAS_SIDE = 280
+PLOT_CONFIG = {"displayModeBar": False}
+DEFAULT, FULL, STEP3 = "default", "full", "step3"
+MODEL_NAMES = {DEFAULT: "Default · 4,000 digits", FULL: "Full MNIST · 60,000 digits", STEP3: "Your Step 3 network"}
+
+
+# --- shared, read-only resources -------------------------------------------------------------
+@st.cache_resource(show_spinner="Training the digit network once (a few seconds)…")
+def shared_default_model():
+    """The default model, shared by every session. Read-only: teaching copies it first."""
+    return dg.default_model()
+
+
+@st.cache_resource(show_spinner=False)
+def shared_full_model(version: int):
+    """The model retrained on full MNIST, if one is cached on this server (``version`` busts the cache)."""
+    return mnist.cached_full_model()
+
+
+@st.cache_resource(show_spinner=False)
+def test_set(which: str):
+    """Held-out digits: the bundled 1,000, or MNIST's own 10,000 test digits for the full model."""
+    if which == FULL:
+        return mnist.mnist16()[1]
+    return datasets.digits()[1]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def shared_report(which: str, version: int):
+    model = shared_full_model(version) if which == FULL else shared_default_model()
+    return dg.report(model, *test_set(which))
+
+
+# --- session state helpers -------------------------------------------------------------------
+def persistent(name: str) -> str:
+    """A widget key that starts from session_state[name] and writes back to it (survives page changes)."""
+    key = f"{name}_widget"
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state[name]
+    return key
+
+
+def keep(name: str) -> None:
+    st.session_state[name] = st.session_state[f"{name}_widget"]
+
+
+def step3_model():
+    model = st.session_state.get("model")
+    if st.session_state.get("model_dataset") == "digits" and model is not None \
+            and model.n_in == 256 and model.n_out == 10:
+        return model
+    return None
+
+
+def chosen_model():
+    """(key, model to read with, is it the student's taught copy?)."""
+    choices = [DEFAULT]
+    if shared_full_model(st.session_state["digits_full_version"]) is not None:
+        choices.append(FULL)
+    if step3_model() is not None:
+        choices.append(STEP3)
+    if st.session_state["digits_model_choice"] not in choices:
+        st.session_state["digits_model_choice"] = DEFAULT
+        st.session_state.pop("digits_model_choice_widget", None)
+    if len(choices) > 1:
+        st.radio("Model", choices, format_func=MODEL_NAMES.get, horizontal=True,
+                 key=persistent("digits_model_choice"), on_change=keep, args=("digits_model_choice",))
+    which = st.session_state["digits_model_choice"]
+    taught = st.session_state["digits_taught"]
+    if taught is not None and taught["source"] == which:
+        return which, taught["model"], True
+    base = {DEFAULT: shared_default_model, STEP3: step3_model,
+            FULL: lambda: shared_full_model(st.session_state["digits_full_version"])}[which]()
+    return which, base, False
+
+
+# --- input: canvas or upload -----------------------------------------------------------------
+def canvas_image():
+    from streamlit_drawable_canvas import st_canvas  # registers only under streamlit run / AppTest
+
+    st.slider("Pen width (pixels)", 6, 40, step=2, key=persistent("digits_pen"), on_change=keep,
+              args=("digits_pen",))
+    result = st_canvas(fill_color="rgba(0, 0, 0, 0)", stroke_width=st.session_state["digits_pen"],
+                       stroke_color="#FFFFFF", background_color="#000000", width=CANVAS_SIDE,
+                       height=CANVAS_SIDE, drawing_mode="freedraw", return_image_data=True,
+                       key=f"digits_canvas_{st.session_state['digits_canvas_version']}")
+    if st.button("Clear", key="digits_clear", icon=":material/ink_eraser:"):
+        st.session_state["digits_canvas_version"] += 1  # a new key is a new, empty canvas
+        st.session_state["digits_teach_result"] = None
+        st.rerun()
+    return result.image_data
+
+
+def uploaded_image():
+    file = st.file_uploader("A photo or scan of one digit (PNG or JPEG)", type=["png", "jpg", "jpeg"],
+                            key="digits_upload", max_upload_size=MAX_UPLOAD_BYTES // 2**20)
+    st.caption("Dark ink on light paper works too: it is detected and inverted. "
+               f"At most {MAX_UPLOAD_BYTES // 2**20} MB and 25 megapixels.")
+    if file is None:
+        return None
+    try:
+        return dg.load_image(file.getvalue())
+    except dg.ImageError as exc:
+        st.error(str(exc))
+        return None
+
+
+# --- output ----------------------------------------------------------------------------------
+def show_answer(reading) -> None:
+    st.metric("Prediction", str(reading.digit), border=True)
+    if reading.unsure:
+        a, b = reading.candidates
+        st.warning(f"**Not sure**: maybe a **{a}** ({reading.probabilities[a]:.0%}), "
+                   f"maybe a **{b}** ({reading.probabilities[b]:.0%}).", icon=":material/help:")
+    else:
+        st.caption(f"{reading.confidence:.0%} sure · entropy {reading.entropy:.2f} nats "
+                   f"(0 = certain, {np.log(10):.2f} = no idea)")
+    st.plotly_chart(figs.probability_figure(reading.probabilities, reading.digit), config=PLOT_CONFIG,
+                    key="digits_probabilities")
+
+
+def show_stages(stages) -> None:
+    st.subheader("What the network sees")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        st.image(figs.fit_image(stages.crop), caption="1 · cropped to the ink" +
+                 (" (inverted: dark ink on light paper)" if stages.inverted else ""))
+    with c2:
+        st.image(figs.upscale(stages.centred, 5), caption="2 · scaled into MNIST's 20-pixel box, "
+                 "centred by its centre of mass in 28 × 28")
+    with c3:
+        st.plotly_chart(figs.grid_figure(stages.grid, height=260), config=PLOT_CONFIG, key="digits_grid")
+        st.caption("3 · area-averaged to 16 × 16: these 256 values are the input x")
+    if stages.pen_limited:
+        st.caption("The pen is thick for a drawing this small, so the digit was kept smaller than the box "
+                   "(its strokes would otherwise be bolder than any training digit).")
+
+
+def show_teach(which, model, x, reading) -> None:
+    st.subheader("Teach it this digit")
+    st.write("Tell the network the right answer. It computes how wrong it was on this one drawing, "
+             "the cross-entropy C = −ln y, and takes one gradient-descent step θ ← θ − η∇C on "
+             "**your own copy** of the model. That is all three steps on your drawing.")
+    c1, c2 = st.columns([3, 2])
+    label = c1.pills("The correct digit", list(range(10)), key="digits_teach_label")
+    rate = c2.select_slider("Learning rate η", [0.01, 0.03, 0.1, 0.3, 1.0], key=persistent("digits_teach_lr"),
+                            on_change=keep, args=("digits_teach_lr",))
+    fingerprint = hashlib.sha1(x.tobytes()).hexdigest()
+    if label is not None:
+        c = dg.cross_entropy(model, x, label)
+        st.write(f"Now the network gives **{label}** a probability of "
+                 f"{reading.probabilities[label]:.1%}, so this example's loss is "
+                 f"C = −ln {reading.probabilities[label]:.3f} = **{c:.3f}**.")
+        if st.button(f"Take one gradient step towards {label}", key="digits_teach_step", type="primary"):
+            taught = st.session_state["digits_taught"]
+            if taught is None or taught["source"] != which:
+                # The first step copies the model; the shared one is never touched.
+                taught = {"source": which, "model": model.copy(), "steps": 0}
+            result = dg.teach(taught["model"], x, label, learning_rate=rate)
+            taught["steps"] += 1
+            st.session_state["digits_taught"] = taught
+            st.session_state["digits_teach_result"] = (fingerprint, result)
+            st.rerun()
+    saved = st.session_state["digits_teach_result"]
+    if saved is not None and saved[0] == fingerprint:
+        r = saved[1]
+        c1, c2, c3 = st.columns(3)
+        c1.metric("Loss before", f"{r.loss_before:.3f}")
+        c2.metric("Loss after", f"{r.loss_after:.3f}", delta=f"{r.loss_after - r.loss_before:+.3f}",
+                  delta_color="inverse")
+        c3.metric(f"P({r.label}) after", f"{r.after.probabilities[r.label]:.1%}",
+                  delta=f"{(r.after.probabilities[r.label] - r.before.probabilities[r.label]) * 100:+.1f} points")
+        st.plotly_chart(figs.before_after_figure(r.before.probabilities, r.after.probabilities, r.label),
+                        config=PLOT_CONFIG, key="digits_before_after")
+    taught = st.session_state["digits_taught"]
+    if taught is not None:
+        st.caption(f"Your copy of the {MODEL_NAMES[taught['source']].split(' ·')[0].lower()} model has taken "
+                   f"{taught['steps']} step(s); the prediction above uses it.")
+        if st.button("Forget what I taught", key="digits_teach_reset"):
+            st.session_state["digits_taught"] = None
+            st.session_state["digits_teach_result"] = None
+            st.rerun()
+
+
+def show_quality(which, model, taught) -> None:
+    with st.expander("How good is this model?", expanded=False):
+        if which in (DEFAULT, FULL) and not taught:
+            rep = shared_report(which, st.session_state["digits_full_version"])
+        else:
+            rep = dg.report(model, *test_set(DEFAULT if which != FULL else FULL))
+        X_test, y_test = test_set(FULL if which == FULL else DEFAULT)
+        what = "MNIST's 10,000 test digits" if which == FULL else "the 1,000 held-out test digits"
+        st.metric(f"Accuracy on {what}", f"{rep.accuracy:.1%}")
+        st.caption("None of these digits was used for training or for choosing the settings.")
+        st.plotly_chart(figs.confusion_figure(rep.confusion), config=PLOT_CONFIG, key="digits_confusion")
+        wrong = rep.wrong[:24]
+        st.write(f"**{len(rep.wrong)} digits it gets wrong** (most confident mistakes first):")
+        st.image([figs.upscale(X_test[i].reshape(16, 16), 4) for i in wrong],
+                 caption=[f"{y_test[i]} read as {rep.predicted[i]} ({rep.confidence[i]:.0%})" for i in wrong])
+
+
+def show_full_mnist() -> None:
+    with st.expander("Retrain on the full MNIST (70,000 digits)", expanded=False):
+        st.write(f"The default model learned from 4,000 digits. The full MNIST has 60,000 training and "
+                 f"10,000 test digits ({mnist.MNIST_BYTES / 1e6:.1f} MB). Downloading checks the published "
+                 "SHA-256, then the same network is retrained at 16 × 16 (about a minute).")
+        if st.button("Download MNIST and retrain", key="digits_mnist_button"):
+            bar = st.progress(0.0, text="Connecting…")
+            shown = [-1]
+
+            def on_bytes(done, total):
+                total = total or mnist.MNIST_BYTES
+                pct = int(100 * min(done / total, 1.0))
+                if pct != shown[0]:  # one update per percent, not one per network packet
+                    shown[0] = pct
+                    bar.progress(pct / 100, text=f"Downloading MNIST: {done / 1e6:.1f} of {total / 1e6:.1f} MB")
+
+            try:
+                mnist.download_mnist(progress=on_bytes)
+            except mnist.DownloadError as exc:
+                bar.empty()
+                st.error(f"{exc} Nothing was saved; the app keeps using its bundled digits.")
+                return
+            bar.progress(0.0, text="Retraining on 60,000 digits…")
+            mnist.train_full_model(progress=lambda e, n, p: bar.progress(
+                e / n, text=f"Retraining: epoch {e} of {n}, training accuracy {p.train_accuracy:.1%}"))
+            st.session_state["digits_full_version"] += 1
+            st.session_state["digits_model_choice"] = FULL
+            st.session_state.pop("digits_model_choice_widget", None)
+            shared_full_model.clear()
+            st.rerun()
+
+
+# --- the page --------------------------------------------------------------------------------
+st.title("Draw a digit")
+st.write("Draw a digit from 0 to 9, as large or small as you like. The network trained in the "
+         "lecture's way reads the 16 × 16 = 256 values below and outputs ten probabilities.")
+
+which, model, taught = chosen_model()
+left, right = st.columns([1, 1], gap="large")
+with left:
+    source = st.segmented_control("Input", ["Draw", "Upload a photo"], key=persistent("digits_source"),
+                                  on_change=keep, args=("digits_source",), required=True)
+    image = canvas_image() if source == "Draw" else uploaded_image()
+stages = dg.preprocess_stages(image) if image is not None else None
+with right:
+    if stages is None:
+        # Nothing to read: ask for a drawing, predict nothing.
+        if source == "Draw":
+            st.info("**Draw a digit** on the black square with the mouse or a finger. "
+                    "The prediction appears when you lift the pen.", icon=":material/draw:")
+        elif image is not None:
+            st.warning("No ink found in this picture: it looks blank. Upload a picture of one digit.")
+        else:
+            st.info("**Upload a picture** of one handwritten digit.", icon=":material/upload:")
+        reading = None
+    else:
+        reading = dg.read(model, stages.x)
+        show_answer(reading)
+if stages is not None:
+    show_stages(stages)
+    show_teach(which, model, stages.x, reading)
+show_quality(which, model, taught)
+show_full_mnist()

@@ -1,3 +1,48 @@
+"""Home: the three steps of deep learning at a glance, with a link to each page."""
+
 import streamlit as st
 
-st.title('home (being built)')
+STEPS = [
+    ("pages/step1_network.py", ":material/hub:", "Step 1 · Define a set of functions",
+     "A neural network: neurons with weights, biases and an activation, stacked in layers. "
+     "Its **structure** defines a set of functions; its parameters θ pick one.",
+     r"y = \sigma(W^L \cdots \sigma(W^2\, \sigma(W^1 x + b^1) + b^2) \cdots + b^L)",
+     "Change the lecture network's weights, build your own, and see the functions it can draw."),
+    ("pages/step2_loss.py", ":material/functions:", "Step 2 · Goodness of a function",
+     "Softmax turns the outputs into probabilities; **cross-entropy** measures how far they are from the "
+     "target; the total loss adds it up over the data.",
+     r"L(\theta) = \sum_{n=1}^{N} C^n,\quad C = -\sum_i \hat y_i \ln y_i",
+     "Move z and watch softmax, see which examples cost most, and look at the loss landscape."),
+    ("pages/step3_training.py", ":material/trending_down:", "Step 3 · Pick the best function",
+     "**Gradient descent** walks down the loss: compute ∇L with **backpropagation**, step against it, repeat.",
+     r"\theta \leftarrow \theta - \eta \nabla L(\theta)",
+     "Train your network live, follow backprop neuron by neuron, and see what a too-large η does."),
+]
+
+st.title("Deep learning in three steps")
+st.markdown("An interactive companion to Hung-yi Lee's lecture *Deep Learning in three steps*. "
+            "Every number on these pages is computed live by a small neural-network library, "
+            "so you can change anything and watch what follows.")
+
+for page, icon, title, what, formula, action in STEPS:
+    with st.container(border=True):
+        text, math = st.columns([1.6, 1], gap="medium", vertical_alignment="center")
+        with text:
+            st.subheader(f"{icon} {title}")
+            st.markdown(what)
+            st.page_link(page, label=f"Open {title.split(' · ')[0]}: {action}", icon=":material/arrow_forward:")
+        with math:
+            st.latex(formula)
+
+st.subheader("Then use it")
+left, right = st.columns(2)
+with left, st.container(border=True):
+    st.markdown("**:material/draw: Draw a digit.** 16×16 pixels in, 10 confidences out: test a trained network on "
+                "your own handwriting.")
+    st.page_link("pages/digits.py", label="Draw a digit", icon=":material/arrow_forward:")
+with right, st.container(border=True):
+    st.markdown("**:material/layers: Deep or fat?** One hidden layer can represent any function, so why go deep? "
+                "Compare deep and fat networks with the same number of parameters.")
+    st.page_link("pages/deep_or_fat.py", label="Deep or fat?", icon=":material/arrow_forward:")
+st.caption("Based on LeeML-Notes (Hung-yi Lee, *Machine Learning*, NTU). The network you build in Step 1 is "
+           "the one Step 3 trains; it stays with you while you move between pages.")

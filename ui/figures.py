@@ -39,3 +39,136 @@ def small_heatmap(grid_values, xs, ys, title: str = "", zmin=None, zmax=None, si
                       margin={"l": 2, "r": 2, "t": 22 if title else 2, "b": 2},
                       xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x"})
     return fig
+
+
+# --- Step 1: neurons and the function set --------------------------------------------------------
+def neuron_tiles_figure(grid, max_neurons: int = 8, tile_px: int = 92) -> go.Figure:
+    """Every neuron over the input plane, one column per layer, as in TensorFlow Playground.
+
+    ``grid`` is an nnlib PlaneGrid. The tiles are packed into one heatmap (fast to draw, even
+    for wide networks). Each tile is scaled to its own ±max|a| so its shape shows; hovering
+    gives the neuron's real output a. The last column is the output layer.
+    """
+    r = grid.xs.shape[0]
+    gap = max(2, r // 8)
+    n_cols = len(grid.layers)
+    n_rows = min(max(g.shape[0] for g in grid.layers), max_neurons)
+    side = r + gap
+    shape = (n_rows * side - gap, n_cols * side - gap)
+    shown, real = np.full(shape, np.nan), np.full(shape, np.nan)
+    names = np.full(shape, "", dtype=object)
+    for c, g in enumerate(grid.layers):
+        layer = "output" if c == n_cols - 1 else f"layer {c + 1}"
+        for k in range(min(g.shape[0], n_rows)):
+            m = float(np.max(np.abs(g[k]))) or 1.0
+            # Row 0 of a PlaneGrid is the lowest x2, so tile k is placed from the top down.
+            top = (n_rows - 1 - k) * side
+            block = (slice(top, top + r), slice(c * side, c * side + r))
+            shown[block], real[block], names[block] = g[k] / m, g[k], f"{layer}, neuron {k + 1}"
+    fig = go.Figure(go.Heatmap(
+        z=shown, customdata=np.stack([real, names], axis=-1), zmin=-1, zmax=1, colorscale=DIVERGING,
+        showscale=False, hoverongaps=False,
+        hovertemplate="%{customdata[1]}<br>a = %{customdata[0]:.3f}<extra></extra>"))
+    for c in range(n_cols):
+        fig.add_annotation(x=c * side + (r - 1) / 2, y=shape[0] + gap * 0.5, yanchor="bottom", showarrow=False,
+                           text="output" if c == n_cols - 1 else f"layer {c + 1}", font={"size": 11})
+    fig.update_layout(
+        height=int(30 + tile_px * n_rows), margin={"l": 2, "r": 2, "t": 24, "b": 2},
+        xaxis={"visible": False, "constrain": "domain", "fixedrange": True},
+        yaxis={"visible": False, "scaleanchor": "x", "constrain": "domain", "fixedrange": True},
+        plot_bgcolor="white")
+    return fig
+
+
+def function_set_figure(grids, captions, cols: int = 3, height: int = 480) -> go.Figure:
+    """P(class 1) over the input plane for several θ drawn from one function set; shared 0–1 colour scale."""
+    from plotly.subplots import make_subplots
+
+    rows = -(-len(grids) // cols)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=captions,
+                        horizontal_spacing=0.06, vertical_spacing=0.16)
+    for k, g in enumerate(grids):
+        fig.add_trace(go.Heatmap(
+            z=g.class_probability(1), x=g.xs, y=g.ys, zmin=0.0, zmax=1.0, colorscale=DIVERGING,
+            showscale=k == 0, colorbar={"title": {"text": "P(class 1)"}, "thickness": 10, "len": 0.9},
+            hovertemplate="x1=%{x:.2f}, x2=%{y:.2f}<br>P(class 1)=%{z:.3f}<extra></extra>"),
+            row=k // cols + 1, col=k % cols + 1)
+    fig.update_xaxes(constrain="domain")
+    fig.update_yaxes(constrain="domain")
+    for r in range(1, rows + 1):  # axis titles and y ticks on the outer tiles only, so nothing overlaps
+        fig.update_yaxes(title_text="x2", title_standoff=0, row=r, col=1)
+        for c in range(2, cols + 1):
+            fig.update_yaxes(showticklabels=False, row=r, col=c)
+    for c in range(1, cols + 1):
+        fig.update_xaxes(title_text="x1", title_standoff=0, row=rows, col=c)
+    for k in range(1, len(grids) + 1):  # square tiles: one unit of x1 is one unit of x2
+        fig.layout[f"yaxis{'' if k == 1 else k}"].scaleanchor = f"x{'' if k == 1 else k}"
+    fig.update_annotations(font_size=12)
+    fig.update_layout(height=height, margin={"l": 40, "r": 10, "t": 30, "b": 30})
+    return fig
+
+
+# --- Step 2: softmax, losses, landscape -------------------------------------------------------
+def bar_figure(values, labels, y_title: str, title: str = "", y_range=None, height: int = 260,
+               digits: int = 2, color=None) -> go.Figure:
+    """Bars with their numbers written on them (e.g. z or y = softmax(z))."""
+    values = np.asarray(values, dtype=float)
+    colors = color or [CLASS_COLORS[1] if v >= 0 else CLASS_COLORS[0] for v in values]
+    fig = go.Figure(go.Bar(x=list(labels), y=values, marker_color=colors,
+                           text=[f"{v:.{digits}f}" for v in values], textposition="outside",
+                           cliponaxis=False, hovertemplate="%{x}: %{y:.4f}<extra></extra>"))
+    fig.update_layout(title=title or None, height=height, margin={"l": 50, "r": 10, "t": 36 if title else 16, "b": 40},
+                      yaxis={"title": y_title, "range": y_range, "zeroline": True}, xaxis={"title": ""})
+    return fig
+
+
+def loss_points_figure(X, labels, per_example, top=None, grid=None, height: int = 380) -> go.Figure:
+    """The data set on the plane, each point sized by its loss Cⁿ; the top contributors are ringed.
+
+    With an nnlib PlaneGrid, the network's P(class 1) is drawn behind the points, so a costly
+    point shows up as one sitting on the wrong colour.
+    """
+    X, labels, per_example = np.asarray(X), np.asarray(labels), np.asarray(per_example, dtype=float)
+    size = 4 + 20 * np.sqrt(per_example / (per_example.max() or 1.0))
+    fig = go.Figure()
+    if grid is not None:
+        fig.add_trace(go.Heatmap(z=grid.class_probability(1), x=grid.xs, y=grid.ys, zmin=0, zmax=1, opacity=0.55,
+                                 colorscale=DIVERGING, showscale=False, name="P(class 1)",
+                                 hovertemplate="P(class 1)=%{z:.2f}<extra></extra>"))
+    for k in np.unique(labels):
+        sel = labels == k
+        fig.add_trace(go.Scatter(
+            x=X[sel, 0], y=X[sel, 1], mode="markers", name=f"class {int(k)}",
+            customdata=per_example[sel],
+            hovertemplate="x1=%{x:.2f}, x2=%{y:.2f}<br>Cⁿ=%{customdata:.3f}<extra></extra>",
+            marker={"color": CLASS_COLORS[int(k) % 2], "size": size[sel], "opacity": 0.75,
+                    "line": {"color": "white", "width": 1}}))
+    if top is not None and len(top):
+        fig.add_trace(go.Scatter(x=X[top, 0], y=X[top, 1], mode="markers+text", name="largest Cⁿ",
+                                 text=[f"#{i + 1}" for i in range(len(top))], textposition="top center",
+                                 marker={"size": size[top] + 8, "color": "rgba(0,0,0,0)",
+                                         "line": {"color": "#d62728", "width": 2}}, hoverinfo="skip"))
+    fig.update_layout(height=height, margin={"l": 40, "r": 10, "t": 10, "b": 40},
+                      xaxis={"title": "x1", "range": [-1.15, 1.15], "constrain": "domain"},
+                      yaxis={"title": "x2", "range": [-1.15, 1.15], "scaleanchor": "x", "constrain": "domain"},
+                      legend={"orientation": "h", "y": -0.18}, plot_bgcolor="white")
+    return fig
+
+
+def landscape_figure(landscape, p_title: str, q_title: str, height: int = 440) -> go.Figure:
+    """Contour of L over two parameters (nnlib.landscape.Landscape), with the current θ marked."""
+    name = "L = Σₙ Cⁿ" if landscape.reduction == "sum" else "L / N"
+    fig = go.Figure(go.Contour(
+        z=landscape.loss, x=landscape.p_values, y=landscape.q_values, colorscale="Viridis", ncontours=24,
+        colorbar={"title": {"text": name}, "thickness": 12}, contours={"showlabels": True,
+                                                                      "labelfont": {"size": 9, "color": "white"}},
+        hovertemplate="p=%{x:.3f}<br>q=%{y:.3f}<br>" + name + "=%{z:.3f}<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=[landscape.theta[0]], y=[landscape.theta[1]], mode="markers+text", name="current θ",
+        marker={"symbol": "x", "size": 14, "color": "#d62728", "line": {"width": 2, "color": "white"}},
+        hovertemplate="current θ<br>L=%{customdata:.3f}<extra></extra>", customdata=[landscape.loss_at_theta]))
+    fig.add_annotation(x=landscape.theta[0], y=landscape.theta[1], text=f"current θ, L = {landscape.loss_at_theta:.2f}",
+                       yshift=18, showarrow=False, bgcolor="rgba(255,255,255,0.85)", font={"size": 12})
+    fig.update_layout(height=height, margin={"l": 60, "r": 10, "t": 10, "b": 50}, showlegend=False,
+                      xaxis={"title": p_title}, yaxis={"title": q_title})
+    return fig

@@ -1,0 +1,22 @@
+"""Reading handwritten digits: preprocessing, the default model, teaching, full MNIST.
+
+>>> from nnlib import digits
+>>> x = digits.preprocess(rgba)          # (H, W, 4) or (H, W) uint8 → (256,) float32, or None
+>>> model = digits.default_model()       # 256 → 256 → 10, trained once, then cached
+>>> digits.read(model, x).digit
+
+The page ``pages/digits.py`` and the command line ``python -m nnlib.digits``
+use exactly these functions. Nothing here imports Streamlit.
+"""
+
+from .evaluation import Report, confusion_matrix, drawn_accuracy, report
+from .images import ImageError, load_image
+from .model import DEFAULT_CONFIG, TrainingConfig, default_model, train_digit_model
+from .preprocess import Stages, preprocess, preprocess_stages
+from .reading import Reading, TeachResult, cross_entropy, read, reading_from, teach
+
+__all__ = [
+    "preprocess", "preprocess_stages", "Stages", "default_model", "train_digit_model", "TrainingConfig",
+    "DEFAULT_CONFIG", "read", "reading_from", "Reading", "teach", "TeachResult", "cross_entropy",
+    "load_image", "ImageError", "report", "Report", "confusion_matrix", "drawn_accuracy",
+]

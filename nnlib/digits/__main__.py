@@ -1,0 +1,96 @@
+"""Command line: read digits from image files with the page's preprocessing and default model.
+
+    python -m nnlib.digits predict IMAGE [IMAGE ...] [--json]
+    python -m nnlib.digits evaluate      # test accuracy and accuracy on drawn digits
+    python -m nnlib.digits select        # rerun the hyperparameter search on the validation split
+
+``predict`` prints, for each image, the digit read and the ten probabilities;
+with ``--json`` it prints one JSON list instead. It exits with status 1 when
+an image could not be read (the other images are still reported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import default_model, load_image, preprocess, read
+from .images import MAX_UPLOAD_BYTES, ImageError
+from .model import DEFAULT_CONFIG, load_cached, model_path
+
+
+def _model():
+    if load_cached(model_path(DEFAULT_CONFIG)) is None:
+        print("Training the default digit model once (a few seconds); later runs load it from the cache.",
+              file=sys.stderr)
+    return default_model()
+
+
+def predict_file(model, path: Path) -> dict:
+    """One image file → {"file", "digit", "probabilities", ...} or {"file", "error"}."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_UPLOAD_BYTES:  # checked before reading, so a huge file is never loaded
+            raise ImageError(f"The file is {size / 2**20:.1f} MB; at most {MAX_UPLOAD_BYTES / 2**20:.1f} MB "
+                             "are allowed.")
+        x = preprocess(load_image(path.read_bytes()))
+    except OSError as exc:
+        return {"file": str(path), "error": f"cannot read the file ({exc.strerror or exc})."}
+    except ImageError as exc:
+        return {"file": str(path), "error": str(exc)}
+    if x is None:
+        return {"file": str(path), "error": "no ink found: the image is blank."}
+    return {"file": str(path), **read(model, x).as_dict()}
+
+
+def _print_text(result: dict) -> None:
+    if "error" in result:
+        print(f"{result['file']}: error: {result['error']}")
+        return
+    a, b = result["candidates"]
+    note = f"  (not sure: {a} or {b})" if result["unsure"] else ""
+    print(f"{result['file']}: {result['digit']}  p={result['confidence']:.3f}{note}")
+    print("  " + "  ".join(f"{d}:{p:.3f}" for d, p in enumerate(result["probabilities"])))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nnlib.digits", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_predict = sub.add_parser("predict", help="read the digit in each image file (PNG or JPEG)")
+    p_predict.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+    p_predict.add_argument("--json", action="store_true", help="print one JSON list")
+    p_eval = sub.add_parser("evaluate", help="test accuracy and accuracy on drawn digits")
+    p_eval.add_argument("--per-digit", type=int, default=30, help="drawings per digit (default 30)")
+    sub.add_parser("select", help="rerun the hyperparameter search (validation split only)")
+    args = parser.parse_args(argv)
+
+    if args.command == "predict":
+        model = _model()
+        results = [predict_file(model, path) for path in args.images]
+        if args.json:
+            print(json.dumps(results, indent=2))
+        else:
+            for result in results:
+                _print_text(result)
+        return 1 if any("error" in r for r in results) else 0
+    if args.command == "evaluate":
+        from .. import datasets
+        from .evaluation import drawn_accuracy, report
+
+        model = _model()
+        _, (X_test, y_test) = datasets.digits()
+        print(f"test accuracy (1,000 held-out 16×16 digits): {report(model, X_test, y_test).accuracy:.3f}")
+        drawn = drawn_accuracy(model, per_digit=args.per_digit)
+        print(f"drawn digits read correctly ({drawn.n} drawings): {drawn.accuracy:.3f}")
+        return 0
+    from .model import candidate_grid, select_hyperparameters
+
+    best = select_hyperparameters(candidate_grid(), log=print)
+    print(f"best on the validation split: {best[0][1]:.4f}  {best[0][0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

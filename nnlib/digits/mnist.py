@@ -1,0 +1,189 @@
+"""The full 70,000-digit MNIST, downloaded only when a student asks for it.
+
+The bundled digits are a 5,000-digit sample of MNIST. The whole set is the
+``mnist.npz`` file that Keras publishes (x_train (60000, 28, 28) uint8,
+y_train, x_test (10000, 28, 28), y_test; 11,490,434 bytes) together with its
+SHA-256. :func:`download_mnist` fetches it with progress reports, checks its
+size and SHA-256 while it streams into a temporary file next to the cache,
+checks the arrays, and only then renames it into place: the cache never holds
+a partial or unverified file, whatever goes wrong. The URL and checksum are
+arguments, so tests serve a small file of the same format from 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from .. import datasets
+from ..model import Sequential
+from .model import DEFAULT_CONFIG, load_cached, model_path, save_atomic, train_digit_model
+
+MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+MNIST_BYTES = 11_490_434
+MAX_DOWNLOAD_BYTES = 32 * 1024 * 1024   # the real file is 11 MB; refuse a server that sends far more
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024   # 70,000 × 28 × 28 bytes is 55 MB
+KEYS = ("x_train", "y_train", "x_test", "y_test")
+CHUNK = 64 * 1024
+# Retraining on 60,000 digits: far more data, so fewer passes over it are needed.
+FULL_CONFIG = replace(DEFAULT_CONFIG, epochs=6, augment="shift")
+
+
+class DownloadError(RuntimeError):
+    """The download failed or was rejected; nothing was written to the cache."""
+
+
+def mnist_path() -> Path:
+    return datasets.cache_dir() / "mnist.npz"
+
+
+def sha256_of(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def mnist_source() -> tuple[str, str]:
+    """(url, sha256): the published file, unless $NNLIB_MNIST_URL / $NNLIB_MNIST_SHA256 name a mirror."""
+    return (os.environ.get("NNLIB_MNIST_URL") or MNIST_URL,
+            os.environ.get("NNLIB_MNIST_SHA256") or MNIST_SHA256)
+
+
+def download_mnist(url: str | None = None, sha256: str | None = None, dest=None, progress=None,
+                   timeout: float = 30.0, max_bytes: int = MAX_DOWNLOAD_BYTES) -> Path:
+    """Download, verify and atomically store MNIST; returns its path.
+
+    ``url`` and ``sha256`` default to :func:`mnist_source`.
+    ``progress(bytes_done, bytes_total_or_None)`` is called as data arrives.
+    A file already in place with the right SHA-256 is not downloaded again.
+    Raises :class:`DownloadError` (no network, HTTP error, too large, checksum
+    mismatch, not an MNIST file); the temporary file is always removed.
+    """
+    default_url, default_sha = mnist_source()
+    url, expected = url or default_url, (sha256 or default_sha).lower()
+    dest = Path(dest) if dest is not None else mnist_path()
+    if dest.exists() and sha256_of(dest) == expected:
+        return dest
+    scheme = urllib.parse.urlparse(url).scheme
+    if scheme not in ("http", "https"):
+        raise DownloadError(f"MNIST can only be downloaded over http(s). Received the URL {url!r}.")
+    host = urllib.parse.urlparse(url).netloc
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name, suffix=".part")
+    try:
+        digest, done = hashlib.sha256(), 0
+        with os.fdopen(fd, "wb") as out:
+            try:
+                with urllib.request.urlopen(url, timeout=timeout) as response:
+                    total = response.headers.get("Content-Length")
+                    total = int(total) if total and total.isdigit() else None
+                    if total is not None and total > max_bytes:
+                        raise DownloadError(f"The server offers {total:,} bytes; MNIST is about "
+                                            f"{MNIST_BYTES:,}. The download was refused.")
+                    if progress is not None:
+                        progress(0, total)
+                    while block := response.read(CHUNK):
+                        done += len(block)
+                        if done > max_bytes:
+                            raise DownloadError(f"The server sent more than {max_bytes:,} bytes; "
+                                                "the download was stopped.")
+                        digest.update(block)
+                        _write(out, block, dest.parent)
+                        if progress is not None:
+                            progress(done, total)
+            except urllib.error.HTTPError as exc:
+                raise DownloadError(f"The server {host} answered {exc.code} {exc.reason}: "
+                                    "MNIST could not be downloaded.") from exc
+            except (urllib.error.URLError, OSError) as exc:  # no network, refused, timed out, cut off
+                reason = getattr(exc, "reason", exc)
+                raise DownloadError(f"Could not reach {host} to download MNIST ({reason}). "
+                                    "Check the internet connection and try again.") from exc
+        got = digest.hexdigest()
+        if got != expected:
+            raise DownloadError(f"The downloaded file's SHA-256 is {got[:12]}…, but MNIST's published "
+                                f"checksum is {expected[:12]}…. The file was discarded.")
+        load_mnist(tmp)  # a verified file must also hold the arrays we expect
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return dest
+
+
+def _write(out, block: bytes, folder: Path) -> None:
+    try:
+        out.write(block)
+    except OSError as exc:  # disk full or read-only cache: not a network problem
+        raise DownloadError(f"Could not write into the cache folder {folder} ({exc.strerror or exc}).") from exc
+
+
+def load_mnist(path=None):
+    """((x_train, y_train), (x_test, y_test)) from an mnist.npz: uint8 (N, 28, 28) images, int64 labels.
+
+    Checks the archive before reading (sizes, no pickles) and the arrays after.
+    """
+    path = Path(path) if path is not None else mnist_path()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise DownloadError(f"The MNIST file would unpack to {unpacked:,} bytes; "
+                                    f"at most {MAX_UNPACKED_BYTES:,} are allowed.")
+        with np.load(path, allow_pickle=False) as f:
+            missing = [k for k in KEYS if k not in f.files]
+            if missing:
+                raise DownloadError(f"This is not an MNIST file: it lacks {', '.join(missing)}.")
+            arrays = {k: f[k] for k in KEYS}
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise DownloadError("This is not a readable MNIST file (mnist.npz).") from exc
+    out = []
+    for split in ("train", "test"):
+        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if x.dtype != np.uint8 or x.ndim != 3 or x.shape[1:] != (28, 28):
+            raise DownloadError(f"x_{split} should hold 28×28 uint8 images; it has {x.dtype} {x.shape}.")
+        if y.shape != (x.shape[0],) or y.dtype.kind not in "iu" or (y.size and not 0 <= y.min() <= y.max() <= 9):
+            raise DownloadError(f"y_{split} should hold one label 0 to 9 per image.")
+        out.append((x, y.astype(np.int64)))
+    return tuple(out)
+
+
+def mnist16(path=None):
+    """MNIST at 16×16 like the bundled digits: ((X_train (N, 256) float32, y), (X_test, y_test))."""
+    result = []
+    for x, y in load_mnist(path):
+        X = datasets.downsample(x.astype(np.float32) / 255.0).reshape(len(y), -1)
+        result.append((np.clip(X, 0.0, 1.0).astype(np.float32), y))
+    return tuple(result)
+
+
+def full_model_path(config=FULL_CONFIG) -> Path:
+    return model_path(config, name="mnist70k")
+
+
+def cached_full_model(config=FULL_CONFIG) -> Sequential | None:
+    """The model retrained on full MNIST, if a student already made it on this server."""
+    return load_cached(full_model_path(config))
+
+
+def train_full_model(path=None, config=FULL_CONFIG, progress=None, cache: bool = True) -> Sequential:
+    """Retrain the default network on MNIST's 60,000 training digits at 16×16 and cache it."""
+    (X_train, y_train), _ = mnist16(path)
+    model = train_digit_model(X_train, y_train, config, progress=progress)
+    if cache:
+        with contextlib.suppress(OSError):
+            save_atomic(model, full_model_path(config))
+    return model

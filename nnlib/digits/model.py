@@ -1,0 +1,181 @@
+"""The default digit reader: a 256 → 256 → 10 ReLU network trained on nnlib's 16×16 digits.
+
+Training is deterministic (one seed fixes the starting weights, the shuffling
+and the distortions), takes a few seconds on a CPU, and happens once: the
+weights are saved with :func:`nnlib.save` in the user's cache folder, and
+later starts load them in milliseconds.
+
+How the settings were chosen: :func:`select_hyperparameters` trains every
+candidate on 80 % of the 4,000 training digits and scores it on the other
+20 % (a validation split). The 1,000 test digits play no part in the choice;
+they are only used to report the chosen model's accuracy. The record of that
+search is ``SELECTION`` below (``python -m nnlib.digits select`` reruns it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from .. import datasets
+from ..model import Sequential
+from ..serialization import ModelFileError, load, save
+from ..spec import NetworkSpec
+from ..training import Trainer
+from .augment import AUGMENTATIONS
+
+N_CLASSES = 10
+N_INPUTS = datasets.DIGIT_SIDE ** 2
+MODEL_VERSION = 1  # bump when training changes in a way the config does not capture
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Everything that decides the trained weights.
+
+    Adam with a cosine learning-rate schedule: in epoch e of E the rate is
+    η_e = η · ½ (1 + cos(π e / E)), large steps first, fine ones at the end.
+    ``weight_decay`` adds λ·W to every weight gradient (L2). ``augment`` names
+    a distortion from :mod:`nnlib.digits.augment`, redrawn every epoch.
+    """
+
+    hidden: tuple[int, ...] = (512,)
+    activation: str = "relu"
+    epochs: int = 30
+    learning_rate: float = 2e-3
+    weight_decay: float = 1e-4
+    batch_size: int = 64
+    augment: str = "affine"
+    seed: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
+        if self.augment not in AUGMENTATIONS:
+            raise ValueError(f"Unknown augmentation {self.augment!r}. Choose one of: {', '.join(AUGMENTATIONS)}.")
+
+    def spec(self) -> NetworkSpec:
+        return NetworkSpec(n_in=N_INPUTS, hidden=self.hidden, n_out=N_CLASSES, activation=self.activation)
+
+    def key(self) -> str:
+        """A short fingerprint of the config, the data version and MODEL_VERSION (for cache names)."""
+        blob = json.dumps({**asdict(self), "data": datasets.DIGITS_VERSION, "model": MODEL_VERSION},
+                          sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+DEFAULT_CONFIG = TrainingConfig()
+
+
+def learning_rate_at(config: TrainingConfig, epoch: int) -> float:
+    """The cosine schedule: η · ½ (1 + cos(π · epoch / epochs))."""
+    return config.learning_rate * 0.5 * (1.0 + np.cos(np.pi * epoch / config.epochs))
+
+
+def train_digit_model(X, y, config: TrainingConfig = DEFAULT_CONFIG, progress=None) -> Sequential:
+    """Train a fresh network on (X (N, 256), y (N,)) with ``config``; deterministic for a given seed.
+
+    ``progress(epoch, epochs, Progress)`` is called after every epoch (for a progress bar).
+    """
+    model = config.spec().build(seed=config.seed)
+    trainer = Trainer(model, X, y, optimizer="adam", learning_rate=config.learning_rate,
+                      weight_decay=config.weight_decay, batch_size=config.batch_size, seed=config.seed,
+                      augment=AUGMENTATIONS[config.augment])
+    for epoch in range(config.epochs):
+        trainer.optimizer.learning_rate = learning_rate_at(config, epoch)
+        report = trainer.run(trainer.steps_per_epoch)
+        if progress is not None:
+            progress(epoch + 1, config.epochs, report)
+    return model
+
+
+def model_path(config: TrainingConfig = DEFAULT_CONFIG, name: str = "digits16") -> Path:
+    return datasets.cache_dir() / f"{name}_model_{config.key()}.npz"
+
+
+def save_atomic(model: Sequential, path: Path) -> None:
+    """Save so that a reader (another process) never sees a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            save(model, fh)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def load_cached(path: Path) -> Sequential | None:
+    """The model saved at ``path``, or None when it is missing or damaged (then it is retrained)."""
+    if not path.exists():
+        return None
+    try:
+        model = load(path)
+    except (ModelFileError, OSError):
+        return None
+    return model if model.sizes()[0] == N_INPUTS and model.n_out == N_CLASSES else None
+
+
+def default_model(cache: bool = True, config: TrainingConfig = DEFAULT_CONFIG) -> Sequential:
+    """The default digit reader, trained on nnlib's 4,000 training digits.
+
+    The first call trains it (a few seconds) and saves it in the cache folder
+    (``nnlib.datasets.cache_dir()``); later calls load it. Every call returns a
+    new, independent model, so callers may train their copy freely.
+    """
+    path = model_path(config)
+    if cache:
+        model = load_cached(path)
+        if model is not None:
+            return model
+    (X_train, y_train), _ = datasets.digits(cache=cache)
+    model = train_digit_model(X_train, y_train, config)
+    if cache:
+        with contextlib.suppress(OSError):  # a read-only home still gets a model, just not a cached one
+            save_atomic(model, path)
+    return model
+
+
+def validation_split(seed: int = 1):
+    """80/20 split of the 4,000 training digits, stratified: ((X_fit, y_fit), (X_val, y_val))."""
+    (X_train, y_train), _ = datasets.digits()
+    return datasets.train_test_split(X_train, y_train, test_fraction=0.2, seed=seed)
+
+
+def select_hyperparameters(candidates, seed: int = 1, log=None) -> list[tuple[TrainingConfig, float, float]]:
+    """Train each candidate on the fit split and score it on the validation split.
+
+    Returns [(config, validation accuracy, seconds)], best first. The test set is never read.
+    """
+    (X_fit, y_fit), (X_val, y_val) = validation_split(seed)
+    results = []
+    for config in candidates:
+        start = time.perf_counter()
+        model = train_digit_model(X_fit, y_fit, config)
+        acc = model.evaluate(X_val, y_val).accuracy
+        results.append((config, acc, time.perf_counter() - start))
+        if log is not None:
+            log(f"{acc:.4f}  {time.perf_counter() - start:5.1f}s  {config}")
+    return sorted(results, key=lambda r: -r[1])
+
+
+def candidate_grid() -> list[TrainingConfig]:
+    """The candidates :func:`select_hyperparameters` compares: width and depth × distortion × L2,
+    then the learning rate and the number of epochs around the default."""
+    base = DEFAULT_CONFIG
+    grid = [replace(base, hidden=hidden, augment=augment, weight_decay=weight_decay)
+            for hidden in ((256,), (512,), (1024,), (512, 256))
+            for augment in ("shift", "affine")
+            for weight_decay in (0.0, 1e-4, 1e-3)]
+    grid += [replace(base, learning_rate=lr, epochs=epochs)
+             for lr, epochs in ((1e-3, 30), (4e-3, 30), (2e-3, 60))]
+    return grid

@@ -1,0 +1,145 @@
+"""Charts, tables and plain-words findings for the "Deep or fat?" page.
+
+Everything is computed from :mod:`nnlib.experiments` results handed in; nothing
+here trains a network or calls Streamlit, so it is tested without a browser.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from nnlib import experiments
+
+DEEP_COLOR, FAT_COLOR = "#4f46e5", "#f59322"
+TARGET_COLOR = "#6b7280"
+FAMILY_COLOR = {"deep": DEEP_COLOR, "fat": FAT_COLOR}
+
+
+def shape_name(hidden) -> str:
+    """(53, 53, 53) -> '3×53'; (74,) -> '1×74'."""
+    widths = set(hidden)
+    return f"{len(hidden)}×{hidden[0]}" if len(widths) == 1 else "-".join(map(str, hidden))
+
+
+def _layout(fig: go.Figure, x_title: str, y_title: str, height: int = 380) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), template="plotly_white",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title)
+    return fig
+
+
+def curve_figure(fit: experiments.CurveFit, show_parts: bool) -> go.Figure:
+    """The target curve, the network's fit and (optionally) each neuron's share vᵢ·σ(wᵢx + bᵢ)."""
+    fig = go.Figure()
+    if show_parts:
+        for i, part in enumerate(fit.parts):
+            fig.add_trace(go.Scatter(x=fit.x, y=part, mode="lines", line=dict(width=1, color="#c7d2fe"),
+                                     name="one neuron's share", legendgroup="parts", showlegend=i == 0,
+                                     hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=fit.x, y=fit.target, mode="lines", name="target f(x)",
+                             line=dict(color=TARGET_COLOR, width=3, dash="dash")))
+    fig.add_trace(go.Scatter(x=fit.x, y=fit.fit, mode="lines", name=f"network, N = {fit.n_hidden}",
+                             line=dict(color=DEEP_COLOR, width=3)))
+    lo, hi = float(np.min(fit.target)), float(np.max(fit.target))
+    pad = 0.35 * (hi - lo)
+    fig.update_yaxes(range=[lo - pad, hi + pad])  # neurons' shares may be large; keep the curves in view
+    return _layout(fig, "input x (no unit)", "output y (no unit)")
+
+
+def error_figure(n_values, errors, current: int) -> go.Figure:
+    """Mean squared error of the fit against the number of hidden neurons (log-log)."""
+    fig = go.Figure(go.Scatter(x=list(n_values), y=list(errors), mode="lines+markers", name="fit error",
+                               line=dict(color=DEEP_COLOR)))
+    idx = list(n_values).index(current)
+    fig.add_trace(go.Scatter(x=[current], y=[errors[idx]], mode="markers", name=f"N = {current}",
+                             marker=dict(size=14, color=FAT_COLOR, line=dict(color="white", width=2))))
+    fig.update_xaxes(type="log")
+    fig.update_yaxes(type="log")
+    return _layout(fig, "hidden neurons N (log scale)", "mean squared error (log scale)", height=300)
+
+
+def accuracy_figure(trials) -> go.Figure:
+    """Test accuracy (%) against parameter count: each seed as a dot, the family mean as a line."""
+    fig = go.Figure()
+    for family in ("deep", "fat"):
+        rows = [t for t in trials if t.family == family]
+        if not rows:
+            continue
+        color = FAMILY_COLOR[family]
+        fig.add_trace(go.Scatter(
+            x=[t.params for t in rows], y=[100 * t.test_accuracy for t in rows], mode="markers",
+            marker=dict(color=color, size=7, opacity=0.45), name=f"{family}, each seed",
+            text=[f"{shape_name(t.hidden)}, seed {t.seed}" for t in rows],
+            hovertemplate="%{text}<br>%{x:,} parameters<br>%{y:.1f}% correct<extra></extra>"))
+        budgets = sorted({t.budget for t in rows})
+        means = [(np.mean([t.params for t in rows if t.budget == b]),
+                  100 * np.mean([t.test_accuracy for t in rows if t.budget == b])) for b in budgets]
+        fig.add_trace(go.Scatter(x=[m[0] for m in means], y=[m[1] for m in means], mode="lines+markers",
+                                 line=dict(color=color, width=3), marker=dict(size=10, color=color),
+                                 name=f"{family}, mean", hovertemplate="%{y:.1f}% mean<extra></extra>"))
+    fig.update_xaxes(type="log")
+    return _layout(fig, "parameters: weights + biases (log scale)", "test accuracy (% of 1,000 digits)")
+
+
+def outcome_rows(outcomes) -> list[dict]:
+    """One table row per budget."""
+    verdict = {"deep": "deep ahead", "fat": "fat ahead", "tie": "too close to call"}
+    return [{
+        "Budget": f"{o.budget:,}",
+        "Deep": f"{shape_name(o.deep_hidden)} ({o.deep_params:,})",
+        "Deep accuracy": f"{100 * o.deep_accuracy:.1f}%",
+        "Fat": f"{shape_name(o.fat_hidden)} ({o.fat_params:,})",
+        "Fat accuracy": f"{100 * o.fat_accuracy:.1f}%",
+        "Result": f"{verdict[o.winner]} (gap {100 * o.margin:+.1f} ± {100 * o.noise:.1f} points)",
+    } for o in outcomes]
+
+
+def seide_rows() -> list[dict]:
+    """The lecture's Seide 2011 table, blanks where the paper has no network."""
+    def cell(v):
+        # Text cells: the blanks would otherwise turn a number column into a mixed one.
+        return "" if v is None else f"{v:.1f}" if isinstance(v, float) else v
+    return [{"Deep (layers × neurons)": cell(d), "Deep WER (%)": cell(dw),
+             "Fat, about the same size": cell(f), "Fat WER (%)": cell(fw)}
+            for d, dw, f, fw in experiments.SEIDE_2011]
+
+
+def _speech_gap() -> str:
+    """The matched pairs from the Seide table, e.g. '5×2k: 17.2% vs 1×3772: 22.5%'."""
+    pairs = [f"{d} {dw}% against {f} {fw}%" for d, dw, f, fw in experiments.SEIDE_2011 if d and f]
+    return "; ".join(pairs)
+
+
+def findings(outcomes, trials) -> list[str]:
+    """Plain-words results of this run (Markdown lines), computed from it, with speech for contrast."""
+    if not outcomes:
+        return []
+    wins = {w: [o for o in outcomes if o.winner == w] for w in ("deep", "fat", "tie")}
+    n = len(outcomes)
+    if len(wins["deep"]) == n:
+        head = "**On these digits, deep won at every budget**, as it did on speech."
+    elif len(wins["fat"]) == n:
+        head = "**On these digits, fat won at every budget**: the opposite of what Seide et al. found on speech."
+    elif len(wins["tie"]) == n:
+        head = ("**On these digits, neither shape won clearly.** At every budget the gap between deep and "
+                "fat was smaller than two standard errors, so it could be chance.")
+    else:
+        head = (f"**On these digits, the result is mixed:** deep was clearly ahead at {len(wins['deep'])}, "
+                f"fat at {len(wins['fat'])}, and {len(wins['tie'])} of {n} budgets were too close to call.")
+    ahead = sum(o.margin > 0 for o in outcomes)
+    biggest = max(outcomes, key=lambda o: abs(o.margin))
+    lines = [head,
+             f"Deep had the higher mean test accuracy at {ahead} of {n} budgets; the largest gap was "
+             f"{100 * biggest.margin:+.1f} points (deep − fat) at about {biggest.budget:,} parameters."]
+    train = {f: np.mean([t.train_accuracy for t in trials if t.family == f]) for f in ("deep", "fat")}
+    test = {f: np.mean([t.test_accuracy for t in trials if t.family == f]) for f in ("deep", "fat")}
+    lines.append(f"On the training digits, deep networks reached {100 * train['deep']:.1f}% and fat ones "
+                 f"{100 * train['fat']:.1f}% on average (test: {100 * test['deep']:.1f}% and "
+                 f"{100 * test['fat']:.1f}%).")
+    lines.append(f"On speech, Seide et al. measured word error rates of {_speech_gap()}: deep was far ahead. "
+                 "Their task had hundreds of hours of audio and millions of parameters; these are 4,000 small "
+                 "digit images, which one hidden layer already reads well. This run alone cannot say why the "
+                 "results differ, only how.")
+    return lines

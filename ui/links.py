@@ -1,0 +1,223 @@
+"""Shareable links: the whole training setup lives in the URL's query string.
+
+Like TensorFlow Playground's URL hash, a link such as
+``?layers=4,4&act=relu&data=circle&noise=0.1&opt=adam&lr=0.03&batch=16&epochs=200&seed=0``
+carries the network (hidden sizes, activation), the data set and its noise, the
+optimizer, learning rate, batch size, epochs and seed. Because every random draw
+in nnlib comes from that seed, opening the link rebuilds the same starting
+weights, data and minibatch order, so the same training run.
+
+:func:`encode` and :func:`decode` are pure (tested without Streamlit).
+:func:`decode` never raises: a missing parameter keeps its default silently,
+and a malformed or hostile one falls back to the default with a notice.
+app.py calls :func:`apply_once` before the page runs and :func:`sync` to keep
+the address bar in step with the session's state.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
+import nnlib
+from nnlib import limits
+
+# URL parameter -> session-state key (see ui/state.py DEFAULTS).
+PARAMS = {"layers": "spec", "act": "activation", "data": "dataset", "noise": "noise", "opt": "optimizer",
+          "lr": "learning_rate", "batch": "batch_size", "epochs": "epochs", "seed": "seed"}
+STATE_KEYS = ("spec", "dataset", "noise", "optimizer", "learning_rate", "batch_size", "epochs", "seed")
+HIDDEN_ACTIVATIONS = ("relu", "sigmoid", "tanh", "linear")
+DATASETS = (*nnlib.datasets.TOY_SETS, "digits")
+OPTIMIZERS = tuple(nnlib.optimizers.REGISTRY)
+MAX_VALUE_CHARS = 64             # longer values are refused before any parsing
+MAX_SEED = 9_999                 # Step 3's seed box goes this far
+MAX_BATCH = 10_000
+LEARNING_RATE_RANGE = (1e-6, 100.0)
+NOISE_RANGE = (0.0, 0.5)         # nnlib.datasets.toy accepts this range
+
+
+class _Bad(ValueError):
+    """One parameter could not be used; the message says why, in plain words."""
+
+
+def io_shape(dataset: str) -> tuple[int, int]:
+    """Inputs and outputs a network needs for a data set: digits 256 → 10, 2-D sets 2 → 2."""
+    return (nnlib.datasets.DIGIT_SIDE ** 2, 10) if dataset == "digits" else (2, 2)
+
+
+def _shown(value: str) -> str:
+    """A bad value, made safe to echo in a notice (no Markdown, HTML or huge strings)."""
+    safe = re.sub(r"[^0-9A-Za-z.,+\-_ ]", "?", value[:24])
+    return f"'{safe}…'" if len(value) > 24 else f"'{safe}'"
+
+
+def _number(text: str, low: float, high: float, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise _Bad(f"{what} must be a number") from None
+    if not math.isfinite(value) or not low <= value <= high:
+        raise _Bad(f"{what} must lie between {low:g} and {high:g}")
+    return value
+
+
+def _whole(text: str, low: int, high: int, what: str) -> int:
+    if not re.fullmatch(r"\+?\d{1,12}", text.strip()):
+        raise _Bad(f"{what} must be a whole number from {low:,} to {high:,}")
+    value = int(text)
+    if not low <= value <= high:
+        raise _Bad(f"{what} must be a whole number from {low:,} to {high:,}")
+    return value
+
+
+def _choice(text: str, options, what: str) -> str:
+    key = text.strip().lower()
+    if key not in options:
+        raise _Bad(f"{what} must be one of {', '.join(options)}")
+    return key
+
+
+def _layers(text: str) -> tuple[int, ...]:
+    text = text.strip()
+    if text in ("", "0", "none"):
+        return ()
+    parts = re.split(r"[,\- ]", text)
+    if len(parts) > limits.MAX_HIDDEN_LAYERS:
+        raise _Bad(f"at most {limits.MAX_HIDDEN_LAYERS} hidden layers are allowed")
+    return tuple(_whole(p, 1, limits.MAX_NEURONS_PER_LAYER, "each layer's neuron count") for p in parts)
+
+
+_PARSERS = {
+    "layers": _layers,
+    "act": lambda t: _choice(t, HIDDEN_ACTIVATIONS, "the activation"),
+    "data": lambda t: _choice(t, DATASETS, "the data set"),
+    "noise": lambda t: _number(t, *NOISE_RANGE, "the noise"),
+    "opt": lambda t: _choice(t, OPTIMIZERS, "the optimizer"),
+    "lr": lambda t: _number(t, *LEARNING_RATE_RANGE, "the learning rate"),
+    "batch": lambda t: _whole(t, 1, MAX_BATCH, "the batch size"),
+    "epochs": lambda t: _whole(t, 1, limits.MAX_EPOCHS, "the number of epochs"),
+    "seed": lambda t: _whole(t, 0, MAX_SEED, "the seed"),
+}
+
+
+def _last(value) -> str | None:
+    """st.query_params gives strings; a parsed query string may give lists (use the last, as Streamlit does)."""
+    if isinstance(value, (list, tuple)):
+        value = value[-1] if value else None
+    return value if isinstance(value, str) else None
+
+
+def decode(query: Mapping, defaults: Mapping) -> tuple[dict, list[str]]:
+    """Settings for :data:`STATE_KEYS` from a query mapping, and the notices for what was refused.
+
+    ``defaults`` holds the state defaults (a NetworkSpec under 'spec'). Unknown parameters
+    are ignored. Never raises: every refused value keeps its default and adds one notice.
+    """
+    spec_default = defaults["spec"]
+    parsed, notices = {}, []
+    for param, parse in _PARSERS.items():
+        try:
+            raw = _last(query.get(param)) if param in query else None
+        except Exception:  # a hostile mapping must not break the app
+            raw = None
+        if raw is None:
+            continue
+        try:
+            if len(raw) > MAX_VALUE_CHARS:
+                raise _Bad(f"the value is longer than {MAX_VALUE_CHARS} characters")
+            parsed[param] = parse(raw)
+        except _Bad as exc:
+            notices.append(f"The link's `{param}` value {_shown(raw)} was ignored: {exc}.")
+
+    settings = {key: defaults[key] for key in STATE_KEYS}
+    for param, key in PARAMS.items():
+        if param in parsed and key in settings:
+            settings[key] = parsed[param]
+    hidden = parsed.get("layers", spec_default.hidden)
+    activation = parsed.get("act", spec_default.activation)
+    try:
+        # NetworkSpec applies the server's limits in their one place, with the data set's real
+        # inputs and outputs (a digits network has 256 inputs, so more parameters).
+        n_in, n_out = io_shape(settings["dataset"])
+        nnlib.NetworkSpec(n_in=n_in, hidden=hidden, n_out=n_out, activation=activation)
+    except ValueError as exc:
+        notices.append(f"The link's network was ignored: {exc}")
+        hidden, activation = spec_default.hidden, spec_default.activation
+    # Session state keeps the network in Step 1's form (inputs and outputs follow the data set later).
+    settings["spec"] = nnlib.NetworkSpec(n_in=spec_default.n_in, hidden=hidden, n_out=spec_default.n_out,
+                                         activation=activation)
+    return settings, notices
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def encode(state: Mapping) -> dict[str, str]:
+    """The query parameters for a session's setup (the inverse of :func:`decode`)."""
+    spec = state["spec"]
+    return {
+        "layers": ",".join(str(n) for n in spec.hidden) or "0",
+        "act": spec.activation,
+        "data": str(state["dataset"]),
+        "noise": _fmt(float(state["noise"])),
+        "opt": str(state["optimizer"]),
+        "lr": _fmt(float(state["learning_rate"])),
+        "batch": str(int(state["batch_size"])),
+        "epochs": str(int(state["epochs"])),
+        "seed": str(int(state["seed"])),
+    }
+
+
+def share_url(base: str | None, state: Mapping) -> str:
+    """The full link: the page's address (without its query) plus the encoded setup."""
+    query = urlencode(encode(state), safe=",")
+    return f"{base or ''}?{query}"
+
+
+# --- Streamlit glue (used by app.py) -----------------------------------------------
+def apply_once() -> None:
+    """On a session's first run, copy a shared link's settings into session state."""
+    import streamlit as st
+
+    from ui import state
+
+    if st.session_state["links_applied"]:
+        return
+    st.session_state["links_applied"] = True
+    try:
+        query = st.query_params.to_dict()
+    except Exception:
+        query = {}
+    if not any(param in query for param in PARAMS):
+        return
+    settings, notices = decode(query, state.DEFAULTS)
+    st.session_state.update(settings)
+    st.session_state["notices"].extend(notices)
+
+
+def sync() -> None:
+    """Write the session's setup into the address bar when it changed (other parameters are kept)."""
+    import streamlit as st
+
+    try:
+        wanted = encode(st.session_state)
+        current = st.query_params.to_dict()
+        changed = {k: v for k, v in wanted.items() if current.get(k) != v}
+        if changed:
+            st.query_params.update(changed)
+    except Exception:  # the address bar is a convenience; it must never break a page
+        pass
+
+
+def share_box(container) -> None:
+    """A "Copy link" control: the link in a code box, whose corner button copies it."""
+    import streamlit as st
+
+    url = share_url(st.context.url, st.session_state)
+    with container.expander("🔗 Share this setup", expanded=False):
+        st.code(url, language=None, wrap_lines=True)
+        st.caption("Copy the link with the button in the box's corner. Whoever opens it gets the same "
+                   "network, data, optimizer and seed, so the same training run.")

@@ -1,0 +1,95 @@
+"""Save and load the student's model as an .npz file, from the sidebar.
+
+Files go through :func:`nnlib.save` / :func:`nnlib.load`, which never unpickle,
+check every array's shape against the file's header and refuse files that
+would unpack past ``nnlib.limits.MAX_FILE_BYTES``. :func:`check_upload` adds
+what this app needs on top (a classifier the pages can use) and is pure, so it
+is tested without Streamlit. A refused file leaves the current model in place.
+"""
+
+from __future__ import annotations
+
+import nnlib
+from nnlib import limits, serialization
+
+UPLOAD_KEY = "model_upload"
+MAX_UPLOAD_MB = max(1, limits.MAX_FILE_BYTES // (1024 * 1024))
+
+
+class UploadRefused(ValueError):
+    """The file is a valid model that this app cannot use, or not a valid model at all."""
+
+
+def dataset_for(model: nnlib.Sequential, current_dataset: str) -> str:
+    """Which data set a loaded model belongs to, from its inputs and outputs.
+
+    256 → 10 is a 16×16 digit reader; 2 → 2 a classifier of the 2-D sets (it keeps the
+    2-D set the student has chosen). Anything else no page can use.
+    """
+    if model.n_in == nnlib.datasets.DIGIT_SIDE ** 2 and model.n_out == 10:
+        return "digits"
+    if model.n_in == 2 and model.n_out == 2:
+        return current_dataset if current_dataset in nnlib.datasets.TOY_SETS else nnlib.datasets.TOY_SETS[0]
+    raise UploadRefused(
+        f"this network has {model.n_in} inputs and {model.n_out} outputs. The app's pages use "
+        "256 inputs and 10 outputs (16×16 digits) or 2 inputs and 2 outputs (the 2-D data sets).")
+
+
+def check_upload(data: bytes, current_dataset: str) -> tuple[nnlib.Sequential, str]:
+    """Load an uploaded file and decide its data set; raises UploadRefused with a plain message."""
+    if len(data) > limits.MAX_FILE_BYTES:
+        raise UploadRefused(f"the file is {len(data):,} bytes; at most {limits.MAX_FILE_BYTES:,} are allowed.")
+    try:
+        model = nnlib.load(data)
+    except nnlib.ModelFileError as exc:
+        raise UploadRefused(str(exc)) from exc
+    if model.layers[-1].activation.name != "softmax" or model.loss.name != "cross_entropy":
+        raise UploadRefused("the network must end in a softmax layer trained with cross-entropy, "
+                            "as the classifiers in this app do.")
+    return model, dataset_for(model, current_dataset)
+
+
+def _on_upload() -> None:
+    """Runs once when a new file is chosen: load it or say why not, keeping the last good model."""
+    import streamlit as st
+
+    uploaded = st.session_state.get(UPLOAD_KEY)
+    if uploaded is None:  # the file was removed from the uploader
+        st.session_state["model_io_message"] = None
+        return
+    try:
+        model, dataset = check_upload(uploaded.getvalue(), st.session_state["dataset"])
+    except UploadRefused as exc:
+        st.session_state["model_io_message"] = ("error", f"**{uploaded.name}** was not loaded: {exc}")
+        return
+    st.session_state["model"] = model
+    st.session_state["model_dataset"] = dataset
+    st.session_state["model_io_message"] = (
+        "success", f"Loaded **{uploaded.name}**: {' → '.join(map(str, model.sizes()))}, "
+                   f"{model.count_params():,} parameters, for the {dataset} data.")
+
+
+def sidebar() -> None:
+    """The sidebar expander: download the current model, upload one back."""
+    import streamlit as st
+
+    model = st.session_state["model"]
+    with st.sidebar.expander("💾 Save or load a model", expanded=False):
+        if model is None:
+            st.caption("Train a network on Step 3, then download it here as an .npz file.")
+        else:
+            snapshot = model.copy()  # training may go on while the file is being written
+            st.download_button(
+                "Download the model (.npz)", data=lambda: serialization.to_bytes(snapshot),
+                file_name=f"nnlib-{st.session_state['model_dataset'] or 'model'}.npz",
+                mime="application/octet-stream", key="model_download", on_click="ignore",
+                help=f"{' → '.join(map(str, model.sizes()))}: {model.count_params():,} parameters")
+        st.file_uploader(
+            "Upload a model (.npz)", type=["npz"], key=UPLOAD_KEY, on_change=_on_upload,
+            max_upload_size=MAX_UPLOAD_MB,
+            help=f"A file saved by this app or nnlib.save: numbers only (no pickles), at most "
+                 f"{MAX_UPLOAD_MB} MB and {limits.MAX_PARAMS:,} parameters.")
+        message = st.session_state["model_io_message"]
+        if message:
+            kind, text = message
+            (st.success if kind == "success" else st.error)(text)
