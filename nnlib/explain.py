@@ -7,6 +7,7 @@ Results are NumPy or plain strings (the UI edge).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,10 +20,12 @@ _SYMBOLS = {"sigmoid": r"\sigma", "relu": r"\mathrm{relu}", "tanh": r"\tanh",
 
 
 def latex_number(v: float, digits: int = 2) -> str:
-    """One number for LaTeX, with a true minus sign and no '-0.00'."""
+    """One number for LaTeX, rounded to ``digits`` decimals as on the slides: 4, −2, 0.98 (no '-0', no '4.00')."""
     s = f"{float(v):.{digits}f}"
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")  # short numbers keep the matrices narrow enough for a phone
     if float(s) == 0.0:
-        s = s.lstrip("-")
+        s = "0"
     return s.replace("-", "{-}")
 
 
@@ -46,11 +49,11 @@ def layer_latex(index: int, W, x, b, z, a, activation: str = "sigmoid", input_na
     """
     s = activation_symbol(activation)
     out = f"a^{{{index}}}"
+    # Three short lines rather than one long one, so each layer fits a phone screen or a third of a laptop's.
     return (
         r"\begin{aligned}"
-        f"{out} &= {s}\\left(W^{{{index}}} {input_name} + b^{{{index}}}\\right)"
-        f" = {s}\\left({matrix_latex(W, digits)}{matrix_latex(x, digits)} + {matrix_latex(b, digits)}\\right)"
-        r" \\ "
+        f"{out} &= {s}\\left(W^{{{index}}} {input_name} + b^{{{index}}}\\right) \\\\"
+        f"&= {s}\\left({matrix_latex(W, digits)}{matrix_latex(x, digits)} + {matrix_latex(b, digits)}\\right) \\\\"
         f"&= {s}\\left({matrix_latex(z, digits)}\\right) = {matrix_latex(a, digits)}"
         r"\end{aligned}"
     )
@@ -140,3 +143,21 @@ def random_function(spec, seed: int, scale: float = 3.0):
              else rng.normal(0.0, scale / 6.0, size=p.shape) for p in model.get_weights()]
     model.set_weights(theta)
     return model
+
+
+def time_batched_vs_one_by_one(model, X, loop_limit: int = 200) -> tuple[float, float]:
+    """Seconds per input for X (N, n_in): all rows as one chain of matrix products vs one row at a time.
+
+    The one-at-a-time loop runs on the first ``loop_limit`` rows only (it is slow: that is the point).
+    ``predict`` returns NumPy, so a GPU is synchronised inside both timings.
+    """
+    X = np.asarray(X)
+    model.predict(X[:2])  # warm up: first calls allocate
+    t0 = time.perf_counter()
+    model.predict(X)
+    batched = (time.perf_counter() - t0) / X.shape[0]
+    rows = X[:loop_limit]
+    t0 = time.perf_counter()
+    for row in rows:
+        model.predict(row[None, :])
+    return batched, (time.perf_counter() - t0) / rows.shape[0]

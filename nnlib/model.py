@@ -297,13 +297,16 @@ class Sequential:
 
     def evaluate(self, X, y, batch_size: int = 4096) -> Evaluation:
         """Total loss L = Σₙ Cⁿ, mean loss L/N and accuracy over a data set."""
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer. Received: batch_size={batch_size!r}")
         X = self._inputs(X)
         n = X.shape[0]
         T = self._targets(y, n)
         xp = backend.xp
         total, correct = 0.0, 0
         for start in range(0, n, batch_size):
-            xb, tb = X[start:start + batch_size, ...], T[start:start + batch_size, ...]
+            stop = min(start + batch_size, n)  # the array API leaves out-of-range stops unspecified
+            xb, tb = X[start:stop, ...], T[start:stop, ...]
             _, z, a = self._forward(xb)[-1]
             total += backend.to_float(xp.sum(self._per_example_loss(z, a, tb)))
             hits = xp.argmax(a, axis=1) == xp.argmax(tb, axis=1)

@@ -12,11 +12,13 @@ regularisation, ½λ‖W‖² in the loss); biases are not decayed.
 
 from __future__ import annotations
 
+import math
+
 from . import backend
 
 
 def _check_rate(name: str, value, low=0.0, high=None, strict=True):
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     ok = ok and (value > low if strict else value >= low) and (high is None or value < high)
     if not ok:
         bound = f"> {low}" if strict else f">= {low}"

@@ -158,20 +158,22 @@ class Trainer:
                 if self._pos >= self.steps_per_epoch:
                     self._new_epoch()
                 start = self._pos * bs
-                train_step(model, opt, self._Xe[start:start + bs, ...], self._Te[start:start + bs, ...])
+                stop = min(start + bs, self.n)  # the array API leaves out-of-range stops unspecified
+                train_step(model, opt, self._Xe[start:stop, ...], self._Te[start:stop, ...])
                 self._pos += 1
                 self.step_count += 1
             progress = self._report()
         if not math.isfinite(progress.loss) or progress.loss > self.explode_factor * max(self._start_loss, 0.1):
+            step = self.step_count  # where it blew up; _restore() rewinds the count
             self._restore()
             lr = opt.learning_rate
             what = "became NaN or infinite" if not math.isfinite(progress.loss) else (
                 f"grew from {self._start_loss:.3g} to {progress.loss:.3g}")
             raise TrainingDiverged(
-                f"Training diverged at step {self.step_count}: the loss {what}. "
-                f"The learning rate {lr:g} is too large for this network; try {lr / 10:g}. "
+                f"Training diverged at step {step}: the loss {what}. "
+                f"The learning rate {lr:g} is too large for this network; try {lr / 10:g} or smaller. "
                 "The model keeps its last good weights.",
-                self.step_count, lr)
+                step, lr)
         self._good_weights = [backend.copy(p) for p in model.params]
         self.history.append(progress)
         return progress

@@ -38,7 +38,7 @@ def set_input(x):
 def lecture_section():
     st.header("1 · The lecture's network, number by number")
     params = [p.copy() for p in (st.session_state["lecture_params"] or SLIDE_PARAMS)]
-    controls, drawing = st.columns([1, 2.4], gap="medium")
+    drawing, controls = st.columns([2.4, 1], gap="medium")
     with controls:
         st.markdown("**Input x**")
         # Widget values are dropped when the student visits another page; "lecture_x" keeps them.
@@ -48,6 +48,7 @@ def lecture_section():
         x1 = c1.number_input("x1", -10.0, 10.0, step=0.5, key="lecture_x1")
         x2 = c2.number_input("x2", -10.0, 10.0, step=0.5, key="lecture_x2")
         st.session_state["lecture_x"] = (x1, x2)
+        c1, c2 = st.columns(2)
         c1.button("(1, −1)", key="lecture_x_slide", on_click=set_input, args=((1.0, -1.0),),
                   help="The slide's first example", use_container_width=True)
         c2.button("(0, 0)", key="lecture_x_zero", on_click=set_input, args=((0.0, 0.0),),
@@ -84,8 +85,8 @@ def lecture_section():
                       "These are the slide's weights."))
     st.markdown(r"**The same numbers in matrix form**, $a^{l} = \sigma(W^{l} a^{l-1} + b^{l})$, "
                 "layer by layer (row j of W holds neuron j's weights):")
-    for tex in explain.matrix_form_latex(model, [x1, x2]):
-        st.latex(tex)
+    for column, tex in zip(st.columns(3), explain.matrix_form_latex(model, [x1, x2])):
+        column.latex(tex)
 
 
 def next_draw():
@@ -149,10 +150,13 @@ def own_network_section():
                         key="function_set", config={"displayModeBar": False})
 
     st.header("4 · What each neuron computes")
-    st.markdown(f"Every neuron of θ #{seed * DRAWS + 1} over the same plane. Hidden layers are **feature "
-                "transformers**: each neuron is a new feature of (x1, x2); the output layer classifies with them.")
-    st.plotly_chart(figures.neuron_tiles_figure(plane_grid(models[0], resolution=30)), key="neuron_tiles",
-                    config={"displayModeBar": False})
+    text, tiles = st.columns([1, 2])
+    text.markdown(f"Every neuron of θ #{seed * DRAWS + 1} over the same plane, one column per layer, "
+                  "as in TensorFlow Playground (blue: positive output, orange: negative, each tile on its own "
+                  "scale; hover for the value).\n\nHidden layers are **feature transformers**: each neuron is a new "
+                  "feature of (x1, x2), and the output layer is a classifier on those features.")
+    tiles.plotly_chart(figures.neuron_tiles_figure(plane_grid(models[0], resolution=30)), key="neuron_tiles",
+                       config={"displayModeBar": False})
 
     st.header("5 · Why matrix form makes the GPU useful")
     per_input = explain.multiply_adds(spec.sizes)
@@ -167,6 +171,15 @@ def own_network_section():
         "products. A GPU runs thousands of multiply-adds in parallel, so the chain of matrix operations "
         f"runs much faster there than one neuron at a time. This server computes on "
         f"**{nnlib.backend.device_description()}**.")
+    if st.button("Time it: matrix form vs one input at a time", key="time_matrix_form", icon=":material/timer:"):
+        points_xy = np.stack(np.meshgrid(grids[0].xs, grids[0].ys), axis=-1).reshape(-1, 2)
+        batched, one_by_one = explain.time_batched_vs_one_by_one(models[0], points_xy)
+        t1, t2, t3 = st.columns(3)
+        t1.metric("Per input, all at once", f"{batched * 1e6:.2f} µs")
+        t2.metric("Per input, one at a time", f"{one_by_one * 1e6:.1f} µs")
+        t3.metric("Matrix form is faster by", f"{one_by_one / batched:.0f}×")
+        st.caption(f"Measured now on {nnlib.backend.device_description()}: {len(points_xy):,} inputs as one batch, "
+                   "then 200 of them one by one, each through the same network.")
 
 
 lecture_section()

@@ -30,99 +30,111 @@ def cached_landscape(model_bytes: bytes, name: str, noise: float, seed: int, p: 
     return landscape.loss_landscape(model, X, y, refs[p], refs[q], span=span, resolution=41)
 
 
-# --- 1 · Softmax ---------------------------------------------------------------------------------
-st.header("1 · Softmax, live")
-controls, charts = st.columns([1, 2.4], gap="medium")
-with controls:
-    st.latex(r"y_i = \frac{e^{z_i}}{\sum_j e^{z_j}}")
-    for i in range(3):
-        st.session_state.setdefault(f"softmax_z{i + 1}", st.session_state["softmax_z"][i])
-    z = [st.slider(f"z{i + 1}", -8.0, 8.0, step=0.1, key=f"softmax_z{i + 1}") for i in range(3)]
-    st.session_state["softmax_z"] = tuple(z)
-y = explain.softmax_values(z)
-with charts:
-    c1, c2 = st.columns(2)
-    labels = ["1", "2", "3"]
-    c1.plotly_chart(figures.bar_figure(z, labels, "z (any real number)", "Input z (logits)"), key="softmax_z_chart",
-                    config={"displayModeBar": False})
-    c2.plotly_chart(figures.bar_figure(y, labels, "y (probability)", "Output y = softmax(z)", y_range=[0, 1.12],
-                                       color=figures.CLASS_COLORS[1]), key="softmax_y_chart",
-                    config={"displayModeBar": False})
-exps = explain.exponentials(z)
-st.dataframe(pd.DataFrame({"i": [1, 2, 3], "z_i": z, "e^z_i": exps, "y_i": y}).round(3), hide_index=True,
-             key="softmax_table")
-st.caption(f"y ≈ ({', '.join(f'{v:.2f}' for v in y)}). Σ e^z = {exps.sum():.3f}. Every yᵢ lies in (0, 1) "
-           f"and they add up to {y.sum():.2f}: the output is a probability distribution. "
-           "The largest z gets the largest share, amplified by the exponential.")
+@st.fragment
+def softmax_and_cross_entropy():
+    """Sections 1 and 2 (a fragment: moving z reruns only these)."""
+    st.header("1 · Softmax, live")
+    controls, charts = st.columns([1, 2.4], gap="medium")
+    with controls:
+        st.latex(r"y_i = \frac{e^{z_i}}{\sum_j e^{z_j}}")
+        for i in range(3):
+            st.session_state.setdefault(f"softmax_z{i + 1}", st.session_state["softmax_z"][i])
+        z = [st.slider(f"z{i + 1}", -8.0, 8.0, step=0.1, key=f"softmax_z{i + 1}") for i in range(3)]
+        st.session_state["softmax_z"] = tuple(z)
+    y = explain.softmax_values(z)
+    with charts:
+        c1, c2 = st.columns(2)
+        labels = ["1", "2", "3"]
+        c1.plotly_chart(figures.bar_figure(z, labels, "z (any real number)", "Input z (logits)"), key="softmax_z_chart",
+                        config={"displayModeBar": False})
+        c2.plotly_chart(figures.bar_figure(y, labels, "y (probability)", "Output y = softmax(z)", y_range=[0, 1.12],
+                                           color=figures.CLASS_COLORS[1]), key="softmax_y_chart",
+                        config={"displayModeBar": False})
+    exps = explain.exponentials(z)
+    st.dataframe(pd.DataFrame({"i": [1, 2, 3], "z_i": z, "e^z_i": exps, "y_i": y}).round(3), hide_index=True,
+                 key="softmax_table")
+    st.caption(f"y ≈ ({', '.join(f'{v:.2f}' for v in y)}). Σ e^z = {exps.sum():.3f}. Every yᵢ lies in (0, 1) "
+               f"and they add up to {y.sum():.2f}: the output is a probability distribution. "
+               "The largest z gets the largest share, amplified by the exponential.")
 
-# --- 2 · Cross-entropy for one example -----------------------------------------------------------
-st.header("2 · Cross-entropy: the loss of one example")
-left, right = st.columns([1, 2.4], gap="medium")
-with left:
-    st.session_state.setdefault("ce_target_radio", st.session_state["ce_target"] + 1)
-    true = st.radio("True class", [1, 2, 3], horizontal=True, key="ce_target_radio")
-    st.session_state["ce_target"] = true - 1
-    terms = explain.cross_entropy_terms(y, true - 1)
-    st.metric("C(y, ŷ)", f"{terms.sum():.3f}")
-with right:
-    st.latex(r"C(y, \hat y) = -\sum_i \hat y_i \ln y_i = -\ln y_{\text{true}}")
-    onehot = np.eye(3)[true - 1]
-    st.dataframe(pd.DataFrame({"i": [1, 2, 3], "output y_i": y.round(3), "target ŷ_i": onehot.astype(int),
-                               "−ŷ_i ln y_i": terms.round(3)}), hide_index=True, key="ce_table")
-    st.caption("The target ŷ is one-hot, so only the true class's term is non-zero: C is small when the "
-               "network gives the true class a high probability, and grows without bound as that probability → 0.")
+    # --- 2 · Cross-entropy for one example -----------------------------------------------------------
+    st.header("2 · Cross-entropy: the loss of one example")
+    left, right = st.columns([1, 2.4], gap="medium")
+    with left:
+        st.session_state.setdefault("ce_target_radio", st.session_state["ce_target"] + 1)
+        true = st.radio("True class", [1, 2, 3], horizontal=True, key="ce_target_radio")
+        st.session_state["ce_target"] = true - 1
+        terms = explain.cross_entropy_terms(y, true - 1)
+        st.metric("C(y, ŷ)", f"{terms.sum():.3f}")
+    with right:
+        st.latex(r"C(y, \hat y) = -\sum_i \hat y_i \ln y_i = -\ln y_{\text{true}}")
+        onehot = np.eye(3)[true - 1]
+        st.dataframe(pd.DataFrame({"i": [1, 2, 3], "output y_i": y.round(3), "target ŷ_i": onehot.astype(int),
+                                   "−ŷ_i ln y_i": terms.round(3)}), hide_index=True, key="ce_table")
+        st.caption("The target ŷ is one-hot, so only the true class's term is non-zero: C is small when the "
+                   "network gives the true class a high probability, and grows without bound as that probability → 0.")
 
-# --- 3 · Total loss over a data set --------------------------------------------------------------
-st.header("3 · The total loss over a data set")
-trained = st.session_state.get("model")
-has_trained = trained is not None and trained.n_in == 2 and st.session_state.get("model_dataset") in \
-    nnlib.datasets.TOY_SETS
-sources = (["Your trained network (Step 3)"] if has_trained else []) + ["Step 1's network, random θ"]
-c1, c2, c3 = st.columns([1.4, 1, 1])
-source = c1.selectbox("Network", sources, key="loss_source")
-default_set = st.session_state["model_dataset"] if has_trained else st.session_state["dataset"]
-st.session_state.setdefault("loss_dataset", default_set if default_set in nnlib.datasets.TOY_SETS else "circle")
-name = c2.selectbox("Data set", nnlib.datasets.TOY_SETS, key="loss_dataset")
-theta_seed = c3.number_input("Seed of θ", 0, 10_000, step=1, key="loss_seed", disabled=source != sources[-1])
-model = trained.copy() if source != sources[-1] else st.session_state["spec"].build(seed=int(theta_seed))
-X, labels = toy_data(name, float(st.session_state["noise"]), int(st.session_state["seed"]))
-per_example = model.per_example_loss(X, labels)
-evaluation = model.evaluate(X, labels)
-top = explain.top_contributors(per_example, k=8)
-st.latex(r"L = \sum_{n=1}^{N} C^n \qquad \text{(training usually minimises the mean } L/N\text{, same minimum)}")
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("N examples", f"{evaluation.n}")
-m2.metric("Total loss L = Σ Cⁿ", f"{evaluation.total_loss:.2f}")
-m3.metric("Mean loss L / N", f"{evaluation.mean_loss:.4f}")
-m4.metric("Accuracy", f"{evaluation.accuracy:.0%}")
-plot, table = st.columns([1, 1.3], gap="medium")
-plot.plotly_chart(figures.loss_points_figure(X, labels, per_example, top.index, plane_grid(model, resolution=50)),
-                  key="loss_points",
-                  config={"displayModeBar": False})
-probs = model.predict(X[top.index])
-table.markdown(f"**The {len(top.index)} examples that add most to L** (ringed on the plane; point size ∝ Cⁿ, "
-               "background: the network's P(class 1))")
-table.dataframe(pd.DataFrame({
-    "#": np.arange(1, len(top.index) + 1), "x1": X[top.index, 0], "x2": X[top.index, 1],
-    "class": labels[top.index], "P(true class)": probs[np.arange(len(top.index)), labels[top.index]],
-    "Cⁿ": top.loss, "share of L": [f"{s:.1%}" for s in top.share]}).round(3), hide_index=True, key="top_table")
 
-# --- 4 · The loss landscape ----------------------------------------------------------------------
-st.header("4 · The loss landscape")
-st.markdown("L is a function of θ. Hold every parameter but two fixed and sweep those two: the picture is "
-            "the landscape that Step 3's gradient descent walks down.")
-refs = landscape.parameter_refs(model)
-options = list(range(len(refs)))
-c1, c2, c3 = st.columns([1.4, 1.4, 1])
-p = c1.selectbox("Parameter on the x axis", options, index=0, format_func=lambda k: refs[k].label, key="land_p")
-q = c2.selectbox("Parameter on the y axis", options, index=1, format_func=lambda k: refs[k].label, key="land_q")
-span = c3.slider("Range ± around θ", 0.5, 10.0, 3.0, 0.5, key="land_span")
-if p == q:
-    st.info("Pick two different parameters to see a landscape.")
-else:
-    land = cached_landscape(to_bytes(model), name, float(st.session_state["noise"]), int(st.session_state["seed"]),
-                            p, q, float(span))
-    st.plotly_chart(figures.landscape_figure(land, refs[p].label, refs[q].label), key="landscape",
-                    config={"displayModeBar": False})
-    st.caption(f"Contours of the total loss L = Σ Cⁿ over the {evaluation.n} examples; ✕ marks the current θ "
-               f"(L = {land.loss_at_theta:.2f}). Lowest L on this grid: {land.loss.min():.2f}.")
+@st.fragment
+def total_loss_and_landscape():
+    """Sections 3 and 4: one network on one data set, its total loss and its landscape."""
+    st.header("3 · The total loss over a data set")
+    trained = st.session_state.get("model")
+    has_trained = trained is not None and trained.n_in == 2 and st.session_state.get("model_dataset") in \
+        nnlib.datasets.TOY_SETS
+    sources = (["Your trained network (Step 3)"] if has_trained else []) + ["Step 1's network, random θ"]
+    c1, c2, c3 = st.columns([1.4, 1, 1])
+    source = c1.selectbox("Network", sources, key="loss_source")
+    use_trained = source != sources[-1]
+    if use_trained:  # a trained network is judged on the data it was trained for
+        st.session_state["loss_dataset"] = st.session_state["model_dataset"]
+    shared_set = st.session_state["dataset"]
+    st.session_state.setdefault("loss_dataset", shared_set if shared_set in nnlib.datasets.TOY_SETS else "circle")
+    name = c2.selectbox("Data set", nnlib.datasets.TOY_SETS, key="loss_dataset", disabled=use_trained)
+    theta_seed = c3.number_input("Seed of θ", 0, 10_000, step=1, key="loss_seed", disabled=use_trained)
+    model = trained.copy() if use_trained else st.session_state["spec"].build(seed=int(theta_seed))
+    X, labels = toy_data(name, float(st.session_state["noise"]), int(st.session_state["seed"]))
+    per_example = model.per_example_loss(X, labels)
+    evaluation = model.evaluate(X, labels)
+    top = explain.top_contributors(per_example, k=8)
+    st.latex(r"L = \sum_{n=1}^{N} C^n \qquad \text{(training usually minimises the mean } L/N\text{, same minimum)}")
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("N examples", f"{evaluation.n}")
+    m2.metric("Total loss L = Σ Cⁿ", f"{evaluation.total_loss:.2f}")
+    m3.metric("Mean loss L / N", f"{evaluation.mean_loss:.4f}")
+    m4.metric("Accuracy", f"{evaluation.accuracy:.0%}")
+    plot, table = st.columns([1, 1.3], gap="medium")
+    plot.plotly_chart(figures.loss_points_figure(X, labels, per_example, top.index, plane_grid(model, resolution=50)),
+                      key="loss_points",
+                      config={"displayModeBar": False})
+    probs = model.predict(X[top.index])
+    table.markdown(f"**The {len(top.index)} examples that add most to L** (ringed on the plane; point size ∝ Cⁿ, "
+                   "background: the network's P(class 1))")
+    table.dataframe(pd.DataFrame({
+        "#": np.arange(1, len(top.index) + 1), "x1": X[top.index, 0], "x2": X[top.index, 1],
+        "class": labels[top.index], "P(true class)": probs[np.arange(len(top.index)), labels[top.index]],
+        "Cⁿ": top.loss, "share of L": [f"{s:.1%}" for s in top.share]}).round(3), hide_index=True, key="top_table")
+
+    # --- 4 · The loss landscape ----------------------------------------------------------------------
+    st.header("4 · The loss landscape")
+    st.markdown("L is a function of θ. Hold every parameter but two fixed and sweep those two: the picture is "
+                "the landscape that Step 3's gradient descent walks down.")
+    refs = landscape.parameter_refs(model)
+    options = list(range(len(refs)))
+    c1, c2, c3 = st.columns([1.4, 1.4, 1])
+    p = c1.selectbox("Parameter on the x axis", options, index=0, format_func=lambda k: refs[k].label, key="land_p")
+    q = c2.selectbox("Parameter on the y axis", options, index=1, format_func=lambda k: refs[k].label, key="land_q")
+    span = c3.slider("Range ± around θ", 0.5, 10.0, 3.0, 0.5, key="land_span")
+    if p == q:
+        st.info("Pick two different parameters to see a landscape.")
+    else:
+        land = cached_landscape(to_bytes(model), name, float(st.session_state["noise"]), int(st.session_state["seed"]),
+                                p, q, float(span))
+        st.plotly_chart(figures.landscape_figure(land, refs[p].label, refs[q].label), key="landscape",
+                        config={"displayModeBar": False})
+        st.caption(f"Contours of the total loss L = Σ Cⁿ over the {evaluation.n} examples; ✕ marks the current θ "
+                   f"(L = {land.loss_at_theta:.2f}). Lowest L on this grid: {land.loss.min():.2f}.")
+
+
+softmax_and_cross_entropy()
+total_loss_and_landscape()

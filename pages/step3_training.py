@@ -176,7 +176,9 @@ def live_views(run: tr.TrainingRun) -> None:
                         config=PLOT_CONFIG)
         st.caption("Background: the network's P(class 1) at every point of the plane; dots: training data.")
     st.markdown("**What each neuron computes** over the input plane (blue +, orange −; hover for values)")
-    st.plotly_chart(tr.neuron_tiles_figure(grid), key="train_neurons_chart", config=PLOT_CONFIG)
+    # Coarser tiles: 24 neurons of 24×24 cells redraw far faster than of 50×50, and look the same at this size.
+    st.plotly_chart(tr.neuron_tiles_figure(plane_grid(run.model, resolution=24)), key="train_neurons_chart",
+                    config=PLOT_CONFIG)
 
 
 def publish(run: tr.TrainingRun) -> None:
@@ -194,18 +196,20 @@ def training_section() -> None:
         st.error(f"This run cannot start: {exc}")
         return
 
+    # The buttons sit outside the fragment: a click reruns the whole page, which also
+    # switches the fragment's timer on (Start) or off (Pause, Step once, Reset).
+    controls(run)
     timer = TICK_S if run.running else None
 
     @st.fragment(run_every=timer)
     def live():
         # Runs on every tick while training: one bounded slice of steps, then the views redraw.
         run = st.session_state["train_run"]
-        controls(run)
         if run.running:
             run.run_slice(SLICE_S)
         publish(run)
         if run.running != (timer is not None) or run.settings != settings:
-            st.rerun()  # the whole page: turns the timer on or off, and shows settings changed in here
+            st.rerun()  # finished, diverged or retuned in here: redraw the whole page, without the timer
         status(run)
         live_views(run)
 
@@ -250,8 +254,9 @@ def descent_section() -> None:
     if path.steps:
         (w, b), (gw, gb), (w1, b1) = path.thetas[0], path.gradients[0], path.thetas[1]
         st.markdown("**The first step, with its numbers:**")
-        st.latex(rf"\theta^1 = \theta^0 - \eta\,\nabla L(\theta^0) = ({w:.3f},\ {b:.3f}) - {rate:g}\,"
-                 rf"({gw:.3f},\ {gb:.3f}) = ({w1:.3f},\ {b1:.3f})")
+        st.latex(rf"\begin{{aligned}}\theta^1 &= \theta^0 - \eta\,\nabla L(\theta^0) \\ "
+                 rf"&= ({w:.3f},\ {b:.3f}) - {rate:g}\,({gw:.3f},\ {gb:.3f}) \\ "
+                 rf"&= ({w1:.3f},\ {b1:.3f})\end{{aligned}}")
         st.caption(f"L went from {path.losses[0]:.3f} to {path.losses[-1]:.3f} in {path.steps} steps; the "
                    f"lowest possible L is {float(problem.loss(*best)):.3f}, at w = {best[0]:.2f}, b = {best[1]:.2f}.")
     with st.expander("Every step as numbers"):
@@ -289,14 +294,13 @@ def backprop_section() -> None:
         for line in step.latex:
             st.latex(line)
     with picture:
-        st.plotly_chart(model_figure(model, x, highlight=(step.layer - 1, step.neuron, None),
-                                     node_text=_delta_text(model, x, target, steps, k), height=330),
-                        key="bp_network_chart", config=PLOT_CONFIG)
+        st.plotly_chart(backprop_network_figure(x, target, loss, k), key="bp_network_chart", config=PLOT_CONFIG)
         st.caption("Inside each neuron its output a, under it z; red: the neuron of this step. "
                    "In the backward pass each neuron reached so far shows its ∂C/∂z.")
     table = gv.gradient_table(model, x, target)
     st.markdown("**Every gradient: backprop against the definition**")
-    st.dataframe(table, hide_index=True, key="bp_table", column_config={
+    st.dataframe(table, hide_index=True, key="bp_table", height=38 + 35 * len(table), column_order=[
+        "parameter", "∂z/∂w", "∂C/∂z", "backprop ∂C/∂w", "finite difference", "relative error", "link"], column_config={
         c: st.column_config.NumberColumn(format="%.6f") for c in table.columns[2:-1]} | {
         "relative error": st.column_config.NumberColumn(format="%.1e")})
     st.caption(f"Finite difference: (C(w + ε) − C(w − ε)) / 2ε with ε = 10⁻⁶, in float64. The largest "
@@ -306,6 +310,16 @@ def backprop_section() -> None:
 
 def _move_step(delta: int, n: int) -> None:
     st.session_state["bp_step"] = min(max(st.session_state.get("bp_step", 1) + delta, 1), n)
+
+
+@st.cache_resource(max_entries=512)
+def backprop_network_figure(x, target, loss: str, k: int):
+    """The lecture network at step k, the current neuron in red. Cached read-only (drawing it takes ~0.1 s)."""
+    model = nnlib.presets.lecture_network(loss=loss)
+    steps = gv.backprop_steps(model, x, target)
+    step = steps[k - 1]
+    return model_figure(model, x, highlight=(step.layer - 1, step.neuron, None),
+                        node_text=_delta_text(model, x, target, steps, k), height=330)
 
 
 def _delta_text(model, x, target, steps, k) -> list[list[str]]:

@@ -55,24 +55,25 @@ def neuron_tiles_figure(grid, max_neurons: int = 8, tile_px: int = 92) -> go.Fig
     n_rows = min(max(g.shape[0] for g in grid.layers), max_neurons)
     side = r + gap
     shape = (n_rows * side - gap, n_cols * side - gap)
-    shown, real = np.full(shape, np.nan), np.full(shape, np.nan)
-    names = np.full(shape, "", dtype=object)
+    # customdata: (real a, layer, neuron) as numbers; strings there would make the chart slow to send.
+    shown, info = np.full(shape, np.nan), np.full(shape + (3,), np.nan)
     for c, g in enumerate(grid.layers):
-        layer = "output" if c == n_cols - 1 else f"layer {c + 1}"
         for k in range(min(g.shape[0], n_rows)):
             m = float(np.max(np.abs(g[k]))) or 1.0
             # Row 0 of a PlaneGrid is the lowest x2, so tile k is placed from the top down.
             top = (n_rows - 1 - k) * side
             block = (slice(top, top + r), slice(c * side, c * side + r))
-            shown[block], real[block], names[block] = g[k] / m, g[k], f"{layer}, neuron {k + 1}"
+            shown[block] = g[k] / m
+            info[block] = np.stack([g[k], np.full_like(g[k], c + 1), np.full_like(g[k], k + 1)], axis=-1)
     fig = go.Figure(go.Heatmap(
-        z=shown, customdata=np.stack([real, names], axis=-1), zmin=-1, zmax=1, colorscale=DIVERGING,
-        showscale=False, hoverongaps=False,
-        hovertemplate="%{customdata[1]}<br>a = %{customdata[0]:.3f}<extra></extra>"))
-    for c in range(n_cols):
-        fig.add_annotation(x=c * side + (r - 1) / 2, y=shape[0] + gap * 0.5, yanchor="bottom", showarrow=False,
-                           text="output" if c == n_cols - 1 else f"layer {c + 1}", font={"size": 11})
+        z=shown, customdata=info, zmin=-1, zmax=1, colorscale=DIVERGING, showscale=False, hoverongaps=False,
+        hovertemplate=f"layer %{{customdata[1]}} (layer {n_cols} = output), neuron %{{customdata[2]}}"
+                      "<br>a = %{customdata[0]:.3f}<extra></extra>"))
+    headings = [{"x": c * side + (r - 1) / 2, "y": shape[0] + gap * 0.5, "yanchor": "bottom", "showarrow": False,
+                 "text": "output" if c == n_cols - 1 else f"layer {c + 1}", "font": {"size": 11}}
+                for c in range(n_cols)]
     fig.update_layout(
+        annotations=headings,
         height=int(30 + tile_px * n_rows), margin={"l": 2, "r": 2, "t": 24, "b": 2},
         xaxis={"visible": False, "constrain": "domain", "fixedrange": True},
         yaxis={"visible": False, "scaleanchor": "x", "constrain": "domain", "fixedrange": True},
@@ -81,31 +82,34 @@ def neuron_tiles_figure(grid, max_neurons: int = 8, tile_px: int = 92) -> go.Fig
 
 
 def function_set_figure(grids, captions, cols: int = 3, height: int = 480) -> go.Figure:
-    """P(class 1) over the input plane for several θ drawn from one function set; shared 0–1 colour scale."""
-    from plotly.subplots import make_subplots
+    """P(class 1) over the input plane for several θ drawn from one function set; shared 0–1 colour scale.
 
+    The tile grid is laid out by hand (axis domains) rather than with make_subplots, which costs
+    tens of milliseconds per figure: this chart redraws on every widget change.
+    """
     rows = -(-len(grids) // cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=captions,
-                        horizontal_spacing=0.06, vertical_spacing=0.16)
+    gap_x, gap_y = 0.05, 0.14
+    width, tall = (1 - gap_x * (cols - 1)) / cols, (1 - gap_y * (rows - 1)) / rows
+    traces, layout, notes = [], {}, []
     for k, g in enumerate(grids):
-        fig.add_trace(go.Heatmap(
+        r, c = divmod(k, cols)
+        suffix = "" if k == 0 else str(k + 1)
+        x0, y1 = c * (width + gap_x), 1 - r * (tall + gap_y)
+        traces.append(go.Heatmap(
             z=g.class_probability(1), x=g.xs, y=g.ys, zmin=0.0, zmax=1.0, colorscale=DIVERGING,
-            showscale=k == 0, colorbar={"title": {"text": "P(class 1)"}, "thickness": 10, "len": 0.9},
-            hovertemplate="x1=%{x:.2f}, x2=%{y:.2f}<br>P(class 1)=%{z:.3f}<extra></extra>"),
-            row=k // cols + 1, col=k % cols + 1)
-    fig.update_xaxes(constrain="domain")
-    fig.update_yaxes(constrain="domain")
-    for r in range(1, rows + 1):  # axis titles and y ticks on the outer tiles only, so nothing overlaps
-        fig.update_yaxes(title_text="x2", title_standoff=0, row=r, col=1)
-        for c in range(2, cols + 1):
-            fig.update_yaxes(showticklabels=False, row=r, col=c)
-    for c in range(1, cols + 1):
-        fig.update_xaxes(title_text="x1", title_standoff=0, row=rows, col=c)
-    for k in range(1, len(grids) + 1):  # square tiles: one unit of x1 is one unit of x2
-        fig.layout[f"yaxis{'' if k == 1 else k}"].scaleanchor = f"x{'' if k == 1 else k}"
-    fig.update_annotations(font_size=12)
-    fig.update_layout(height=height, margin={"l": 40, "r": 10, "t": 30, "b": 30})
-    return fig
+            xaxis=f"x{suffix}", yaxis=f"y{suffix}", showscale=k == 0,
+            colorbar={"title": {"text": "P(class 1)"}, "thickness": 10, "len": 0.9},
+            hovertemplate="x1=%{x:.2f}, x2=%{y:.2f}<br>P(class 1)=%{z:.3f}<extra></extra>"))
+        # Axis titles and y tick labels on the outer tiles only, so nothing overlaps.
+        layout[f"xaxis{suffix}"] = {"domain": [x0, min(1.0, x0 + width)], "anchor": f"y{suffix}", "constrain": "domain",
+                                    "title": {"text": "x1", "standoff": 0} if r == rows - 1 else None}
+        layout[f"yaxis{suffix}"] = {"domain": [max(0.0, y1 - tall), y1], "anchor": f"x{suffix}", "constrain": "domain",
+                                    "scaleanchor": f"x{suffix}", "showticklabels": c == 0,
+                                    "title": {"text": "x2", "standoff": 0} if c == 0 else None}
+        notes.append({"text": captions[k], "x": x0 + width / 2, "y": y1, "xref": "paper", "yref": "paper",
+                      "yanchor": "bottom", "showarrow": False, "font": {"size": 12}})
+    return go.Figure(traces, layout={**layout, "annotations": notes, "height": height,
+                                     "margin": {"l": 40, "r": 10, "t": 30, "b": 30}})
 
 
 # --- Step 2: softmax, losses, landscape -------------------------------------------------------

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import nnlib
 from nnlib import backend
 from nnlib.descent import DescentPath, LossSurface, OneNeuron
+from ui.figures import CLASS_COLORS
 
 PATH_COLOR, START_COLOR, BEST_COLOR = "#d62728", "#2ca02c", "#111111"
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -22,59 +23,66 @@ _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 # --- gradient descent's path ---------------------------------------------------------
+# Figures are built from plain dicts of NumPy arrays: plotly's per-object validation would
+# cost more than the math, and a slider move should redraw at once.
 def descent_figure(surface: LossSurface, path: DescentPath, minimum, height: int = 430) -> go.Figure:
     """Contours of L(w, b) with the path θ⁰ → θᴷ drawn on top, the start and the minimum marked."""
-    # Contour the logarithm: L spans 2.7 to 60 here, and even spacing in ln L shows the valley floor.
-    fig = go.Figure(go.Contour(
-        z=np.log(surface.loss), x=surface.ws, y=surface.bs, colorscale="Blues", reversescale=True,
-        ncontours=28, line={"width": 0.5, "color": "rgba(255,255,255,0.6)"},
-        colorbar={"title": {"text": "L(w, b)", "side": "right"}, "thickness": 12,
-                  "tickvals": np.log([3, 5, 10, 20, 40]), "ticktext": ["3", "5", "10", "20", "40"]},
-        customdata=surface.loss, hovertemplate="w=%{x:.2f}, b=%{y:.2f}<br>L=%{customdata:.3f}<extra></extra>"))
     w, b = path.thetas[:, 0], path.thetas[:, 1]
-    fig.add_trace(go.Scatter(
-        x=w, y=b, mode="lines+markers", name="θ after each step", line={"color": PATH_COLOR, "width": 2},
-        marker={"size": 6, "color": PATH_COLOR}, customdata=np.stack([np.arange(len(w)), path.losses], axis=1),
-        hovertemplate="step %{customdata[0]}<br>w=%{x:.3f}, b=%{y:.3f}<br>L=%{customdata[1]:.3f}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=[w[0]], y=[b[0]], mode="markers", name="start θ⁰",
-                             marker={"size": 13, "color": START_COLOR, "line": {"color": "white", "width": 2}}))
-    fig.add_trace(go.Scatter(x=[minimum[0]], y=[minimum[1]], mode="markers", name="minimum of L",
-                             marker={"size": 15, "symbol": "star", "color": BEST_COLOR,
-                                     "line": {"color": "white", "width": 1}}))
-    fig.update_layout(
-        height=height, margin={"l": 50, "r": 10, "t": 10, "b": 40}, uirevision="descent",
-        xaxis={"title": "w (weight)", "range": [surface.ws[0], surface.ws[-1]]},
-        yaxis={"title": "b (bias)", "range": [surface.bs[0], surface.bs[-1]]},
-        legend={"orientation": "h", "y": -0.16, "x": 0})
-    return fig
+    ticks = [3, 5, 10, 20, 40]
+    data = [
+        # Contour ln L: L spans 2.7 to 60 here, and even steps in ln L show the valley floor.
+        {"type": "contour", "z": np.log(surface.loss), "x": surface.ws, "y": surface.bs, "colorscale": "Blues",
+         "reversescale": True, "ncontours": 28, "line": {"width": 0.5, "color": "rgba(255,255,255,0.6)"},
+         "colorbar": {"title": {"text": "L(w, b)", "side": "right"}, "thickness": 12,
+                      "tickvals": np.log(ticks), "ticktext": [str(t) for t in ticks]},
+         "customdata": surface.loss,
+         "hovertemplate": "w=%{x:.2f}, b=%{y:.2f}<br>L=%{customdata:.3f}<extra></extra>"},
+        {"type": "scatter", "x": w, "y": b, "mode": "lines+markers", "name": "θ after each step",
+         "line": {"color": PATH_COLOR, "width": 2}, "marker": {"size": 6, "color": PATH_COLOR},
+         "customdata": np.stack([np.arange(len(w)), path.losses], axis=1),
+         "hovertemplate": "step %{customdata[0]}<br>w=%{x:.3f}, b=%{y:.3f}<br>L=%{customdata[1]:.3f}<extra></extra>"},
+        {"type": "scatter", "x": w[:1], "y": b[:1], "mode": "markers", "name": "start θ⁰",
+         "marker": {"size": 13, "color": START_COLOR, "line": {"color": "white", "width": 2}}},
+        {"type": "scatter", "x": [minimum[0]], "y": [minimum[1]], "mode": "markers", "name": "minimum of L",
+         "marker": {"size": 15, "symbol": "star", "color": BEST_COLOR, "line": {"color": "white", "width": 1}}}]
+    return go.Figure({"data": data, "layout": {
+        "height": height, "margin": {"l": 50, "r": 10, "t": 10, "b": 40}, "uirevision": "descent",
+        "xaxis": {"title": {"text": "w (weight)"}, "range": [surface.ws[0], surface.ws[-1]]},
+        "yaxis": {"title": {"text": "b (bias)"}, "range": [surface.bs[0], surface.bs[-1]]},
+        "legend": {"orientation": "h", "y": -0.16, "x": 0}}})
 
 
 def path_loss_figure(path: DescentPath, best_loss: float, height: int = 250) -> go.Figure:
-    """L(θᵏ) against the step k, with the lowest possible L as a line."""
-    fig = go.Figure(go.Scatter(x=np.arange(len(path.losses)), y=path.losses, mode="lines+markers",
-                               line={"color": PATH_COLOR}, marker={"size": 5}, name="L(θᵏ)",
-                               hovertemplate="step %{x}<br>L=%{y:.4f}<extra></extra>"))
-    fig.add_hline(y=best_loss, line={"dash": "dot", "color": BEST_COLOR},
-                  annotation_text=f"minimum {best_loss:.3f}", annotation_position="top right")
-    fig.update_layout(height=height, margin={"l": 50, "r": 10, "t": 10, "b": 40}, showlegend=False,
-                      xaxis={"title": "step k"}, yaxis={"title": "total loss L = Σ Cⁿ", "rangemode": "tozero"})
-    return fig
+    """L(θᵏ) against the step k, with the lowest possible L as a dotted line."""
+    steps = np.arange(len(path.losses))
+    return go.Figure({
+        "data": [{"type": "scatter", "x": steps, "y": path.losses, "mode": "lines+markers", "name": "L(θᵏ)",
+                  "line": {"color": PATH_COLOR}, "marker": {"size": 5},
+                  "hovertemplate": "step %{x}<br>L=%{y:.4f}<extra></extra>"}],
+        "layout": {"height": height, "margin": {"l": 50, "r": 10, "t": 10, "b": 40}, "showlegend": False,
+                   "xaxis": {"title": {"text": "step k"}},
+                   "yaxis": {"title": {"text": "total loss L = Σ Cⁿ"}, "rangemode": "tozero"},
+                   "shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": best_loss, "y1": best_loss,
+                               "line": {"dash": "dot", "color": BEST_COLOR}}],
+                   "annotations": [{"xref": "paper", "x": 1, "y": best_loss, "xanchor": "right",
+                                    "yanchor": "bottom", "showarrow": False,
+                                    "text": f"lowest possible L = {best_loss:.3f}"}]}})
 
 
 def neuron_fit_figure(problem: OneNeuron, theta, height: int = 250) -> go.Figure:
     """The data (ŷ = 0 or 1) and the neuron's output y = σ(w·x + b) for the θ where the path ended."""
     x, t = np.array(problem.x), np.array(problem.t)
     xs = np.linspace(x.min() - 1.0, x.max() + 1.0, 121)
-    fig = go.Figure([
-        go.Scatter(x=xs, y=problem.predict(theta[0], theta[1], xs), mode="lines", name="y = σ(w·x + b)",
-                   line={"color": PATH_COLOR}),
-        go.Scatter(x=x, y=t, mode="markers", name="data (target ŷ)",
-                   marker={"size": 10, "color": np.where(t > 0.5, "#0877bd", "#f59322"),
-                           "line": {"color": "white", "width": 1}})])
-    fig.update_layout(height=height, margin={"l": 50, "r": 10, "t": 10, "b": 40},
-                      xaxis={"title": "input x"}, yaxis={"title": "output y", "range": [-0.08, 1.08]},
-                      legend={"orientation": "h", "y": 1.15, "x": 0})
-    return fig
+    return go.Figure({
+        "data": [{"type": "scatter", "x": xs, "y": problem.predict(theta[0], theta[1], xs), "mode": "lines",
+                  "name": "y = σ(w·x + b) at the last θ", "line": {"color": PATH_COLOR}},
+                 {"type": "scatter", "x": x, "y": t, "mode": "markers", "name": "data (target ŷ)",
+                  "marker": {"size": 10, "color": [CLASS_COLORS[int(v)] for v in t],
+                             "line": {"color": "white", "width": 1}}}],
+        "layout": {"height": height, "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+                   "xaxis": {"title": {"text": "input x"}},
+                   "yaxis": {"title": {"text": "output y"}, "range": [-0.08, 1.08]},
+                   "legend": {"orientation": "h", "y": 1.18, "x": 0}}})
 
 
 def path_table(path: DescentPath, rows: int = 5) -> pd.DataFrame:

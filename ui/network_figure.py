@@ -122,6 +122,8 @@ def network_figure(sizes, weights, biases=None, values=None, *, pre_activations=
                     hl = highlight is not None and tuple(highlight) == (l, j, i)
                     label_c.append(HIGHLIGHT if hl else _rgba(POSITIVE if w >= 0 else NEGATIVE, 1.0))
     fig = go.Figure()
+    # Annotations are collected and set once: plotly re-validates all of them on every add_annotation.
+    notes = []
     for (positive, b), (xs, ys) in sorted(buckets.items()):
         strength = (b + 1) / _WIDTH_BINS
         fig.add_trace(go.Scatter(
@@ -134,12 +136,12 @@ def network_figure(sizes, weights, biases=None, values=None, *, pre_activations=
             (x0, y0), (x1, y1) = pos(l, i), pos(l + 1, j)
             fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="skip", showlegend=False,
                                      line={"width": 3, "color": HIGHLIGHT, "dash": "dot"}))
-    fig.add_trace(go.Scatter(x=mid_x, y=mid_y, mode="markers", hovertext=mid_hover, hoverinfo="text",
+    fig.add_trace(go.Scatter(x=mid_x, y=mid_y, mode="markers", hovertext=mid_hover, hoverinfo="text", name="weights",
                              marker={"size": 10, "opacity": 0}, showlegend=False))
     # Annotations (not a text trace) so each number sits on a white tag, readable over the lines.
     for x, y, s, c in zip(label_x, label_y, label_s, label_c):
-        fig.add_annotation(x=x, y=y, text=s, showarrow=False, bgcolor="rgba(255,255,255,0.85)",
-                           font={"size": 11, "color": c}, borderpad=1)
+        notes.append({"x": x, "y": y, "text": s, "showarrow": False, "bgcolor": "rgba(255,255,255,0.85)",
+                      "font": {"size": 11, "color": c}, "borderpad": 1})
 
     # Nodes: a = σ(z) inside, z (and any extra text) underneath, bias above.
     nx, ny, fill, inside, hover, line_col = [], [], [], [], [], []
@@ -181,14 +183,16 @@ def network_figure(sizes, weights, biases=None, values=None, *, pre_activations=
                 below_y.append(y - 0.3)
                 below.append("<br>".join(extra))
     fig.add_trace(go.Scatter(
-        x=nx, y=ny, mode="markers" if compact else "markers+text", text=inside, textposition="middle center",
+        x=nx, y=ny, mode="markers" if compact else "markers+text", text=inside, name="neurons",
+        textposition="middle center",
         textfont={"size": 12, "color": "#111"}, hovertext=hover, hoverinfo="text", showlegend=False,
         marker={"size": 22 if compact else 44, "color": fill, "line": {"width": 2, "color": line_col}}))
     if below:
         fig.add_trace(go.Scatter(x=below_x, y=below_y, mode="text", text=below, textposition="bottom center",
-                                 hoverinfo="skip", showlegend=False, textfont={"size": 11, "color": "#333"}))
+                                 name="details", hoverinfo="skip", showlegend=False,
+                                 textfont={"size": 11, "color": "#333"}))
     if bias_x:
-        fig.add_trace(go.Scatter(x=bias_x, y=bias_y, mode="text", text=bias_s, textposition="top center",
+        fig.add_trace(go.Scatter(x=bias_x, y=bias_y, mode="text", text=bias_s, textposition="top center", name="biases",
                                  hoverinfo="skip", showlegend=False, textfont={"size": 11, "color": bias_c}))
 
     # Layer names under the columns, and "+k more" where a layer was cut short.
@@ -196,13 +200,14 @@ def network_figure(sizes, weights, biases=None, values=None, *, pre_activations=
     last = n_layers - 1
     for l, n in enumerate(sizes):
         name = "input" if l == 0 else ("output" if l == last else f"layer {l}")
-        fig.add_annotation(x=l, y=bottom, text=f"<b>{name}</b><br>{n} neuron{'s' if n != 1 else ''}",
-                           showarrow=False, font={"size": 11, "color": "#444"}, yanchor="top")
+        notes.append({"x": l, "y": bottom, "text": f"<b>{name}</b><br>{n} neuron{'s' if n != 1 else ''}",
+                      "showarrow": False, "font": {"size": 11, "color": "#444"}, "yanchor": "top"})
         if n > len(shown[l]):
-            fig.add_annotation(x=l, y=pos(l, len(shown[l]) - 1)[1] - 0.55, text=f"+{n - len(shown[l])} more",
-                               showarrow=False, font={"size": 10, "color": "#777"})
+            notes.append({"x": l, "y": pos(l, len(shown[l]) - 1)[1] - 0.55, "text": f"+{n - len(shown[l])} more",
+                          "showarrow": False, "font": {"size": 10, "color": "#777"}})
     top = (widest - 1) / 2.0 + 0.6
     fig.update_layout(
+        annotations=notes,
         title={"text": title, "font": {"size": 14}} if title else None,
         height=height or int(120 + (45 if compact else 95) * widest),
         margin={"l": 10, "r": 10, "t": 36 if title else 8, "b": 8},

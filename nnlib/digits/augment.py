@@ -15,13 +15,24 @@ from ..datasets import DIGIT_SIDE, random_shift
 from ..initializers import make_rng
 
 
+def _smoothing_matrix(side: int, sigma: float) -> np.ndarray:
+    """(side, side) Gaussian blur along one axis: row i holds exp(−(i − j)² / 2σ²), normalised."""
+    d = np.arange(side)[:, None] - np.arange(side)[None, :]
+    g = np.exp(-0.5 * (d / sigma) ** 2)
+    return (g / g.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
 def random_affine(X: np.ndarray, rng, rotation: float = 12.0, scale: float = 0.1, shear: float = 0.15,
-                  shift: float = 1.5, side: int = DIGIT_SIDE) -> np.ndarray:
-    """Turn, scale, slant and move each image by its own random amount (bilinear resampling).
+                  shift: float = 1.5, elastic: float = 0.0, sigma: float = 2.0,
+                  side: int = DIGIT_SIDE) -> np.ndarray:
+    """Turn, scale, slant, move and (optionally) bend each image by its own random amount.
 
     Per image: angle θ ~ U(±rotation°), zoom s ~ U(1 ± scale), shear k ~ U(±shear),
     offset (tx, ty) ~ U(±shift) pixels. Output pixel p (relative to the image
-    centre c) reads the input at M⁻¹·p + c − t with M = s·R(θ)·[[1, k], [0, 1]].
+    centre c) reads the input at M⁻¹·p + c − t with M = s·R(θ)·[[1, k], [0, 1]],
+    plus an elastic displacement (Simard et al., 2003): uniform noise in
+    [−1, 1] per pixel, blurred by a Gaussian of width σ and scaled to a
+    standard deviation of ``elastic`` pixels. Bilinear resampling.
     """
     rng = make_rng(rng)
     n = X.shape[0]
@@ -40,6 +51,14 @@ def random_affine(X: np.ndarray, rng, rotation: float = 12.0, scale: float = 0.1
     f32 = np.float32
     sx = (a[:, None] * xx + b[:, None] * yy + (centre - tx)[:, None]).astype(f32)
     sy = (d[:, None] * xx + e[:, None] * yy + (centre - ty)[:, None]).astype(f32)
+    if elastic:
+        G = _smoothing_matrix(side, sigma)
+        for coords in (sx, sy):
+            noise = rng.uniform(-1, 1, size=(n, side, side)).astype(f32)
+            # Blur rows and columns: G · noise · Gᵀ for every image at once.
+            field = np.matmul(np.matmul(G, noise), G.T).reshape(n, side * side)
+            # Scaled so that ``elastic`` is the displacement's standard deviation, in pixels.
+            coords += f32(elastic) * field / max(float(field.std()), 1e-6)
     x0, y0 = np.floor(sx), np.floor(sy)
     fx, fy = sx - x0, sy - y0
     # One pixel of zero padding before and two after, so reads just outside the image give 0.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.client
 import os
 import tempfile
 import urllib.error
@@ -104,13 +105,19 @@ def download_mnist(url: str | None = None, sha256: str | None = None, dest=None,
                         _write(out, block, dest.parent)
                         if progress is not None:
                             progress(done, total)
+                    if total is not None and done != total:
+                        raise DownloadError(f"The download from {host} broke off after {done:,} of "
+                                            f"{total:,} bytes. Try again.")
             except urllib.error.HTTPError as exc:
                 raise DownloadError(f"The server {host} answered {exc.code} {exc.reason}: "
                                     "MNIST could not be downloaded.") from exc
-            except (urllib.error.URLError, OSError) as exc:  # no network, refused, timed out, cut off
+            except (urllib.error.URLError, OSError) as exc:  # no network, refused, timed out
                 reason = getattr(exc, "reason", exc)
                 raise DownloadError(f"Could not reach {host} to download MNIST ({reason}). "
                                     "Check the internet connection and try again.") from exc
+            except http.client.HTTPException as exc:  # the connection broke off mid-file
+                raise DownloadError(f"The download from {host} broke off after {done:,} bytes "
+                                    f"({exc.__class__.__name__}). Try again.") from exc
         got = digest.hexdigest()
         if got != expected:
             raise DownloadError(f"The downloaded file's SHA-256 is {got[:12]}…, but MNIST's published "

@@ -1,0 +1,117 @@
+"""Step 3 in headless Chromium: it loads clean, Start makes the loss curve grow, Pause stops it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+# How many points the loss curve has (the plotly div whose y-axis is the mean cross-entropy), or -1.
+# Plotly 7 ships NumPy arrays as {dtype: 'f8', bdata: base64}; count those by their bytes.
+LOSS_POINTS = """() => {
+    const count = (x) => {
+        if (!x) return -1;
+        if (x.length !== undefined) return x.length;
+        if (x.bdata !== undefined) return atob(x.bdata).length / Number(x.dtype.replace(/\\D/g, ''));
+        return -1;
+    };
+    for (const el of document.querySelectorAll('.js-plotly-plot')) {
+        const title = el.layout && el.layout.yaxis && el.layout.yaxis.title && el.layout.yaxis.title.text;
+        if (title === 'mean cross-entropy L/N' && el.data && el.data[0]) return count(el.data[0].x);
+    }
+    return -1;
+}"""
+
+# Sample the point count every 20 ms for `ms` milliseconds: [[t_ms, count], ...].
+SAMPLE = """async (ms) => {
+    const f = """ + LOSS_POINTS + """;
+    const out = [], t0 = performance.now();
+    while (performance.now() - t0 < ms) {
+        out.push([performance.now() - t0, f()]);
+        await new Promise(r => setTimeout(r, 20));
+    }
+    return out;
+}"""
+
+ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+
+
+def open_step3(page, app_url):
+    page.goto(app_url)
+    wait_for_app(page)
+    page.get_by_role("link", name=re.compile("Step 3")).first.click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Start").wait_for()
+    page.wait_for_function(f"({LOSS_POINTS})() > 0")
+
+
+def points(page) -> int:
+    return page.evaluate(LOSS_POINTS)
+
+
+def changes(samples) -> list[float]:
+    """Times (ms) at which the count changed (ignoring moments when a rerun had the chart out)."""
+    seen = [(t, n) for t, n in samples if n >= 0]
+    return [t for (t, n), (_, before) in zip(seen[1:], seen) if n != before]
+
+
+def test_page_loads_without_an_error_box(browser_page, app_url):
+    page = browser_page
+    open_step3(page, app_url)
+    assert page.locator(ERRORS).count() == 0
+    assert points(page) == 1  # only the starting point before training
+    for tab in ("The path of gradient descent", "Backprop, step by step"):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(300)
+        assert page.locator(ERRORS).count() == 0
+
+
+def test_start_grows_the_loss_curve_and_pause_stops_it(browser_page, app_url):
+    page = browser_page
+    open_step3(page, app_url)
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_function(f"({LOSS_POINTS})() > 3", timeout=10_000)
+    running = page.evaluate(SAMPLE, 2000)
+    redraws = len(changes(running)) / 2.0
+    assert running[-1][1] > running[0][1], "the loss curve must grow while training runs"
+    assert redraws >= 2, f"the live view redrew only {redraws:.1f} times a second"
+
+    page.get_by_role("button", name="Pause").click()
+    after = page.evaluate(SAMPLE, 2500)
+    grew_at = changes(after)
+    last_growth = grew_at[-1] if grew_at else 0.0
+    # Pause must act within half a second; allow half a second more for the click to reach the server.
+    assert last_growth <= 1000, f"the curve still grew {last_growth:.0f} ms after Pause"
+    assert page.get_by_role("button", name="Start").is_enabled()
+    assert page.locator(ERRORS).count() == 0
+    print(f"\nlive redraws per second: {redraws:.1f}; last growth after Pause: {last_growth:.0f} ms")
+
+
+def test_screenshots_wide_and_narrow(browser_page, app_url):
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 2300})
+    open_step3(page, app_url)
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_function(f"({LOSS_POINTS})() > 20", timeout=20_000)
+    page.get_by_role("button", name="Pause").click()
+    page.wait_for_timeout(800)
+    screenshot(page, "step3_train_1280")
+    for tab, name in (("The path of gradient descent", "path"), ("Backprop, step by step", "backprop")):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(800)
+        screenshot(page, f"step3_{name}_1280")
+    page.set_viewport_size({"width": 420, "height": 5200})
+    page.get_by_role("tab", name="Train a network").click()
+    page.wait_for_timeout(1200)
+    # Usable when narrow: nothing wider than the screen except what scrolls on its own (tables, charts).
+    overflow = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth")
+    assert overflow <= 420 + 1
+    screenshot(page, "step3_train_420")
+    for tab, name in (("The path of gradient descent", "path"), ("Backprop, step by step", "backprop")):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(800)
+        screenshot(page, f"step3_{name}_420")
+    assert page.locator(ERRORS).count() == 0

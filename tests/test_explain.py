@@ -1,0 +1,90 @@
+"""nnlib.explain: the numbers a lesson shows are nnlib's own, arranged for reading."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nnlib
+from nnlib import explain
+
+
+def test_matrix_form_shows_the_trace_of_the_lecture_network():
+    model = nnlib.presets.lecture_network()
+    trace = model.trace(np.array([[1.0, -1.0]]))
+    tex = explain.matrix_form_latex(model, [1.0, -1.0])
+    assert len(tex) == 3
+    for l, (t, s) in enumerate(zip(trace, tex), start=1):
+        assert f"a^{{{l}}}" in s and r"\sigma" in s
+        z_block = explain.matrix_latex(t.z[0])
+        a_block = explain.matrix_latex(t.a[0])
+        assert z_block in s and a_block in s
+    # The slide's first layer: z = (4, -2), a = (0.98, 0.12).
+    assert r"\begin{bmatrix}4 \\ {-}2\end{bmatrix}" in tex[0]
+    assert r"\begin{bmatrix}0.98 \\ 0.12\end{bmatrix}" in tex[0]
+    assert "a^{1}" in tex[1] and "a^{2}" in tex[2]  # each layer's input is the previous layer's output
+
+
+def test_latex_numbers_are_short_and_have_no_negative_zero():
+    assert explain.latex_number(-0.001) == "0"
+    assert explain.latex_number(-1.5) == "{-}1.5"
+    assert explain.latex_number(0.9820137) == "0.98" and explain.latex_number(100.0) == "100"
+    assert explain.matrix_latex([[1, -2]]) == r"\begin{bmatrix}1 & {-}2\end{bmatrix}"
+
+
+def test_softmax_of_the_lecture_example(xp_backend):
+    y = explain.softmax_values([3.0, 1.0, -3.0])
+    assert np.round(y, 2).tolist() == [0.88, 0.12, 0.0]
+    assert y.sum() == pytest.approx(1.0)
+    e = explain.exponentials([3.0, 1.0, -3.0])
+    np.testing.assert_allclose(e / e.sum(), y)
+
+
+def test_cross_entropy_terms_add_up_to_the_library_loss(xp_backend):
+    y = explain.softmax_values([3.0, 1.0, -3.0])
+    for target in range(3):
+        terms = explain.cross_entropy_terms(y, target)
+        assert terms.shape == (3,)
+        assert all(terms[i] == 0.0 for i in range(3) if i != target)
+        assert not np.signbit(terms).any()  # no "-0.000" in a table
+        assert terms.sum() == pytest.approx(-np.log(y[target]))
+        onehot = nnlib.backend.asarray(np.eye(3)[[target]], "float64")
+        c = nnlib.losses.get("cross_entropy").per_example(nnlib.backend.asarray(y[None, :], "float64"), onehot)
+        assert terms.sum() == pytest.approx(float(nnlib.backend.to_numpy(c)[0]))
+    with pytest.raises(ValueError, match="target must be a class from 0 to 2"):
+        explain.cross_entropy_terms(y, 3)
+
+
+def test_top_contributors_are_the_largest_losses_with_their_share():
+    losses = np.array([0.1, 3.0, 0.5, 2.0, 0.4])
+    top = explain.top_contributors(losses, k=2)
+    assert top.index.tolist() == [1, 3]
+    assert top.loss.tolist() == [3.0, 2.0]
+    assert top.total == pytest.approx(6.0)
+    np.testing.assert_allclose(top.share, [0.5, 2 / 6])
+    assert explain.top_contributors(losses, k=99).index.shape == (5,)
+
+
+def test_multiply_adds_count_every_weight_once_per_input():
+    assert explain.multiply_adds([2, 2, 2, 2]) == 12
+    assert explain.multiply_adds([256, 128, 10]) == 256 * 128 + 128 * 10
+
+
+def test_random_function_is_seeded_and_scaled():
+    spec = nnlib.NetworkSpec(hidden=(64,), activation="tanh")
+    a, b = explain.random_function(spec, 3), explain.random_function(spec, 3)
+    c = explain.random_function(spec, 4)
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(wa, wb)
+    assert not np.array_equal(a.get_weights()[0], c.get_weights()[0])
+    W2 = explain.random_function(spec, 5, scale=3.0).get_weights()[2]  # (2, 64): std ≈ 3/√64
+    assert 0.25 < W2.std() < 0.5
+    with pytest.raises(ValueError, match="scale must be positive"):
+        explain.random_function(spec, 0, scale=0.0)
+
+
+def test_batched_beats_one_input_at_a_time():
+    model = nnlib.NetworkSpec(hidden=(8, 8)).build(seed=0)
+    X = np.random.default_rng(0).uniform(-1, 1, size=(400, 2))
+    batched, one_by_one = explain.time_batched_vs_one_by_one(model, X, loop_limit=50)
+    assert 0 < batched < one_by_one  # 50 separate calls cost more per input than one matrix chain

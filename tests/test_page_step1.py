@@ -1,0 +1,131 @@
+"""Step 1 page (AppTest): the lecture network's numbers, editing, the builder and the function set."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import nnlib
+from nnlib import explain
+
+PAGE = "pages/step1_network.py"
+
+
+@pytest.fixture
+def at():
+    app = AppTest.from_file("../app.py", default_timeout=60).run()
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    return app
+
+
+def figure(at, key):
+    chart = next(e for e in at.get("plotly_chart") if e.proto.id.endswith(key))
+    return json.loads(chart.proto.spec)
+
+
+def node_texts(at):
+    fig = figure(at, "lecture_figure")
+    return next(t for t in fig["data"] if t.get("name") == "neurons")["text"]
+
+
+def test_page_renders_every_section(at):
+    assert [h.value for h in at.header] == [
+        "1 · The lecture's network, number by number", "2 · Build your own network",
+        "3 · The function set: one structure, many functions", "4 · What each neuron computes",
+        "5 · Why matrix form makes the GPU useful"]
+    assert not at.error
+
+
+def test_lecture_numbers_are_nnlibs_trace(at):
+    trace = nnlib.presets.lecture_network().trace(np.array([[1.0, -1.0]]))
+    assert node_texts(at) == ["1.00", "-1.00"] + [f"{v:.2f}" for t in trace for v in t.a[0]]
+    assert node_texts(at)[2:4] == ["0.98", "0.12"]  # the slide's first layer
+    assert len(at.latex) == 3
+    for e, tex in zip(at.latex, explain.matrix_form_latex(nnlib.presets.lecture_network(), [1.0, -1.0])):
+        assert tex in e.value
+
+
+def test_changing_x1_changes_z_everywhere(at):
+    at.number_input(key="lecture_x1").set_value(0.0).run()
+    model = nnlib.presets.lecture_network()
+    trace = model.trace(np.array([[0.0, -1.0]]))
+    assert node_texts(at)[2:] == [f"{v:.2f}" for t in trace for v in t.a[0]]
+    assert r"\begin{bmatrix}3 \\ {-}1\end{bmatrix}" in at.latex[0].value  # z¹ = (3, −1)
+    assert at.session_state["lecture_x"] == (0.0, -1.0)
+    at.button(key="lecture_x_zero").click().run()  # the slide's second input
+    trace = model.trace(np.array([[0.0, 0.0]]))
+    assert node_texts(at)[-2:] == [f"{v:.2f}" for v in trace[-1].a[0]]
+
+
+def test_editing_one_weight_updates_downstream_and_reset_restores(at):
+    at.selectbox(key="lecture_pick_param").set_value("weight from input 2").run()
+    at.number_input(key="lecture_edit_0_0_1").set_value(0.0).run()  # w¹ from x2 into neuron 1: −2 → 0
+    edited = nnlib.presets.lecture_network()
+    W, b = edited.layers[0].get_weights()
+    W = W.copy()
+    W[0, 1] = 0.0
+    edited.layers[0].set_weights(W, b)
+    trace = edited.trace(np.array([[1.0, -1.0]]))
+    assert trace[0].z[0, 0] == pytest.approx(2.0)
+    assert node_texts(at)[2:] == [f"{v:.2f}" for t in trace for v in t.a[0]]
+    assert "Changed from the slide:" in at.caption[0].value
+    at.button(key="lecture_reset").click().run()
+    assert at.session_state["lecture_params"] is None
+    assert node_texts(at)[2:4] == ["0.98", "0.12"]
+
+
+def test_bias_edit_is_kept_when_the_student_looks_elsewhere(at):
+    at.selectbox(key="lecture_pick_layer").set_value(3).run()
+    at.selectbox(key="lecture_pick_param").set_value("bias b").run()
+    at.number_input(key="lecture_edit_2_0_None").set_value(0.0).run()  # b³₁: −2 → 0
+    at.selectbox(key="lecture_pick_layer").set_value(1).run()
+    at.switch_page("pages/step2_loss.py").run()
+    at.switch_page(PAGE).run()
+    assert at.session_state["lecture_params"][5].tolist() == [0.0, 2.0]
+    assert not at.exception
+
+
+def test_building_a_three_layer_network_updates_spec_and_count(at):
+    at.slider(key="build_layers").set_value(3).run()
+    at.number_input(key="build_n2").set_value(6).run()
+    at.selectbox(key="build_activation").set_value("tanh").run()
+    spec = at.session_state["spec"]
+    assert spec.hidden == (4, 4, 6) and spec.activation == "tanh" and spec.n_in == 2 and spec.n_out == 2
+    params = next(m for m in at.metric if m.label == "Parameters")
+    assert params.value == f"{spec.count_params():,}" == "76"  # 3·4 + 5·4 + 5·6 + 7·2
+    assert next(m for m in at.metric if m.label == "Multiply-adds per input").value == "60"  # 2·4 + 4·4 + 4·6 + 6·2
+    # The builder survives a visit to another page (its widgets are re-made from the spec).
+    at.switch_page("pages/step2_loss.py").run()
+    at.switch_page(PAGE).run()
+    assert at.session_state["spec"].hidden == (4, 4, 6) and at.slider(key="build_layers").value == 3
+
+
+def test_too_big_a_layer_is_refused_and_the_last_network_kept(at):
+    before = at.session_state["spec"]
+    at.number_input(key="build_n0").set_value(nnlib.limits.MAX_NEURONS_PER_LAYER + 1).run()
+    assert len(at.error) == 1 and "at most 1024 neurons per layer" in at.error[0].value
+    assert at.session_state["spec"] == before
+    assert not at.exception
+
+
+def test_new_draw_gives_new_functions(at):
+    first = figure(at, "function_set")["data"][0]["z"]
+    assert [a["text"] for a in figure(at, "function_set")["layout"]["annotations"]][:2] == ["θ #1", "θ #2"]
+    at.button(key="function_new_draw").click().run()
+    assert at.session_state["function_seed"] == 1
+    assert figure(at, "function_set")["data"][0]["z"] != first
+    assert [a["text"] for a in figure(at, "function_set")["layout"]["annotations"]][0] == "θ #7"
+    tiles = figure(at, "neuron_tiles")
+    assert [a["text"] for a in tiles["layout"]["annotations"]] == ["layer 1", "layer 2", "output"]
+
+
+def test_matrix_form_timing_is_measured_on_request(at):
+    assert not any(m.label == "Matrix form is faster by" for m in at.metric)
+    at.button(key="time_matrix_form").click().run()
+    speedup = next(m for m in at.metric if m.label == "Matrix form is faster by").value
+    assert speedup.endswith("×") and int(speedup[:-1]) >= 1
+    assert "1,600 inputs as one batch" in at.caption[-1].value

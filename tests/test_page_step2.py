@@ -1,0 +1,116 @@
+"""Step 2 page (AppTest): softmax, cross-entropy, the total loss and the landscape show nnlib's numbers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import nnlib
+from nnlib import explain
+
+PAGE = "pages/step2_loss.py"
+
+
+@pytest.fixture
+def at():
+    app = AppTest.from_file("../app.py", default_timeout=60).run()
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    return app
+
+
+def figure(at, key):
+    chart = next(e for e in at.get("plotly_chart") if e.proto.id.endswith(key))
+    return json.loads(chart.proto.spec)
+
+
+def metric(at, label):
+    return next(m for m in at.metric if m.label == label).value
+
+
+def data(at):
+    """The page's training set, rebuilt the way the page builds it (session noise and seed)."""
+    (X, y), _ = nnlib.datasets.toy(at.session_state["loss_dataset"], n=200, noise=at.session_state["noise"],
+                                   seed=at.session_state["seed"])
+    return X, y
+
+
+def test_softmax_default_is_the_lecture_example(at):
+    y = explain.softmax_values([3.0, 1.0, -3.0])
+    assert at.caption[0].value.startswith("y ≈ (0.88, 0.12, 0.00)")
+    assert figure(at, "softmax_y_chart")["data"][0]["text"] == ["0.88", "0.12", "0.00"]
+    np.testing.assert_allclose(at.dataframe[0].value["y_i"], np.round(y, 3))
+
+
+def test_moving_z_changes_y(at):
+    at.slider(key="softmax_z3").set_value(3.0).run()
+    y = explain.softmax_values([3.0, 1.0, 3.0])
+    assert figure(at, "softmax_y_chart")["data"][0]["text"] == [f"{v:.2f}" for v in y] == ["0.47", "0.06", "0.47"]
+    assert at.session_state["softmax_z"] == (3.0, 1.0, 3.0)
+
+
+def test_cross_entropy_terms_and_c_follow_the_true_class(at):
+    y = explain.softmax_values([3.0, 1.0, -3.0])
+    assert metric(at, "C(y, ŷ)") == f"{-np.log(y[0]):.3f}" == "0.129"
+    at.radio(key="ce_target_radio").set_value(2).run()
+    table = at.dataframe[1].value
+    assert table["target ŷ_i"].tolist() == [0, 1, 0]
+    assert table["−ŷ_i ln y_i"].tolist() == [0.0, round(-np.log(y[1]), 3), 0.0]
+    assert metric(at, "C(y, ŷ)") == f"{-np.log(y[1]):.3f}"
+    assert at.session_state["ce_target"] == 1
+
+
+def test_total_loss_and_top_examples_are_the_models(at):
+    model = at.session_state["spec"].build(seed=0)
+    X, y = data(at)
+    ev = model.evaluate(X, y)
+    assert metric(at, "Total loss L = Σ Cⁿ") == f"{ev.total_loss:.2f}"
+    assert metric(at, "Mean loss L / N") == f"{ev.mean_loss:.4f}"
+    assert metric(at, "N examples") == str(len(y)) == "100"
+    top = explain.top_contributors(model.per_example_loss(X, y), k=8)
+    table = at.dataframe[2].value
+    np.testing.assert_allclose(table["Cⁿ"], np.round(top.loss, 3))
+    np.testing.assert_allclose(table["x1"], np.round(X[top.index, 0], 3))
+    at.number_input(key="loss_seed").set_value(5).run()  # another θ from the same set: another L
+    other = at.session_state["spec"].build(seed=5).evaluate(X, y)
+    assert metric(at, "Total loss L = Σ Cⁿ") == f"{other.total_loss:.2f}" != f"{ev.total_loss:.2f}"
+
+
+def test_landscape_marks_the_current_theta_and_follows_the_chosen_parameters(at):
+    fig = figure(at, "landscape")
+    model = at.session_state["spec"].build(seed=0)
+    W, _ = model.layers[0].get_weights()
+    marker = fig["data"][1]
+    assert marker["x"] == [pytest.approx(W[0, 0], rel=1e-6)] and marker["y"] == [pytest.approx(W[0, 1], rel=1e-6)]
+    X, y = data(at)
+    assert marker["customdata"][0] == pytest.approx(model.evaluate(X, y).total_loss, rel=1e-5)
+    assert "w¹₁,₁" in fig["layout"]["xaxis"]["title"]["text"]
+    at.selectbox(key="land_q").set_value(8).run()  # b¹₁
+    assert "b¹₁" in figure(at, "landscape")["layout"]["yaxis"]["title"]["text"]
+    at.selectbox(key="land_q").set_value(0).run()
+    assert at.info and "two different parameters" in at.info[0].value
+    assert not at.exception
+
+
+def test_a_trained_model_from_step3_is_judged_on_its_own_data():
+    spec = nnlib.NetworkSpec(hidden=(6,), activation="tanh")
+    model = spec.build(seed=1)
+    (X, y), _ = nnlib.datasets.toy("gaussian", n=200, noise=0.1, seed=0)
+    model.fit(X, y, epochs=30, learning_rate=0.1, batch_size=16, seed=0)
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.session_state["model"] = model  # as Step 3 leaves it
+    at.session_state["model_dataset"] = "gaussian"
+    at.run()
+    at.switch_page(PAGE).run()
+    assert at.selectbox(key="loss_source").value == "Your trained network (Step 3)"
+    assert at.selectbox(key="loss_dataset").value == "gaussian"
+    Xp, yp = data(at)
+    trained = model.evaluate(Xp, yp)
+    assert metric(at, "Total loss L = Σ Cⁿ") == f"{trained.total_loss:.2f}"
+    assert trained.total_loss < spec.build(seed=1).evaluate(Xp, yp).total_loss  # training did lower L
+    at.selectbox(key="loss_source").set_value("Step 1's network, random θ").run()
+    assert not at.selectbox(key="loss_dataset").disabled
+    assert not at.exception

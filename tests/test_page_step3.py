@@ -1,0 +1,304 @@
+"""Step 3 page (AppTest, no browser) and the training run behind it (ui.training, plain Python)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import nnlib
+from nnlib import descent
+from ui import training as tr
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGE = "pages/step3_training.py"
+
+
+def open_page(**state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def chart(at: AppTest, key: str) -> dict | None:
+    """The plotly spec of the chart with this key, or None when the page does not show it."""
+    for element in at.get("plotly_chart"):
+        if element.proto.id.endswith(f"-{key}"):
+            return json.loads(element.proto.spec)
+    return None
+
+
+def decode(values) -> np.ndarray:
+    """Plotly 7 sends NumPy arrays as {'dtype', 'bdata'} (base64); lists stay lists."""
+    if isinstance(values, dict) and "bdata" in values:
+        import base64
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+    return np.asarray(values, dtype=float)
+
+
+def metric(at: AppTest, label: str) -> float:
+    value = next(m.value for m in at.metric if m.label == label)
+    return float(value.replace("%", "").replace(",", ""))
+
+
+def run_of(at: AppTest) -> tr.TrainingRun:
+    return at.session_state["train_run"]
+
+
+# --- the page ---------------------------------------------------------------------------------
+def test_page_renders_the_three_parts():
+    at = open_page()
+    assert [t.label for t in at.tabs] == ["Train a network", "The path of gradient descent", "Backprop, step by step"]
+    assert not at.error
+    assert at.caption[0].value.startswith("**ready** · step 0 · epoch 0.00 of 200")
+    loss = chart(at, "train_loss_chart")
+    assert loss["layout"]["xaxis"]["title"]["text"] == "epoch"
+    assert loss["layout"]["yaxis"]["title"]["text"] == "mean cross-entropy L/N"
+    assert chart(at, "train_accuracy_chart")["layout"]["yaxis"]["title"]["text"] == "accuracy (%)"
+    # The starting loss on the page is nnlib's, for the seed-0 network on the circle set.
+    data = tr.load_data("circle", 0.1, 0)
+    model = nnlib.NetworkSpec(2, (4, 4), 2, "relu").build(seed=0)
+    assert metric(at, "Train loss L/N") == pytest.approx(model.evaluate(data.X, data.y).mean_loss, abs=5e-5)
+    assert metric(at, "Total L = Σ Cⁿ") == pytest.approx(model.evaluate(data.X, data.y).total_loss, abs=5e-3)
+
+
+def test_step_once_and_a_short_run_lower_the_loss():
+    at = open_page()
+    start = metric(at, "Train loss L/N")
+    for _ in range(3):
+        at.button(key="train_step").click().run()
+    assert run_of(at).progress.step == 3
+    assert "step 3 ·" in at.caption[0].value
+    after_steps = metric(at, "Train loss L/N")
+    assert after_steps < start
+    at.button(key="train_start").click().run()
+    assert run_of(at).running and not at.button(key="train_pause").disabled
+    for _ in range(4):  # AppTest does not tick the timer: each run is one slice
+        at.run()
+    assert not at.exception
+    assert metric(at, "Train loss L/N") < 0.5 * start
+    points = decode(chart(at, "train_loss_chart")["data"][0]["y"])
+    assert len(points) == len(run_of(at).history) > 5
+    assert points[-1] == pytest.approx(run_of(at).progress.loss)
+
+
+def test_pause_stops_training_and_the_model_is_shared():
+    at = open_page()
+    at.button(key="train_start").click().run()
+    at.run()
+    at.button(key="train_pause").click().run()
+    step = run_of(at).progress.step
+    assert step > 0 and not run_of(at).running
+    at.run()
+    at.run()
+    assert run_of(at).progress.step == step
+    assert at.caption[0].value.startswith("**paused**")
+    # The trained model is handed to the other pages.
+    assert at.session_state["model"] is run_of(at).model
+    assert at.session_state["model_dataset"] == "circle"
+
+
+def test_reset_starts_again_from_the_seed():
+    at = open_page()
+    first = run_of(at).model.get_weights()
+    at.button(key="train_step").click().run()
+    at.button(key="train_reset").click().run()
+    assert run_of(at).progress.step == 0
+    for a, b in zip(first, run_of(at).model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_changing_the_data_set_changes_what_is_shown():
+    at = open_page()
+    circle_points = decode(chart(at, "train_boundary_chart")["data"][1]["x"])
+    at.radio(key="step3_dataset").set_value("xor").run()
+    assert not at.exception
+    xor = tr.load_data("xor", 0.1, 0)
+    boundary = chart(at, "train_boundary_chart")
+    shown = np.sort(np.concatenate([decode(boundary["data"][1]["x"]), decode(boundary["data"][2]["x"])]))
+    np.testing.assert_allclose(shown, np.sort(xor.X[:, 0]), rtol=1e-6)
+    assert not np.array_equal(np.sort(circle_points), np.sort(decode(boundary["data"][1]["x"])))
+    assert at.session_state["dataset"] == "xor"
+
+    at.radio(key="step3_dataset").set_value("digits").run()
+    assert not at.exception
+    assert chart(at, "train_boundary_chart") is None and chart(at, "train_neurons_chart") is None
+    weights = chart(at, "train_weights_chart")
+    assert weights is not None and len(weights["layout"]["annotations"]) == 4  # 4 first-layer neurons
+    assert run_of(at).model.sizes() == [256, 4, 4, 10]
+    assert "256 pixels → 4 → 4 (relu) → 10 digits" in at.markdown[2].value or any(
+        "256 pixels → 4 → 4" in m.value for m in at.markdown)
+
+
+def test_the_network_from_step_1_is_the_one_trained():
+    at = open_page(spec=nnlib.NetworkSpec(n_in=2, hidden=(3, 5, 2), n_out=2, activation="tanh"))
+    assert run_of(at).model.sizes() == [2, 3, 5, 2, 2]
+    assert any("x1, x2 → 3 → 5 → 2 (tanh)" in m.value for m in at.markdown)
+    tiles = chart(at, "train_neurons_chart")
+    titles = [a["text"] for a in tiles["layout"]["annotations"]]
+    assert titles[:4] == ["layer 1", "layer 2", "layer 3", "output"]
+
+
+def test_a_huge_learning_rate_is_caught_and_the_last_good_model_kept():
+    at = open_page()
+    at.selectbox(key="step3_optimizer").set_value("sgd").run()
+    at.select_slider(key="step3_learning_rate").set_value(100.0).run()
+    for _ in range(5):  # the first step may still land somewhere finite; the next ones blow up
+        before = run_of(at).model.get_weights()
+        at.button(key="train_step").click().run()
+        assert not at.exception
+        if at.error:
+            break
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert "The loss exploded, so training stopped." in message
+    assert "learning rate 100 is too large" in message and "try 10" in message
+    after = run_of(at).model.get_weights()
+    for a, b in zip(before, after):
+        assert np.all(np.isfinite(b))
+        np.testing.assert_array_equal(a, b)
+    assert not run_of(at).running
+    assert run_of(at).progress.step == run_of(at).trainer.step_count  # the failed step is not counted
+    assert chart(at, "train_boundary_chart") is not None  # the last good model is still drawn
+    # One click lowers the rate; the error goes and training can go on.
+    at.button(key="train_lower_rate").click().run()
+    assert at.session_state["learning_rate"] == 30.0
+    assert at.select_slider(key="step3_learning_rate").value == 30.0
+    assert not at.error
+
+
+def test_divergence_while_running_stops_the_run():
+    at = open_page()
+    at.selectbox(key="step3_optimizer").set_value("gd").run()
+    at.select_slider(key="step3_learning_rate").set_value(100.0).run()
+    at.button(key="train_start").click().run()
+    assert not run_of(at).running
+    assert "exploded" in at.error[0].value
+    assert not at.button(key="train_start").disabled  # ready to try again after a change
+
+
+def test_changing_the_rate_mid_run_keeps_the_weights():
+    at = open_page()
+    for _ in range(3):
+        at.button(key="train_step").click().run()
+    weights = run_of(at).model.get_weights()
+    at.select_slider(key="step3_learning_rate").set_value(0.01).run()
+    run = run_of(at)
+    assert run.progress.step == 3 and run.trainer.optimizer.learning_rate == 0.01
+    for a, b in zip(weights, run.model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    at.button(key="train_step").click().run()
+    assert run_of(at).progress.step == 4
+
+
+def test_settings_survive_a_visit_to_another_page():
+    at = open_page()
+    at.radio(key="step3_dataset").set_value("spiral").run()
+    at.select_slider(key="step3_batch_size").set_value(64).run()
+    at.switch_page("pages/home.py").run()
+    at.switch_page(PAGE).run()
+    assert at.radio(key="step3_dataset").value == "spiral"
+    assert at.select_slider(key="step3_batch_size").value == 64
+    assert run_of(at).settings.dataset == "spiral"
+
+
+def test_backprop_table_matches_finite_differences_and_nnlib():
+    at = open_page()
+    table = next(df.value for df in at.dataframe if "backprop ∂C/∂w" in df.value.columns)
+    assert len(table) == 18  # 12 weights and 6 biases
+    np.testing.assert_allclose(table["backprop ∂C/∂w"], table["finite difference"], rtol=1e-6, atol=1e-10)
+    assert table["relative error"].max() < 1e-6
+    # The same numbers as nnlib's own gradient of C for x = (1, −1), ŷ = (1, 0).
+    model = nnlib.presets.lecture_network()
+    _, grads = model.loss_and_grads([[1.0, -1.0]], [[1.0, 0.0]], reduction="sum")
+    expected = np.concatenate([np.asarray(g).ravel() for g in grads])
+    np.testing.assert_allclose(table["backprop ∂C/∂w"], expected, rtol=1e-12)
+    # backprop = ∂z/∂w · ∂C/∂z, row by row.
+    np.testing.assert_allclose(table["backprop ∂C/∂w"], table["∂z/∂w"] * table["∂C/∂z"], rtol=1e-12)
+
+
+def test_backprop_stepper_shows_the_lecture_numbers():
+    at = open_page()
+    z1 = nnlib.presets.lecture_network().trace([[1.0, -1.0]])[0].z[0]  # the slides: (4, −2)
+    def shown(z):  # the page writes negative numbers in brackets
+        return f"= {z:.4g}" if z >= 0 else f"= ({z:.4g})"
+
+    latex = [e.value for e in at.get("latex")]
+    assert any(shown(z1[0]) in v and "z^{1}_{1}" in v for v in latex)
+    at.button(key="bp_next").click().run()
+    assert at.slider(key="bp_step").value == 2
+    assert any(shown(z1[1]) in e.value and "z^{1}_{2}" in e.value for e in at.get("latex"))
+    at.slider(key="bp_step").set_value(12).run()
+    assert "Backward pass · layer 1, neuron 2" in "".join(m.value for m in at.markdown)
+    assert at.button(key="bp_next").disabled
+    at.number_input(key="bp_x1").set_value(0.0).run()
+    at.number_input(key="bp_x2").set_value(0.0).run()
+    assert not at.exception
+
+
+def test_descent_path_tab_uses_nnlib_numbers():
+    at = open_page()
+    at.select_slider(key="path_rate").set_value(0.3).run()
+    at.slider(key="path_steps").set_value(5).run()
+    path = descent.descent_path(descent.TINY_DATA, (-2.0, 2.0), 0.3, 5)
+    first = next(e.value for e in at.get("latex") if r"\theta^1" in e.value)
+    assert f"({path.thetas[1][0]:.3f},\\ {path.thetas[1][1]:.3f})" in first
+    spec = chart(at, "path_chart")
+    np.testing.assert_allclose(decode(spec["data"][1]["x"]), path.thetas[:, 0])
+    table = next(df.value for df in at.dataframe if "L(θᵏ)" in df.value.columns)
+    np.testing.assert_allclose(table["L(θᵏ)"], path.losses)
+    at.select_slider(key="path_rate").set_value(1.0).run()
+    at.slider(key="path_steps").set_value(40).run()
+    assert any("went **up**" in w.value for w in at.warning)
+
+
+# --- the training run, without Streamlit ---------------------------------------------------------------
+def settings(**kw) -> tr.RunSettings:
+    base = dict(dataset="circle", noise=0.1, seed=0, hidden=(4, 4), activation="relu", optimizer="adam",
+                learning_rate=0.03, batch_size=16, epochs=20)
+    return tr.RunSettings(**{**base, **kw})
+
+
+def test_run_slice_does_nothing_until_started_and_stops_at_the_last_epoch():
+    run = tr.TrainingRun(settings(epochs=3), tr.load_data("circle", 0.1, 0))
+    run.run_slice()
+    assert run.progress.step == 0
+    run.running = True
+    for _ in range(200):
+        run.run_slice(budget_s=0.5)
+        if not run.running:
+            break
+    assert run.done and not run.running
+    assert run.progress.epoch == pytest.approx(3.0)
+    assert run.progress.step == 3 * run.steps_per_epoch
+    steps = [p.step for p in run.history]
+    assert steps == sorted(steps) and len(set(steps)) == len(steps)
+
+
+def test_a_slice_is_bounded_so_a_toy_run_can_be_watched():
+    run = tr.TrainingRun(settings(epochs=200), tr.load_data("circle", 0.1, 0))
+    run.running = True
+    run.run_slice(budget_s=10.0)
+    # At most 1/60 of the run per slice: 200 epochs × 13 steps / 60 = 43 steps.
+    assert run.progress.step == 200 * 13 // 60
+
+
+def test_retune_needs_the_same_data_and_network():
+    run = tr.TrainingRun(settings(), tr.load_data("circle", 0.1, 0))
+    with pytest.raises(ValueError, match="new TrainingRun"):
+        run.retune(settings(dataset="xor"))
+    with pytest.raises(nnlib.limits.LimitExceeded):
+        tr.TrainingRun(settings(epochs=10_000), tr.load_data("circle", 0.1, 0))
+
+
+def test_cached_data_is_read_only():
+    data = tr.load_data("gaussian", 0.2, 3)
+    with pytest.raises(ValueError):
+        data.X[0, 0] = 5.0
+    assert data.X.shape == (200, 2) and data.X_test.shape == (200, 2)

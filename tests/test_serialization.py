@@ -1,0 +1,223 @@
+"""save / load: exact round trips, and hostile or corrupt files rejected without running anything."""
+
+from __future__ import annotations
+
+import io
+import json
+import pathlib
+import zipfile
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import nnlib
+from nnlib import Dense, ModelFileError, Sequential, limits, serialization
+
+
+def model(dtype="float32", use_bias=True):
+    return Sequential([Dense(4, 6, activation="relu", seed=1, dtype=dtype, use_bias=use_bias),
+                       Dense(6, 3, activation="softmax", seed=2, dtype=dtype)])
+
+
+def header_of(m) -> dict:
+    return {"format": serialization.FORMAT, "version": serialization.VERSION, **m.config()}
+
+
+def write_npz(path, header, arrays, allow_pickle=False):
+    """An .npz laid out like nnlib's, with any header and arrays (for forging bad files)."""
+    entries = dict(arrays)
+    if header is not None:
+        entries["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    with open(path, "wb") as fh:
+        np.savez(fh, allow_pickle=allow_pickle, **entries)
+    return path
+
+
+def params_of(m) -> dict:
+    return {f"param_{i}": w for i, w in enumerate(m.get_weights())}
+
+
+X = np.random.default_rng(0).normal(size=(5, 4))
+
+
+# --- round trips ------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype, use_bias", [("float32", True), ("float64", True), ("float32", False)])
+def test_round_trip_gives_identical_predictions(xp_backend, tmp_path, dtype, use_bias):
+    m = model(dtype, use_bias)
+    path = tmp_path / "model.npz"
+    nnlib.save(m, path)
+    loaded = nnlib.load(path)
+    assert loaded.config() == m.config() and repr(loaded) == repr(m)
+    np.testing.assert_array_equal(loaded.predict(X), m.predict(X))
+    for p, q in zip(loaded.get_weights(), m.get_weights()):
+        assert p.dtype == q.dtype
+        np.testing.assert_array_equal(p, q)
+    assert not list(tmp_path.glob("*.tmp"))   # the temporary file was moved into place
+
+
+def test_round_trip_through_bytes_and_file_objects():
+    m = nnlib.presets.lecture_network()
+    data = serialization.to_bytes(m)
+    for source in (data, bytearray(data), io.BytesIO(data)):
+        loaded = nnlib.load(source)
+        assert loaded.loss.name == "mse" and loaded.dtype == "float64"
+        np.testing.assert_array_equal(loaded.predict([1.0, -1.0]), m.predict([1.0, -1.0]))
+
+
+# --- hostile files ------------------------------------------------------------------------
+class Payload:
+    """Unpickling this would run code: it writes a marker file."""
+
+    marker: pathlib.Path
+
+    def __reduce__(self):
+        return (pathlib.Path.write_text, (self.marker, "code ran"))
+
+
+@pytest.mark.parametrize("where", ["param_0", "header"])
+def test_pickled_objects_are_never_unpickled(tmp_path, where):
+    Payload.marker = tmp_path / "marker.txt"
+    m = model()
+    arrays = params_of(m)
+    header = header_of(m)
+    evil = np.array([Payload()], dtype=object)
+    if where == "header":
+        header = None
+        arrays["header"] = evil
+    else:
+        arrays["param_0"] = evil
+    path = write_npz(tmp_path / "evil.npz", header, arrays, allow_pickle=True)
+    with pytest.raises(ModelFileError, match="holds Python objects"):
+        nnlib.load(path)
+    assert not Payload.marker.exists()
+    # The file really is hostile: a careless np.load(allow_pickle=True) runs the payload.
+    with np.load(path, allow_pickle=True) as f:
+        f[where]
+    assert Payload.marker.read_text() == "code ran"
+
+
+def test_truncated_random_and_empty_files(tmp_path):
+    data = serialization.to_bytes(model())
+    for cut in (len(data) // 2, len(data) - 10, 30):
+        with pytest.raises(ModelFileError):
+            nnlib.load(data[:cut])
+    with pytest.raises(ModelFileError, match="not a readable zip archive"):
+        nnlib.load(np.random.default_rng(0).bytes(5000))
+    with pytest.raises(ModelFileError, match="not a readable zip archive"):
+        nnlib.load(b"")
+    empty = tmp_path / "empty.npz"
+    empty.write_bytes(b"")
+    with pytest.raises(ModelFileError):
+        nnlib.load(empty)
+
+
+def test_shapes_must_match_the_header(tmp_path):
+    m = model()
+    arrays = params_of(m)
+    arrays["param_0"] = arrays["param_0"].T
+    with pytest.raises(ModelFileError, match=r"parameter 0 has shape \(4, 6\), but the header says \(6, 4\)"):
+        nnlib.load(write_npz(tmp_path / "bad.npz", header_of(m), arrays))
+
+
+def test_absurd_sizes_are_refused_before_reading(tmp_path):
+    m = model()
+    header = header_of(m)
+    header["layers"][0]["n_out"] = 10**9
+    header["layers"][1]["n_in"] = 10**9
+    with pytest.raises(ModelFileError, match="too large for this server"):
+        nnlib.load(write_npz(tmp_path / "huge.npz", header, params_of(m)))
+    header = header_of(m)
+    header["layers"] = [{"n_in": 2, "n_out": 2, "activation": "relu"}] * 50
+    with pytest.raises(ModelFileError, match="too large for this server"):
+        nnlib.load(write_npz(tmp_path / "deep.npz", header, {}))
+
+
+def test_an_entry_that_unpacks_to_gigabytes_is_refused(tmp_path):
+    """A small zip whose entry declares a huge size: rejected from the directory, never inflated."""
+    m = model()
+    good = serialization.to_bytes(m)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename))
+        with dst.open("param_4.npy", "w", force_zip64=True) as fh:  # 40 MB of zeros, ~40 kB packed
+            chunk = bytes(1 << 20)
+            for _ in range(40):
+                fh.write(chunk)
+    bomb = buf.getvalue()
+    assert len(bomb) < 200_000
+    with pytest.raises(ModelFileError, match="would unpack to"):
+        nnlib.load(bomb)
+
+
+def test_nan_weights_are_refused(tmp_path):
+    m = model()
+    arrays = params_of(m)
+    arrays["param_2"] = arrays["param_2"].copy()
+    arrays["param_2"][1, 1] = np.nan
+    with pytest.raises(ModelFileError, match="parameter 2 contains NaN or infinite values"):
+        nnlib.load(write_npz(tmp_path / "nan.npz", header_of(m), arrays))
+
+
+def test_missing_header_missing_and_extra_params(tmp_path):
+    m = model()
+    with pytest.raises(ModelFileError, match="no nnlib header"):
+        nnlib.load(write_npz(tmp_path / "a.npz", None, params_of(m)))
+    arrays = params_of(m)
+    del arrays["param_1"]
+    with pytest.raises(ModelFileError, match="parameter 1 is missing"):
+        nnlib.load(write_npz(tmp_path / "b.npz", header_of(m), arrays))
+    arrays = {**params_of(m), "param_4": np.zeros(3, np.float32)}
+    with pytest.raises(ModelFileError, match="more parameters than its header describes"):
+        nnlib.load(write_npz(tmp_path / "c.npz", header_of(m), arrays))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda h: h.update(format="keras"), "not an nnlib model file"),
+    (lambda h: h.update(version=99), "version 99"),
+    (lambda h: h["layers"][0].update(activation="swish"), "unknown activation 'swish'"),
+    (lambda h: h["layers"][0].update(n_in=-4), "invalid n_in: -4"),
+    (lambda h: h["layers"][1].update(n_in=5), "layer 2 expects 5 inputs but layer 1 has 6 neurons"),
+    (lambda h: h.update(loss="hinge"), "unknown loss 'hinge'"),
+    (lambda h: h.update(dtype="int8"), "unknown dtype 'int8'"),
+    (lambda h: h.update(layers=[]), "lists no layers"),
+])
+def test_bad_headers_are_explained(tmp_path, change, message):
+    m = model()
+    header = header_of(m)
+    change(header)
+    with pytest.raises(ModelFileError, match=message):
+        nnlib.load(write_npz(tmp_path / "h.npz", header, params_of(m)))
+
+
+def test_non_json_header_integer_weights_and_oversized_files(tmp_path):
+    m = model()
+    path = tmp_path / "j.npz"
+    np.savez(path, header=np.frombuffer(b"{not json", dtype=np.uint8), **params_of(m))
+    with pytest.raises(ModelFileError, match="not valid JSON"):
+        nnlib.load(path)
+    arrays = params_of(m)
+    arrays["param_0"] = arrays["param_0"].astype(np.int32)
+    with pytest.raises(ModelFileError, match="holds int32, not floating-point numbers"):
+        nnlib.load(write_npz(tmp_path / "i.npz", header_of(m), arrays))
+    good = tmp_path / "good.npz"
+    nnlib.save(m, good)
+    with pytest.raises(ModelFileError, match="at most 100 are allowed"):
+        nnlib.load(good, max_bytes=100)
+    assert limits.MAX_FILE_BYTES >= good.stat().st_size
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=6))
+def test_corrupted_bytes_load_or_raise_model_file_error_only(edits):
+    data = bytearray(serialization.to_bytes(model()))
+    for position, value in edits:
+        data[position % len(data)] = value
+    try:
+        loaded = nnlib.load(bytes(data))
+    except ModelFileError:
+        return
+    assert loaded.sizes() == [4, 6, 3]   # a flip inside a weight can still be a valid model
+    assert all(np.all(np.isfinite(w)) for w in loaded.get_weights())
