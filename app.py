@@ -4,16 +4,24 @@ Run it with ``streamlit run app.py``. Pages live in ``pages/`` and are listed
 here explicitly with ``st.navigation``; they call ``nnlib`` for every number.
 """
 
-import streamlit as st
+import os
 
-import nnlib
-from ui import links, model_io, state
+# One BLAS thread per server process: a hosted app serves many sessions at once, and OpenBLAS
+# threads that wait for each other spin on a busy CPU (10-30x slower on 2 shared cores, measured
+# while training on digits). This must run before NumPy loads; a host can override it.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import streamlit as st  # noqa: E402
+
+import nnlib  # noqa: E402
+from ui import links, model_io, state  # noqa: E402
 
 st.set_page_config(
     page_title="Deep Learning in Three Steps",
     page_icon="🧠",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto"  # open on wide screens, closed on phones,
 )
 state.init()
 links.apply_once()  # a shared link's setup, read on the session's first run only

@@ -9,12 +9,12 @@ only, so the numbers reflect the kernel that OpenBLAS picks for the CPU.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
-THREADS = 2
+# The issue fixes 2 threads; BENCH_THREADS=1 helps on a machine whose cores are busy
+# (idle OpenBLAS threads spin, so an oversubscribed machine makes 2 threads crawl).
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = str(THREADS)
 UNSET_OPENBLAS = {v: os.environ.pop(v) for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if v in os.environ}
@@ -46,11 +46,15 @@ def blas_description() -> str:
     return "BLAS: " + "; ".join(parts) + note
 
 
-def median_seconds(fn, repeats: int) -> float:
-    """Median wall time of ``repeats`` calls of ``fn``."""
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def load_note() -> str:
+    """The machine's load; a warning when other processes compete for the cores."""
+    try:
+        load1 = os.getloadavg()[0]
+    except OSError:
+        return "load average: unknown"
+    cores = os.cpu_count() or 1
+    text = f"load average {load1:.2f} on {cores} cores"
+    if load1 > 0.5 * cores:
+        text += (" — WARNING: other processes are using the CPU, so every time below is inflated "
+                 "(ratios measured in this one process stay comparable, but less precisely)")
+    return text

@@ -16,6 +16,7 @@ time so a page can show progress and stop between trials.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -225,6 +226,48 @@ def run_deep_vs_fat(config: DeepFatConfig, data, skip: int = 0):
     """
     for budget, family, spec, seed in plan_trials(config)[skip:]:
         yield run_trial(spec, budget, family, seed, config, data)
+
+
+class DeepFatRun:
+    """One student's experiment, advanced one network at a time; safe to share between threads.
+
+    A web page may start a newer script run while an older one is still training a network
+    (Streamlit's fast reruns). :meth:`step` holds a lock while it trains, so the newer run waits
+    for that network instead of training it twice, and the trials stay in plan order.
+    """
+
+    def __init__(self, config: DeepFatConfig, n_test: int):
+        self.config = config
+        self.plan = plan_trials(config)
+        self.n_test = n_test
+        self.trials: list[Trial] = []
+        self.seconds = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def total(self) -> int:
+        return len(self.plan)
+
+    @property
+    def finished(self) -> bool:
+        return len(self.trials) >= self.total
+
+    def step(self, data) -> Trial | None:
+        """Train the next planned network on ``data``; None once every network is trained."""
+        with self._lock:
+            if self.finished:
+                return None
+            budget, family, spec, seed = self.plan[len(self.trials)]
+            trial = run_trial(spec, budget, family, seed, self.config, data)
+            self.trials.append(trial)
+            self.seconds += trial.seconds
+            return trial
+
+    def outcomes(self) -> list[BudgetOutcome]:
+        return summarize(self.trials, self.n_test)
+
+    def __repr__(self):
+        return f"DeepFatRun({len(self.trials)} of {self.total} networks trained, {self.config})"
 
 
 @dataclass(frozen=True)

@@ -75,8 +75,9 @@ class SGD(Optimizer):
         for p, g in zip(params, grads):
             p -= lr * self._decayed(p, g)
 
-    def gradient_scale(self) -> float:
-        return self.learning_rate
+    def gradient_scale(self) -> float | None:
+        # A subclass with its own step() must not be bypassed by the shortcut.
+        return self.learning_rate if type(self).step is SGD.step else None
 
     def step_scaled(self, params, scaled_grads) -> None:
         # θ − η(g + λθ) = (1 − ηλ)θ − ηg: the same step, with η·g computed upstream.
@@ -109,6 +110,20 @@ class Momentum(Optimizer):
         for p, g, v in zip(params, grads, velocities):
             v *= mu
             v -= lr * self._decayed(p, g)
+            p += v
+
+    def gradient_scale(self) -> float | None:
+        return self.learning_rate if type(self).step is Momentum.step else None
+
+    def step_scaled(self, params, scaled_grads) -> None:
+        # v ← μv − η·g − ηλ·W, with η·g computed upstream.
+        decay = self.learning_rate * self.weight_decay
+        velocities = self.state.setdefault("v", [backend.xp.zeros_like(p) for p in params])
+        for p, g, v in zip(params, scaled_grads, velocities):
+            v *= self.momentum
+            v -= g
+            if decay and p.ndim == 2:
+                v -= decay * p
             p += v
 
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import struct
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -29,6 +31,11 @@ _MAX_HEADER_BYTES = 64 * 1024
 
 class ModelFileError(ValueError):
     """A model file is corrupt, mismatched, too large or not an nnlib model."""
+
+
+# What zipfile raises on damaged archives (found by fuzzing): all become ModelFileError.
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
+               NotImplementedError, RuntimeError, struct.error, zlib.error)
 
 
 def save(model: Sequential, path) -> None:
@@ -57,8 +64,12 @@ def _read_member(zf: zipfile.ZipFile, name: str, max_bytes: int) -> np.ndarray:
     if info.file_size > max_bytes:
         raise ModelFileError(f"the entry {name!r} would unpack to {info.file_size:,} bytes, "
                              f"more than the {max_bytes:,} allowed.")
-    with zf.open(info) as fh:
-        data = fh.read(max_bytes + 1)
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(max_bytes + 1)
+    except _ZIP_ERRORS as exc:  # bad CRC, cut-off data, bogus offsets, encryption, ...
+        raise ModelFileError(f"the entry {name!r} is damaged and cannot be read "
+                             f"({exc.__class__.__name__}).") from exc
     if len(data) > max_bytes:
         raise ModelFileError(f"the entry {name!r} is larger than its directory says.")
     try:
@@ -115,7 +126,7 @@ def load(source, max_bytes: int = limits.MAX_FILE_BYTES) -> Sequential:
             raise ModelFileError(f"the file is {size:,} bytes; at most {max_bytes:,} are allowed.")
     try:
         zf = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except _ZIP_ERRORS as exc:
         raise ModelFileError("this file is not an nnlib model (.npz): it is not a readable zip archive.") from exc
     with zf:
         names = set(zf.namelist())

@@ -59,12 +59,12 @@ st.markdown("For each parameter budget, a **deep** network (k hidden layers of n
             "read the 16×16 digits (256 inputs → 10 outputs) and train alike: Adam, learning rate 0.001, "
             "batches of 64, the same epochs and seeds.")
 budgets_all = GPU_BUDGETS if ON_GPU else CPU_BUDGETS
-c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
-budgets = c1.multiselect("Parameter budgets", budgets_all, default=[5_000, 20_000, 60_000, 150_000],
-                         key="dof_budgets", format_func=lambda b: f"{b:,}")
-depth = c2.slider("Deep: hidden layers k", 2, limits.MAX_HIDDEN_LAYERS, 3, key="dof_depth")
-epochs = c3.slider("Epochs", 5, 60 if ON_GPU else 30, 20, step=5, key="dof_epochs")
-n_seeds = c4.slider("Seeds per network", 1, 5, 3, key="dof_seeds",
+budgets = st.pills("Parameter budgets (weights + biases per network)", budgets_all, selection_mode="multi",
+                   default=[5_000, 20_000, 60_000, 150_000], key="dof_budgets", format_func=lambda b: f"{b:,}")
+c1, c2, c3 = st.columns(3)
+depth = c1.slider("Deep: hidden layers k", 2, limits.MAX_HIDDEN_LAYERS, 3, key="dof_depth")
+epochs = c2.slider("Epochs", 5, 60 if ON_GPU else 30, 20, step=5, key="dof_epochs")
+n_seeds = c3.slider("Seeds per network", 1, 5, 3, key="dof_seeds",
                     help="Each network is trained from this many random starts; the chart shows every one.")
 st.caption(f"This server allows at most {limits.MAX_HIDDEN_LAYERS} hidden layers, "
            f"{limits.MAX_NEURONS_PER_LAYER:,} neurons per layer and {limits.MAX_PARAMS:,} parameters per network, "
@@ -76,47 +76,43 @@ if st.button("Run the experiment", type="primary", key="dof_run"):
     try:
         config = experiments.DeepFatConfig(budgets=tuple(budgets), depth=depth, epochs=epochs,
                                            seeds=tuple(range(n_seeds)))
-        total = len(experiments.plan_trials(config))
+        st.session_state["deep_fat_run"] = experiments.DeepFatRun(config, n_test=len(digits()[1][1]))
     except ValueError as exc:  # includes limits.LimitExceeded; the last results stay
         st.error(f"This experiment cannot run: {exc}")
-    else:
-        st.session_state["deep_fat_run"] = {"config": config, "trials": [], "total": total,
-                                            "n_test": len(digits()[1][1]), "seconds": 0.0}
 
 run = st.session_state["deep_fat_run"]
 left, right = st.columns([3, 2], gap="large")
 with right:
     st.markdown("**The lecture's table, on speech**")
-    st.dataframe(view.seide_rows(), hide_index=True)
-    st.caption(experiments.SEIDE_2011_CITATION + ". Lower is better.")
+    st.markdown(view.seide_markdown())
+    st.caption(experiments.SEIDE_2011_CITATION + ". Layers × neurons; lower is better.")
 with left:
     st.markdown("**Deep against fat on the 16×16 digits**")
     chart = st.empty()
-    if run is not None and len(run["trials"]) < run["total"]:
-        # Each finished network is saved at once, so a rerun (e.g. a changed widget) resumes here.
-        bar = st.progress(len(run["trials"]) / run["total"], text="Starting…")
-        plan = experiments.plan_trials(run["config"])
-        for trial in experiments.run_deep_vs_fat(run["config"], digits(), skip=len(run["trials"])):
-            run["trials"].append(trial)
-            run["seconds"] += trial.seconds
-            done = len(run["trials"])
-            upcoming = (f"next: {plan[done][1]} {view.shape_name(plan[done][2].hidden)}"
-                        if done < run["total"] else "done")
-            bar.progress(done / run["total"], text=f"Trained {done} of {run['total']} networks "
-                                                   f"({run['seconds']:.0f} s) · {upcoming}")
-            chart.plotly_chart(view.accuracy_figure(run["trials"]), width="stretch")
+    if run is not None and not run.finished:
+        # Every trained network is kept in the run at once, so a rerun (a changed widget,
+        # another page) resumes where this one stopped.
+        bar = st.progress(len(run.trials) / run.total, text="Starting…")
+        while (trial := run.step(digits())) is not None:
+            done = len(run.trials)
+            upcoming = "done" if run.finished else (
+                f"next: {run.plan[done][1]} {view.shape_name(run.plan[done][2].hidden)}")
+            bar.progress(done / run.total, text=f"Trained {done} of {run.total} networks "
+                                                f"({run.seconds:.0f} s) · {upcoming}")
+            chart.plotly_chart(view.accuracy_figure(run.trials), width="stretch")
         bar.empty()
-    if run is None or not run["trials"]:
+    if run is None or not run.trials:
         chart.info("Choose budgets and press **Run the experiment**. Results stay here for this browser session.")
     else:
-        config = run["config"]
-        chart.plotly_chart(view.accuracy_figure(run["trials"]), key="dof_accuracy_chart", width="stretch")
+        config = run.config
+        chart.plotly_chart(view.accuracy_figure(run.trials), key="dof_accuracy_chart", width="stretch")
         st.caption(f"Deep: {config.depth} hidden layers of equal width · {config.activation} · {config.epochs} "
-                   f"epochs · {len(config.seeds)} seed(s) per network · {len(run['trials'])} networks trained in "
-                   f"{run['seconds']:.0f} s on {nnlib.backend.device_description()}.")
+                   f"epochs · {len(config.seeds)} seed(s) per network · {len(run.trials)} networks trained in "
+                   f"{run.seconds:.0f} s on {nnlib.backend.device_description()}. Faint dots: each seed; "
+                   "lines: the mean.")
 
-if run is not None and run["trials"]:
-    outcomes = experiments.summarize(run["trials"], run["n_test"])
+outcomes = run.outcomes() if run is not None else []
+if outcomes:
     st.dataframe(view.outcome_rows(outcomes), hide_index=True)
-    for line in view.findings(outcomes, run["trials"]):
+    for line in view.findings(outcomes, run.trials):
         st.markdown(line)

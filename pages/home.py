@@ -6,12 +6,12 @@ STEPS = [
     ("pages/step1_network.py", ":material/hub:", "Step 1 · Define a set of functions",
      "A neural network: neurons with weights, biases and an activation, stacked in layers. "
      "Its **structure** defines a set of functions; its parameters θ pick one.",
-     r"y = \sigma(W^L \cdots \sigma(W^2\, \sigma(W^1 x + b^1) + b^2) \cdots + b^L)",
+     r"a^{l} = \sigma\left(W^{l} a^{l-1} + b^{l}\right)",
      "Change the lecture network's weights, build your own, and see the functions it can draw."),
     ("pages/step2_loss.py", ":material/functions:", "Step 2 · Goodness of a function",
      "Softmax turns the outputs into probabilities; **cross-entropy** measures how far they are from the "
      "target; the total loss adds it up over the data.",
-     r"L(\theta) = \sum_{n=1}^{N} C^n,\quad C = -\sum_i \hat y_i \ln y_i",
+     r"\begin{aligned} C &= -\sum_i \hat y_i \ln y_i \\ L(\theta) &= \sum_{n=1}^{N} C^n \end{aligned}",
      "Move z and watch softmax, see which examples cost most, and look at the loss landscape."),
     ("pages/step3_training.py", ":material/trending_down:", "Step 3 · Pick the best function",
      "**Gradient descent** walks down the loss: compute ∇L with **backpropagation**, step against it, repeat.",
@@ -29,8 +29,8 @@ for page, icon, title, what, formula, action in STEPS:
         text, math = st.columns([1.6, 1], gap="medium", vertical_alignment="center")
         with text:
             st.subheader(f"{icon} {title}")
-            st.markdown(what)
-            st.page_link(page, label=f"Open {title.split(' · ')[0]}: {action}", icon=":material/arrow_forward:")
+            st.markdown(f"{what} *{action}*")
+            st.page_link(page, label=f"Open {title.split(' · ')[0]}", icon=":material/arrow_forward:")
         with math:
             st.latex(formula)
 

@@ -50,9 +50,9 @@ def lecture_section():
         st.session_state["lecture_x"] = (x1, x2)
         c1, c2 = st.columns(2)
         c1.button("(1, −1)", key="lecture_x_slide", on_click=set_input, args=((1.0, -1.0),),
-                  help="The slide's first example", use_container_width=True)
+                  help="The slide's first example", width="stretch")
         c2.button("(0, 0)", key="lecture_x_zero", on_click=set_input, args=((0.0, 0.0),),
-                  help="The slide's second example", use_container_width=True)
+                  help="The slide's second example", width="stretch")
         st.markdown("**Change one parameter**")
         c1, c2 = st.columns(2)
         layer = c1.selectbox("Layer", [1, 2, 3], key="lecture_pick_layer")
@@ -86,26 +86,43 @@ def lecture_section():
     st.markdown(r"**The same numbers in matrix form**, $a^{l} = \sigma(W^{l} a^{l-1} + b^{l})$, "
                 "layer by layer (row j of W holds neuron j's weights):")
     for column, tex in zip(st.columns(3), explain.matrix_form_latex(model, [x1, x2])):
-        column.latex(tex)
+        column.latex(r"\small " + tex)  # small enough for three layers side by side on a laptop
 
 
 def next_draw():
     st.session_state["function_seed"] += 1
 
 
+ACTIVATIONS = ["relu", "tanh", "sigmoid", "linear"]
+
+
+def apply_builder():
+    """on_change of any builder widget: the new spec, or a message and the last good spec kept."""
+    spec, n = st.session_state["spec"], st.session_state["build_layers"]
+    last = spec.hidden[-1] if spec.hidden else 4
+    hidden = tuple(int(st.session_state.get(f"build_n{k}", last)) for k in range(n))
+    try:
+        st.session_state["spec"] = nnlib.NetworkSpec(n_in=2, hidden=hidden, n_out=2,
+                                                     activation=st.session_state["build_activation"])
+    except ValueError as err:  # LimitExceeded included
+        st.session_state["build_error"] = f"{err} Keeping your last network: {spec.describe()}"
+
+
 def builder(spec):
-    """Widgets for the hidden layers; returns the chosen (hidden sizes, activation)."""
-    st.session_state.setdefault("build_layers", len(spec.hidden))
-    st.session_state.setdefault("build_activation", spec.activation)
-    n_layers = st.slider("Hidden layers", 0, nnlib.limits.MAX_HIDDEN_LAYERS, key="build_layers")
+    """Widgets for the hidden layers. They always show ``spec`` (which may also come from a shared link)."""
+    st.session_state["build_layers"] = len(spec.hidden)
+    st.session_state["build_activation"] = spec.activation
+    for k, n in enumerate(spec.hidden):
+        st.session_state[f"build_n{k}"] = n
+    st.slider("Hidden layers", 0, nnlib.limits.MAX_HIDDEN_LAYERS, key="build_layers", on_change=apply_builder)
     cols = st.columns(4)
-    hidden = []
-    for k in range(n_layers):
-        default = spec.hidden[k] if k < len(spec.hidden) else (spec.hidden[-1] if spec.hidden else 4)
-        st.session_state.setdefault(f"build_n{k}", default)
-        hidden.append(cols[k % 4].number_input(f"Layer {k + 1}", min_value=1, step=1, key=f"build_n{k}"))
-    activation = st.selectbox("Activation σ", ["relu", "tanh", "sigmoid", "linear"], key="build_activation")
-    return tuple(int(h) for h in hidden), activation
+    for k in range(len(spec.hidden)):
+        cols[k % 4].number_input(f"Layer {k + 1}", min_value=1, step=1, key=f"build_n{k}", on_change=apply_builder)
+    options = ACTIVATIONS if spec.activation in ACTIVATIONS else [*ACTIVATIONS, spec.activation]
+    st.selectbox("Activation σ", options, key="build_activation", on_change=apply_builder)
+    if st.session_state["build_error"]:
+        st.error(st.session_state["build_error"])
+        st.session_state["build_error"] = None
 
 
 @st.fragment
@@ -116,13 +133,7 @@ def own_network_section():
     spec = st.session_state["spec"]
     controls, drawing = st.columns([1, 2], gap="medium")
     with controls:
-        hidden, activation = builder(spec)
-        try:
-            new = nnlib.NetworkSpec(n_in=2, hidden=hidden, n_out=2, activation=activation)
-            if new != spec:
-                st.session_state["spec"] = spec = new
-        except ValueError as err:  # LimitExceeded included: explain it and keep the last good network
-            st.error(f"{err} Keeping your last network: {spec.describe()}")
+        builder(spec)
         terms = " + ".join(f"({a}+1)·{b}" for a, b in zip(spec.sizes, spec.sizes[1:]))
         st.metric("Parameters", f"{spec.count_params():,}", help="Each neuron has one weight per input and a bias.")
         st.caption(f"{terms} = {spec.count_params():,}")

@@ -97,7 +97,9 @@ def total_loss_and_landscape():
     per_example = model.per_example_loss(X, labels)
     evaluation = model.evaluate(X, labels)
     top = explain.top_contributors(per_example, k=8)
-    st.latex(r"L = \sum_{n=1}^{N} C^n \qquad \text{(training usually minimises the mean } L/N\text{, same minimum)}")
+    st.latex(r"L = \sum_{n=1}^{N} C^n")
+    st.caption("The lecture's total loss adds up every example's Cⁿ. Training usually minimises the mean L / N "
+               "instead: the same best θ, and a learning rate that need not change with N.")
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("N examples", f"{evaluation.n}")
     m2.metric("Total loss L = Σ Cⁿ", f"{evaluation.total_loss:.2f}")

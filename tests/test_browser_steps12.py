@@ -1,4 +1,7 @@
-"""Home, Step 1 and Step 2 in a real browser: each loads without an error box; screenshots for a person."""
+"""Home, Step 1 and Step 2 in a real browser: each loads without an error box and reacts to a widget.
+
+Screenshots at 1280 px and 420 px wide go to artifacts/screenshots/ for a person to look at.
+"""
 
 from __future__ import annotations
 
@@ -7,53 +10,71 @@ from conftest import screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
-PAGES = {"home": "", "step1": "step1_network", "step2": "step2_loss"}
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
 
-def _open(page, app_url, path: str, width: int, height: int) -> None:
+def _open(page, url: str, width: int, height: int, charts: bool = True) -> None:
     # A tall viewport: Streamlit scrolls inside its own container, so a screenshot shows the viewport only.
     page.set_viewport_size({"width": width, "height": height})
-    page.goto(f"{app_url}/{path}")
+    page.goto(url)
     wait_for_app(page)
-    if path:
+    if charts:
         page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    page.wait_for_selector(".katex", timeout=30_000)  # every page has formulas; wait until KaTeX drew them
     if width < 640:  # on a phone the expanded sidebar covers the page: close it, as a student would
         collapse = page.locator('[data-testid="stSidebarCollapseButton"] button')
         if collapse.count() and collapse.first.is_visible():
             collapse.first.click()
-    page.wait_for_timeout(800)  # let plotly and KaTeX finish drawing
+    page.wait_for_timeout(600)  # let plotly and KaTeX finish drawing
 
 
-@pytest.mark.parametrize("name", list(PAGES))
-def test_page_loads_without_errors_wide_and_narrow(browser_page, app_url, name):
+def _no_errors(page) -> None:
+    errors = page.locator(ERRORS)
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def _narrow_screenshot(page, url: str, name: str, charts: bool = True) -> None:
+    _open(page, url, 420, 8000, charts)
+    _no_errors(page)
+    screenshot(page, f"{name}_420")
+
+
+def test_home_loads_and_links_to_the_steps(browser_page, app_url):
     page = browser_page
-    for width, height in ((1280, 4200), (420, 9000)):
-        _open(page, app_url, PAGES[name], width, height)
-        errors = page.locator(ERRORS)
-        assert errors.count() == 0, errors.first.inner_text()
-        assert page.locator("h1").first.is_visible()
-        screenshot(page, f"{name}_{width}")
-
-
-def test_step1_lecture_numbers_in_the_browser(browser_page, app_url):
-    """The drawn lecture network shows the slide's first-layer outputs, and editing x1 updates them."""
-    page = browser_page
-    _open(page, app_url, "step1_network", 1280, 2000)
-    text = page.locator(".js-plotly-plot").first.inner_text()
-    assert "0.98" in text and "0.12" in text and "z=4.00" in text
-    box = page.get_by_label("x1")
-    box.fill("0")
-    box.press("Enter")
-    wait_for_app(page)
-    page.wait_for_function(
-        """() => document.querySelector('.js-plotly-plot').innerText.includes('z=3.00')""", timeout=15_000)
-
-
-def test_home_links_open_the_steps(browser_page, app_url):
-    page = browser_page
-    _open(page, app_url, "", 1280, 1600)
+    _open(page, app_url, 1280, 1400, charts=False)
+    page.get_by_role("link", name="Open Step 3").wait_for()
+    _no_errors(page)
+    screenshot(page, "home_1280")
+    _narrow_screenshot(page, app_url, "home", charts=False)
+    page.set_viewport_size({"width": 1280, "height": 1400})
     page.get_by_role("link", name="Open Step 2").click()
     page.wait_for_selector("text=Softmax, live", timeout=30_000)
     wait_for_app(page)
-    assert page.locator(ERRORS).count() == 0
+    _no_errors(page)
+
+
+def test_step1_loads_and_shows_the_lecture_numbers(browser_page, app_url):
+    page = browser_page
+    url = f"{app_url}/step1_network"
+    _open(page, url, 1280, 4300)
+    _no_errors(page)
+    screenshot(page, "step1_1280")
+    text = page.locator(".js-plotly-plot").first.inner_text()
+    assert "0.98" in text and "0.12" in text and "z=4.00" in text  # the slide's first layer
+    box = page.get_by_label("x1")
+    box.fill("0")
+    box.press("Enter")
+    page.wait_for_function(
+        """() => document.querySelector('.js-plotly-plot').innerText.includes('z=3.00')""", timeout=15_000)
+    _no_errors(page)
+    _narrow_screenshot(page, url, "step1")
+
+
+def test_step2_loads_and_softmax_reacts(browser_page, app_url):
+    page = browser_page
+    url = f"{app_url}/step2_loss"
+    _open(page, url, 1280, 3400)
+    _no_errors(page)
+    assert page.get_by_text("y ≈ (0.88, 0.12, 0.00)").count() == 1
+    screenshot(page, "step2_1280")
+    _narrow_screenshot(page, url, "step2")

@@ -22,7 +22,7 @@ def test_digit_shapes_range_and_labels(digit_cache):
     _, ((X, y), (Xt, yt)) = digit_cache
     assert X.shape == (4000, 256) and Xt.shape == (1000, 256)
     assert X.dtype == Xt.dtype == np.float32
-    assert 0.0 <= X.min() and X.max() <= 1.0 and 0.0 <= Xt.min() and Xt.max() <= 1.0
+    assert X.min() >= 0.0 and X.max() <= 1.0 and Xt.min() >= 0.0 and Xt.max() <= 1.0
     assert X.max() == 1.0 and 0.05 < X.mean() < 0.3   # real ink on a mostly empty page
     assert np.issubdtype(y.dtype, np.integer) and y.shape == (4000,) and yt.shape == (1000,)
     assert np.bincount(y).tolist() == [400] * 10      # stratified: 400 / 100 per class

@@ -106,3 +106,19 @@ def test_confusion_matrix_and_report():
     assert rep.accuracy == pytest.approx(np.mean(rep.predicted == y))
     np.testing.assert_array_equal(np.sort(rep.wrong), np.flatnonzero(rep.predicted != y))
     assert np.all(np.diff(rep.confidence[rep.wrong]) <= 0)  # most confident mistakes first
+
+
+def test_reading_teaching_and_training_run_on_every_backend(xp_backend):
+    from dataclasses import replace
+
+    from nnlib import datasets
+    from nnlib.digits.model import DEFAULT_CONFIG, train_digit_model
+
+    (X, y), _ = datasets.digits()
+    model = train_digit_model(X[:200], y[:200], replace(DEFAULT_CONFIG, hidden=(16,), epochs=2))
+    x = X[0]
+    r = read(model, x)
+    assert r.probabilities.shape == (10,) and abs(r.probabilities.sum() - 1) < 1e-5
+    result = teach(model, x, int(y[0]), learning_rate=0.1)
+    assert result.loss_after < result.loss_before
+    assert report(model, X[:50], y[:50]).confusion.sum() == 50

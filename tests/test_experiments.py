@@ -162,3 +162,27 @@ def test_seide_table_is_the_lecture_table():
         if len(cells) == 4 and any(re.fullmatch(r"\d+×\d+k?", c) for c in cells):
             rows.append(tuple(float(c) if re.fullmatch(r"\d+\.\d", c) else (c or None) for c in cells))
     assert rows == list(experiments.SEIDE_2011)
+
+
+def test_a_run_shared_by_two_threads_trains_each_network_once_in_order(small_digits):
+    import threading
+
+    config = DeepFatConfig(budgets=(5_000,), depth=2, epochs=1, seeds=(0, 1, 2), learning_rate=0.01)
+    run = experiments.DeepFatRun(config, n_test=300)
+    assert run.total == 6 and not run.finished
+
+    def worker():  # like an old and a new script run of the page, both calling step()
+        while run.step(small_digits) is not None:
+            pass
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert run.finished and run.step(small_digits) is None
+    assert [(t.family, t.seed) for t in run.trials] == [(f, s) for f in ("deep", "fat") for s in (0, 1, 2)]
+    alone = list(experiments.run_deep_vs_fat(config, small_digits))
+    assert [t.test_accuracy for t in run.trials] == [t.test_accuracy for t in alone]
+    assert run.seconds == pytest.approx(sum(t.seconds for t in run.trials))
+    assert [o.budget for o in run.outcomes()] == [5_000]

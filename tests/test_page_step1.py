@@ -109,7 +109,20 @@ def test_too_big_a_layer_is_refused_and_the_last_network_kept(at):
     at.number_input(key="build_n0").set_value(nnlib.limits.MAX_NEURONS_PER_LAYER + 1).run()
     assert len(at.error) == 1 and "at most 1024 neurons per layer" in at.error[0].value
     assert at.session_state["spec"] == before
+    assert at.number_input(key="build_n0").value == before.hidden[0]  # the widget shows the network in use
+    at.selectbox(key="build_activation").set_value("sigmoid").run()  # the message goes once the student moves on
+    assert not at.error and at.session_state["spec"].activation == "sigmoid"
     assert not at.exception
+
+
+def test_a_network_set_elsewhere_is_shown_not_overwritten(at):
+    # e.g. a shared link or a loaded model file replaced the spec while the student is on this page
+    at.session_state["spec"] = nnlib.NetworkSpec(hidden=(7,), activation="tanh")
+    at.run()
+    assert at.slider(key="build_layers").value == 1 and at.number_input(key="build_n0").value == 7
+    assert at.selectbox(key="build_activation").value == "tanh"
+    assert at.session_state["spec"].hidden == (7,)
+    assert next(m for m in at.metric if m.label == "Parameters").value == "37"  # 3·7 + 8·2
 
 
 def test_new_draw_gives_new_functions(at):

@@ -57,10 +57,10 @@ def test_page_renders_the_three_parts():
     assert [t.label for t in at.tabs] == ["Train a network", "The path of gradient descent", "Backprop, step by step"]
     assert not at.error
     assert at.caption[0].value.startswith("**ready** · step 0 · epoch 0.00 of 200")
-    loss = chart(at, "train_loss_chart")
-    assert loss["layout"]["xaxis"]["title"]["text"] == "epoch"
-    assert loss["layout"]["yaxis"]["title"]["text"] == "mean cross-entropy L/N"
-    assert chart(at, "train_accuracy_chart")["layout"]["yaxis"]["title"]["text"] == "accuracy (%)"
+    curves = chart(at, "train_curves_chart")["layout"]
+    assert curves["xaxis2"]["title"]["text"] == "epoch"
+    assert curves["yaxis"]["title"]["text"] == "mean cross-entropy L/N"
+    assert curves["yaxis2"]["title"]["text"] == "accuracy (%)"
     # The starting loss on the page is nnlib's, for the seed-0 network on the circle set.
     data = tr.load_data("circle", 0.1, 0)
     model = nnlib.NetworkSpec(2, (4, 4), 2, "relu").build(seed=0)
@@ -83,7 +83,9 @@ def test_step_once_and_a_short_run_lower_the_loss():
         at.run()
     assert not at.exception
     assert metric(at, "Train loss L/N") < 0.5 * start
-    points = decode(chart(at, "train_loss_chart")["data"][0]["y"])
+    curves = chart(at, "train_curves_chart")["data"]
+    points = decode(curves[0]["y"])  # train loss
+    np.testing.assert_allclose(decode(curves[3]["y"]), [100 * p.test_accuracy for p in run_of(at).history])
     assert len(points) == len(run_of(at).history) > 5
     assert points[-1] == pytest.approx(run_of(at).progress.loss)
 
@@ -302,3 +304,26 @@ def test_cached_data_is_read_only():
     with pytest.raises(ValueError):
         data.X[0, 0] = 5.0
     assert data.X.shape == (200, 2) and data.X_test.shape == (200, 2)
+
+
+def test_a_rate_between_the_stops_snaps_to_the_nearest():
+    at = open_page(learning_rate=0.05, batch_size=50)
+    assert at.select_slider(key="step3_learning_rate").value == 0.03
+    assert at.select_slider(key="step3_batch_size").value == 64
+    assert at.session_state["learning_rate"] == 0.03 and run_of(at).settings.learning_rate == 0.03
+
+
+def test_a_network_too_big_for_the_digits_is_refused_in_plain_words():
+    # Fine with 2 inputs (1.87 M parameters), over the server's 2 M limit with 256 (2.14 M).
+    at = open_page(spec=nnlib.NetworkSpec(n_in=2, hidden=(1024, 1024, 800), n_out=2, activation="relu"),
+                   dataset="digits")
+    assert not at.exception
+    assert "This run cannot start" in at.error[0].value and "parameters" in at.error[0].value
+    assert all(b.key != "train_start" for b in at.button)
+
+
+def test_a_network_without_hidden_layers_trains():
+    at = open_page(spec=nnlib.NetworkSpec(n_in=2, hidden=(), n_out=2, activation="relu"))
+    assert any("no hidden layer" in m.value for m in at.markdown)
+    at.button(key="train_step").click().run()
+    assert not at.exception and run_of(at).progress.step == 1

@@ -60,9 +60,15 @@ def error_figure(n_values, errors, current: int) -> go.Figure:
     return _layout(fig, "hidden neurons N (log scale)", "mean squared error (log scale)", height=300)
 
 
+def _short(n: float) -> str:
+    """20000 -> '20k', 5161 -> '5.2k'."""
+    return f"{n / 1000:.0f}k" if n >= 9_500 else f"{n / 1000:.1f}k"
+
+
 def accuracy_figure(trials) -> go.Figure:
-    """Test accuracy (%) against parameter count: each seed as a dot, the family mean as a line."""
+    """Test accuracy (%) against parameter count: each seed as a faint dot, the family mean as a line."""
     fig = go.Figure()
+    ticks = set()
     for family in ("deep", "fat"):
         rows = [t for t in trials if t.family == family]
         if not rows:
@@ -70,16 +76,18 @@ def accuracy_figure(trials) -> go.Figure:
         color = FAMILY_COLOR[family]
         fig.add_trace(go.Scatter(
             x=[t.params for t in rows], y=[100 * t.test_accuracy for t in rows], mode="markers",
-            marker=dict(color=color, size=7, opacity=0.45), name=f"{family}, each seed",
-            text=[f"{shape_name(t.hidden)}, seed {t.seed}" for t in rows],
+            marker=dict(color=color, size=7, opacity=0.35), showlegend=False,
+            text=[f"{family} {shape_name(t.hidden)}, seed {t.seed}" for t in rows],
             hovertemplate="%{text}<br>%{x:,} parameters<br>%{y:.1f}% correct<extra></extra>"))
         budgets = sorted({t.budget for t in rows})
-        means = [(np.mean([t.params for t in rows if t.budget == b]),
-                  100 * np.mean([t.test_accuracy for t in rows if t.budget == b])) for b in budgets]
+        means = [(float(np.mean([t.params for t in rows if t.budget == b])),
+                  100 * float(np.mean([t.test_accuracy for t in rows if t.budget == b]))) for b in budgets]
+        ticks.update(budgets)
+        label = "deep (k layers of n)" if family == "deep" else "fat (1 layer of m)"
         fig.add_trace(go.Scatter(x=[m[0] for m in means], y=[m[1] for m in means], mode="lines+markers",
                                  line=dict(color=color, width=3), marker=dict(size=10, color=color),
-                                 name=f"{family}, mean", hovertemplate="%{y:.1f}% mean<extra></extra>"))
-    fig.update_xaxes(type="log")
+                                 name=label, hovertemplate="%{y:.1f}% mean<extra>" + family + "</extra>"))
+    fig.update_xaxes(type="log", tickvals=sorted(ticks), ticktext=[_short(b) for b in sorted(ticks)])
     return _layout(fig, "parameters: weights + biases (log scale)", "test accuracy (% of 1,000 digits)")
 
 
@@ -89,21 +97,20 @@ def outcome_rows(outcomes) -> list[dict]:
     return [{
         "Budget": f"{o.budget:,}",
         "Deep": f"{shape_name(o.deep_hidden)} ({o.deep_params:,})",
-        "Deep accuracy": f"{100 * o.deep_accuracy:.1f}%",
+        "Deep, test": f"{100 * o.deep_accuracy:.1f}%",
         "Fat": f"{shape_name(o.fat_hidden)} ({o.fat_params:,})",
-        "Fat accuracy": f"{100 * o.fat_accuracy:.1f}%",
+        "Fat, test": f"{100 * o.fat_accuracy:.1f}%",
         "Result": f"{verdict[o.winner]} (gap {100 * o.margin:+.1f} ± {100 * o.noise:.1f} points)",
     } for o in outcomes]
 
 
-def seide_rows() -> list[dict]:
-    """The lecture's Seide 2011 table, blanks where the paper has no network."""
+def seide_markdown() -> str:
+    """The lecture's Seide 2011 table as a compact Markdown table (blanks where the paper has none)."""
     def cell(v):
-        # Text cells: the blanks would otherwise turn a number column into a mixed one.
         return "" if v is None else f"{v:.1f}" if isinstance(v, float) else v
-    return [{"Deep (layers × neurons)": cell(d), "Deep WER (%)": cell(dw),
-             "Fat, about the same size": cell(f), "Fat WER (%)": cell(fw)}
-            for d, dw, f, fw in experiments.SEIDE_2011]
+    lines = ["| Deep | WER % | Fat, same size | WER % |", "|---|---:|---|---:|"]
+    lines += [f"| {cell(d)} | {cell(dw)} | {cell(f)} | {cell(fw)} |" for d, dw, f, fw in experiments.SEIDE_2011]
+    return "\n".join(lines)
 
 
 def _speech_gap() -> str:

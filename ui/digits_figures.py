@@ -63,9 +63,11 @@ def confusion_figure(confusion, height: int = 420) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=z, x=DIGITS, y=DIGITS, text=cm, texttemplate="%{text}", colorscale="Blues", showscale=False,
         customdata=cm, hovertemplate="true %{y}, read as %{x}: %{customdata} digits<extra></extra>"))
-    fig.update_xaxes(title="digit the network read", type="category", side="bottom")
-    fig.update_yaxes(title="true digit", type="category", autorange="reversed", scaleanchor="x", constrain="domain")
-    return _layout(fig, height)
+    fig.update_xaxes(title="digit the network read", type="category", side="bottom", showgrid=False)
+    fig.update_yaxes(title="true digit", type="category", autorange="reversed", showgrid=False)
+    fig = _layout(fig, height)
+    fig.update_layout(width=height + 20)  # square cells; st.plotly_chart(width="content") keeps it
+    return fig
 
 
 def upscale(img, factor: int) -> np.ndarray:

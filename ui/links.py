@@ -217,7 +217,7 @@ def share_box(container) -> None:
     import streamlit as st
 
     url = share_url(st.context.url, st.session_state)
-    with container.expander("🔗 Share this setup", expanded=False):
+    with container.expander("Share this setup", expanded=False, icon=":material/link:"):
         st.code(url, language=None, wrap_lines=True)
         st.caption("Copy the link with the button in the box's corner. Whoever opens it gets the same "
                    "network, data, optimizer and seed, so the same training run.")

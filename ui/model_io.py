@@ -49,24 +49,34 @@ def check_upload(data: bytes, current_dataset: str) -> tuple[nnlib.Sequential, s
     return model, dataset_for(model, current_dataset)
 
 
+def apply_upload(state, name: str, data: bytes) -> bool:
+    """Load an uploaded file into ``state`` (session state or a dict); True when it was accepted.
+
+    Sets 'model' and 'model_dataset' on success, and always 'model_io_message' = (kind, text).
+    A refused file leaves the model that was there.
+    """
+    try:
+        model, dataset = check_upload(data, state["dataset"])
+    except UploadRefused as exc:
+        state["model_io_message"] = ("error", f"**{name}** was not loaded: {exc}")
+        return False
+    state["model"] = model
+    state["model_dataset"] = dataset
+    state["model_io_message"] = (
+        "success", f"Loaded **{name}**: {' → '.join(map(str, model.sizes()))}, "
+                   f"{model.count_params():,} parameters, for the {dataset} data.")
+    return True
+
+
 def _on_upload() -> None:
-    """Runs once when a new file is chosen: load it or say why not, keeping the last good model."""
+    """Runs once when a new file is chosen (or removed) in the uploader."""
     import streamlit as st
 
     uploaded = st.session_state.get(UPLOAD_KEY)
     if uploaded is None:  # the file was removed from the uploader
         st.session_state["model_io_message"] = None
         return
-    try:
-        model, dataset = check_upload(uploaded.getvalue(), st.session_state["dataset"])
-    except UploadRefused as exc:
-        st.session_state["model_io_message"] = ("error", f"**{uploaded.name}** was not loaded: {exc}")
-        return
-    st.session_state["model"] = model
-    st.session_state["model_dataset"] = dataset
-    st.session_state["model_io_message"] = (
-        "success", f"Loaded **{uploaded.name}**: {' → '.join(map(str, model.sizes()))}, "
-                   f"{model.count_params():,} parameters, for the {dataset} data.")
+    apply_upload(st.session_state, uploaded.name, uploaded.getvalue())
 
 
 def sidebar() -> None:
@@ -74,7 +84,7 @@ def sidebar() -> None:
     import streamlit as st
 
     model = st.session_state["model"]
-    with st.sidebar.expander("💾 Save or load a model", expanded=False):
+    with st.sidebar.expander("Save or load a model", expanded=False, icon=":material/save:"):
         if model is None:
             st.caption("Train a network on Step 3, then download it here as an .npz file.")
         else:

@@ -33,6 +33,7 @@ DEFAULTS = {
     "lecture_x": (1.0, -1.0),      # the input (x1, x2) fed to the slide network
     "lecture_params": None,        # the student's edited slide weights [W1, b1, ...]; None = the slide's
     "function_seed": 0,            # Step 1 "new draw": seed of the first random θ in the function set
+    "build_error": None,           # Step 1: why the last network asked for could not be built (shown once)
     "softmax_z": (3.0, 1.0, -3.0),  # Step 2 softmax input z (the lecture's example)
     "ce_target": 0,                # Step 2 true class (0-based) for the one-example cross-entropy
     # --- notices to show once (e.g. a malformed shared link) ---
@@ -40,16 +41,15 @@ DEFAULTS = {
     # --- shareable links, saved models, Deep or fat? (ui/links.py, ui/model_io.py, pages/deep_or_fat.py) ---
     "links_applied": False,        # the URL's query parameters were read once for this session
     "model_io_message": None,      # (kind, text) after the last model upload: 'success' | 'error'
-    "deep_fat_run": None,          # {"config": DeepFatConfig, "trials": [Trial], "n_test": int} or None
+    "deep_fat_run": None,          # nnlib.experiments.DeepFatRun: the Deep-or-fat experiment, or None
     # --- Draw a digit (pages/digits.py) ---
     "digits_source": "Draw",       # 'Draw' | 'Upload a photo'
     "digits_pen": 18,              # canvas pen width in pixels
     "digits_canvas_version": 0,    # part of the canvas key: Clear bumps it, which empties the canvas
     "digits_model_choice": "default",  # 'default' | 'full' (retrained on MNIST) | 'step3' (the student's)
-    "digits_full_version": 0,      # bumped after a full-MNIST retrain, to reload the shared model
-    "digits_teach_lr": 0.1,        # learning rate η of the one-example gradient step
+    "digits_teach_lr": 0.01,       # learning rate η of the one-example gradient step
     "digits_taught": None,         # {"source", "model": the student's own copy, "steps"} or None
-    "digits_teach_result": None,   # (input fingerprint, nnlib.digits.TeachResult) of the last step
+    "digits_teach_result": None,   # (input fingerprint, TeachResult, test accuracy before, after) or None
 }
 
 

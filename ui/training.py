@@ -36,20 +36,17 @@ class Data:
     y: np.ndarray
     X_test: np.ndarray
     y_test: np.ndarray
-    n_classes: int
 
 
 def load_data(dataset: str, noise: float = 0.0, seed: int = 0) -> Data:
     """A toy 2-D set (noise and seed apply) or the 16×16 digits (a fixed split), read-only."""
     if dataset == "digits":
         (X, y), (Xt, yt) = nnlib.datasets.digits()
-        classes = 10
     else:
         (X, y), (Xt, yt) = nnlib.datasets.toy(dataset, n=TOY_POINTS, noise=float(noise), seed=int(seed))
-        classes = 2
     for a in (X, y, Xt, yt):
         a.setflags(write=False)  # the page caches these for every session: nobody may change them
-    return Data(X, y, Xt, yt, classes)
+    return Data(X, y, Xt, yt)
 
 
 @dataclass(frozen=True)
@@ -173,7 +170,9 @@ class TrainingRun:
         while self.running and taken < quota and not self.done:
             elapsed = time.perf_counter() - t0
             n = min(self._report_every(), quota - taken, self._steps_left())
-            if self._sec_per_step:  # time box: shrink the chunk to what fits in the budget left
+            if self._sec_per_step is None:  # no timing yet: a small first chunk measures the speed
+                n = min(n, 8)
+            else:  # time box: shrink the chunk to what fits in the budget left
                 n = min(n, max(1, int((budget_s - elapsed) / self._sec_per_step)))
             c0 = time.perf_counter()
             if not self._advance(n):
@@ -192,28 +191,38 @@ class TrainingRun:
 # --- charts ---------------------------------------------------------------------------------
 # Built from plain dicts of NumPy arrays: these redraw several times a second, and
 # plotly's per-object validation would cost more than the training itself.
-def curves_figure(history, metric: str = "loss", height: int = 270) -> go.Figure:
-    """Train and test curves over epochs: metric 'loss' (mean cross-entropy) or 'accuracy' (%)."""
+def curves_figure(history, height: int = 520) -> go.Figure:
+    """Loss (mean cross-entropy, top) and accuracy (%, bottom) over epochs, train and test.
+
+    One figure with two stacked plots sharing the epoch axis: one redraw per tick, not two.
+    """
     epochs = np.array([p.epoch for p in history], dtype=float)
-    if metric == "loss":
-        train = np.array([p.loss for p in history], dtype=float)
-        test = np.array([np.nan if p.test_loss is None else p.test_loss for p in history], dtype=float)
-        y_axis, title = {"title": {"text": "mean cross-entropy L/N"}, "rangemode": "tozero"}, "Loss"
-    else:
-        train = 100 * np.array([p.train_accuracy for p in history], dtype=float)
-        test = 100 * np.array([np.nan if p.test_accuracy is None else p.test_accuracy for p in history], dtype=float)
-        y_axis, title = {"title": {"text": "accuracy (%)"}, "range": [0, 101]}, "Accuracy"
+
+    def series(get):
+        return np.array([np.nan if get(p) is None else get(p) for p in history], dtype=float)
+
     mode = "lines+markers" if len(history) < 3 else "lines"
-    line = {"type": "scatter", "x": epochs, "mode": mode}
-    return go.Figure({
-        "data": [{**line, "y": train, "name": "train", "line": {"color": TRAIN_COLOR, "width": 2},
-                  "hovertemplate": "epoch %{x:.2f}<br>train %{y:.4g}<extra></extra>"},
-                 {**line, "y": test, "name": "test", "line": {"color": TEST_COLOR, "width": 2, "dash": "dot"},
-                  "hovertemplate": "epoch %{x:.2f}<br>test %{y:.4g}<extra></extra>"}],
-        "layout": {"title": {"text": title, "font": {"size": 14}}, "height": height, "uirevision": metric,
-                   "margin": {"l": 50, "r": 10, "t": 36, "b": 40},
-                   "xaxis": {"title": {"text": "epoch"}, "rangemode": "tozero"}, "yaxis": y_axis,
-                   "legend": {"orientation": "h", "y": 1.14, "x": 1, "xanchor": "right"}}})
+    data = []
+    for axis, scale, train, test in (
+            ("y", 1.0, series(lambda p: p.loss), series(lambda p: p.test_loss)),
+            ("y2", 100.0, series(lambda p: p.train_accuracy), series(lambda p: p.test_accuracy))):
+        what = "loss" if axis == "y" else "accuracy %"
+        for name, values, color, dash in (("train", train, TRAIN_COLOR, "solid"), ("test", test, TEST_COLOR, "dot")):
+            data.append({"type": "scatter", "x": epochs, "y": scale * values, "mode": mode, "name": name,
+                         "xaxis": "x" if axis == "y" else "x2", "yaxis": axis, "legendgroup": name,
+                         "showlegend": axis == "y", "line": {"color": color, "width": 2, "dash": dash},
+                         "hovertemplate": f"epoch %{{x:.2f}}<br>{name} {what} %{{y:.4g}}<extra></extra>"})
+    return go.Figure({"data": data, "layout": {
+        "height": height, "uirevision": "curves", "margin": {"l": 55, "r": 10, "t": 30, "b": 40},
+        "xaxis": {"anchor": "y", "domain": [0, 1], "matches": "x2", "showticklabels": False, "rangemode": "tozero"},
+        "yaxis": {"domain": [0.56, 1.0], "title": {"text": "mean cross-entropy L/N"}, "rangemode": "tozero"},
+        "xaxis2": {"anchor": "y2", "domain": [0, 1], "title": {"text": "epoch"}, "rangemode": "tozero"},
+        "yaxis2": {"domain": [0.0, 0.44], "title": {"text": "accuracy (%)"}, "range": [0, 101]},
+        "annotations": [{"text": "<b>Loss</b>", "xref": "paper", "yref": "paper", "x": 0, "y": 1.0, "yanchor": "bottom",
+                         "showarrow": False, "font": {"size": 13}},
+                        {"text": "<b>Accuracy</b>", "xref": "paper", "yref": "paper", "x": 0, "y": 0.44,
+                         "yanchor": "bottom", "showarrow": False, "font": {"size": 13}}],
+        "legend": {"orientation": "h", "y": 1.07, "x": 1, "xanchor": "right"}}})
 
 
 def boundary_figure(grid, X, y, height: int = 400) -> go.Figure:

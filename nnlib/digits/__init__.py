@@ -12,7 +12,7 @@ use exactly these functions. Nothing here imports Streamlit.
 from .evaluation import Report, confusion_matrix, drawn_accuracy, report
 from .images import ImageError, load_image
 from .model import DEFAULT_CONFIG, TrainingConfig, default_model, train_digit_model
-from .preprocess import Stages, preprocess, preprocess_stages
+from .preprocessing import Stages, preprocess, preprocess_stages
 from .reading import Reading, TeachResult, cross_entropy, read, reading_from, teach
 
 __all__ = [

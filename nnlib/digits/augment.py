@@ -80,4 +80,9 @@ def shift_only(X: np.ndarray, rng) -> np.ndarray:
     return random_shift(X, rng, max_shift=1)
 
 
-AUGMENTATIONS = {"none": None, "shift": shift_only, "affine": random_affine}
+def affine_elastic(X: np.ndarray, rng) -> np.ndarray:
+    """random_affine plus a gentle elastic bend (0.5 pixel standard deviation, σ = 2)."""
+    return random_affine(X, rng, elastic=0.5)
+
+
+AUGMENTATIONS = {"none": None, "shift": shift_only, "affine": random_affine, "elastic": affine_elastic}

@@ -121,15 +121,16 @@ def _wobble(points: np.ndarray, rng, amount: float) -> np.ndarray:
     return points + amount * np.sin(2 * np.pi * freq * t + phase)
 
 
-def draw_digit(digit: int, style: int = 0, seed=0, canvas: int = CANVAS, *, height=None, pen=None,
-               slant=None, rotation=None, aspect=None, centre=None) -> np.ndarray:
-    """One drawn digit as an RGBA uint8 image (canvas, canvas, 4): white ink on black, alpha 255.
+def pen_paths(digit: int, style: int = 0, seed=0, canvas: int = CANVAS, *, height=None, pen=None,
+              slant=None, rotation=None, aspect=None, centre=None) -> tuple[list[np.ndarray], float]:
+    """Where the pen goes for one drawn digit: ([stroke (n, 2) of (x, y) canvas pixels], pen width).
 
     Unset arguments are drawn at random from ``seed``:
     height (fraction of the canvas, 0.25 to 0.9), pen (width in canvas pixels,
     5 % to 20 % of the digit's height, 6 to 36 px), slant (shear, −0.35 to 0.35),
     rotation (degrees, −12 to 12), aspect (width/height multiplier, 0.75 to 1.25)
     and centre ((x, y) in canvas pixels; anywhere the digit fits).
+    A browser test replays these paths with the mouse; :func:`draw_digit` renders them.
     """
     if digit not in STYLES:
         raise ValueError(f"digit must be 0 to 9. Received: digit={digit!r}")
@@ -137,7 +138,7 @@ def draw_digit(digit: int, style: int = 0, seed=0, canvas: int = CANVAS, *, heig
     strokes = STYLES[digit][style % len(STYLES[digit])]
     height = rng.uniform(0.25, 0.9) if height is None else height
     size = height * canvas
-    pen = float(np.clip(rng.uniform(0.05, 0.2) * size, 6, 36)) if pen is None else pen
+    pen = float(np.clip(rng.uniform(0.05, 0.2) * size, 6, 36)) if pen is None else float(pen)
     slant = rng.uniform(-0.35, 0.35) if slant is None else slant
     rotation = rng.uniform(-12, 12) if rotation is None else rotation
     aspect = rng.uniform(0.75, 1.25) if aspect is None else aspect
@@ -150,23 +151,26 @@ def draw_digit(digit: int, style: int = 0, seed=0, canvas: int = CANVAS, *, heig
     for stroke in strokes:
         p = _wobble(stroke, rng, 0.02) - 0.5  # centre the unit box on the origin
         p = p * [width, 1.0]
-        p = p @ (rot @ shear).T * size
-        placed.append(p)
+        placed.append(p @ (rot @ shear).T * size)
     allp = np.concatenate(placed)
     lo, hi = allp.min(axis=0) - pen / 2, allp.max(axis=0) + pen / 2
     if centre is None:
-        # Anywhere the digit stays on the canvas (people draw off centre), a little margin allowed.
+        # Anywhere the digit stays on the canvas (people draw off centre).
         cx = rng.uniform(-lo[0], max(-lo[0], canvas - hi[0]))
         cy = rng.uniform(-lo[1], max(-lo[1], canvas - hi[1]))
     else:
         cx, cy = centre
+    return [p + [cx, cy] for p in placed], pen
 
+
+def render(paths, pen: float, canvas: int = CANVAS) -> np.ndarray:
+    """Pen paths → RGBA uint8 (canvas, canvas, 4): white ink on black, alpha 255, round caps and joints."""
     big = canvas * SUPERSAMPLE
     img = Image.new("L", (big, big), 0)
     draw = ImageDraw.Draw(img)
     w = max(1, round(pen * SUPERSAMPLE))
-    for p in placed:
-        pts = [(float((x + cx) * SUPERSAMPLE), float((y + cy) * SUPERSAMPLE)) for x, y in p]
+    for p in paths:
+        pts = [(float(x * SUPERSAMPLE), float(y * SUPERSAMPLE)) for x, y in p]
         draw.line(pts, fill=255, width=w, joint="curve")
         r = w / 2  # round caps at both ends, like a real pen
         for x, y in (pts[0], pts[-1]):
@@ -176,6 +180,12 @@ def draw_digit(digit: int, style: int = 0, seed=0, canvas: int = CANVAS, *, heig
     rgba[..., :3] = grey[..., None]
     rgba[..., 3] = 255
     return rgba
+
+
+def draw_digit(digit: int, style: int = 0, seed=0, canvas: int = CANVAS, **kwargs) -> np.ndarray:
+    """One drawn digit as an RGBA uint8 image (canvas, canvas, 4); arguments as :func:`pen_paths`."""
+    paths, pen = pen_paths(digit, style, seed, canvas, **kwargs)
+    return render(paths, pen, canvas)
 
 
 def drawn_set(per_digit: int = 30, seed: int = 0, canvas: int = CANVAS):

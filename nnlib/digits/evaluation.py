@@ -13,7 +13,7 @@ import numpy as np
 
 from ..model import Sequential
 from .drawn import drawn_set
-from .preprocess import preprocess
+from .preprocessing import preprocess
 
 
 def confusion_matrix(y_true, y_pred, n_classes: int = 10) -> np.ndarray:

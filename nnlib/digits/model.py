@@ -8,8 +8,18 @@ later starts load them in milliseconds.
 How the settings were chosen: :func:`select_hyperparameters` trains every
 candidate on 80 % of the 4,000 training digits and scores it on the other
 20 % (a validation split). The 1,000 test digits play no part in the choice;
-they are only used to report the chosen model's accuracy. The record of that
-search is ``SELECTION`` below (``python -m nnlib.digits select`` reruns it).
+they are only used to report the chosen model's accuracy.
+``python -m nnlib.digits select`` reruns the search; its last run (validation
+accuracy on 800 digits, where one digit is 0.125 %) ranked:
+
+    96.9 %  512 hidden, affine distortions, L2 1e-4, 60 epochs    ← the default
+    96.9 %  the same with elastic bending (a tie: the simpler one was kept)
+    96.5 %  1024 hidden or 512 → 256, affine, 30 epochs (best of their L2 settings)
+    96.3 %  512 hidden, affine, 30 epochs (96.2 to 96.4 % over L2 0, 1e-4, 1e-3)
+    96.1 %  512 hidden, ±1 pixel shifts only, 30 epochs (95.9 to 96.1 %)
+    95.6 %  256 hidden, affine, 30 epochs;  94.9 to 95.1 % with shifts only
+
+Trained on all 4,000 digits, the default reads 97.4 % of the 1,000 test digits.
 """
 
 from __future__ import annotations
@@ -17,16 +27,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import tempfile
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-import numpy as np
-
 from .. import datasets
 from ..model import Sequential
+from ..optimizers import Adam
 from ..serialization import ModelFileError, load, save
 from ..spec import NetworkSpec
 from ..training import Trainer
@@ -34,22 +44,22 @@ from .augment import AUGMENTATIONS
 
 N_CLASSES = 10
 N_INPUTS = datasets.DIGIT_SIDE ** 2
-MODEL_VERSION = 1  # bump when training changes in a way the config does not capture
+MODEL_VERSION = 2  # bump when training changes in a way the config does not capture
 
 
 @dataclass(frozen=True)
 class TrainingConfig:
     """Everything that decides the trained weights.
 
-    Adam with a cosine learning-rate schedule: in epoch e of E the rate is
-    η_e = η · ½ (1 + cos(π e / E)), large steps first, fine ones at the end.
+    Adam with a cosine learning-rate schedule (:class:`CosineAdam`), from η
+    at the first minibatch step down to 0 at the last.
     ``weight_decay`` adds λ·W to every weight gradient (L2). ``augment`` names
     a distortion from :mod:`nnlib.digits.augment`, redrawn every epoch.
     """
 
     hidden: tuple[int, ...] = (512,)
     activation: str = "relu"
-    epochs: int = 30
+    epochs: int = 60
     learning_rate: float = 2e-3
     weight_decay: float = 1e-4
     batch_size: int = 64
@@ -74,9 +84,25 @@ class TrainingConfig:
 DEFAULT_CONFIG = TrainingConfig()
 
 
-def learning_rate_at(config: TrainingConfig, epoch: int) -> float:
-    """The cosine schedule: η · ½ (1 + cos(π · epoch / epochs))."""
-    return config.learning_rate * 0.5 * (1.0 + np.cos(np.pi * epoch / config.epochs))
+class CosineAdam(Adam):
+    """Adam whose learning rate follows a cosine from η down to 0 over ``total_steps`` steps.
+
+    η_t = η · ½ (1 + cos(π t / T)): large steps first, fine ones at the end.
+    """
+
+    name = "adam"
+
+    def __init__(self, learning_rate: float, total_steps: int, weight_decay: float = 0.0):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay)
+        self.peak = float(learning_rate)
+        self.total_steps = max(int(total_steps), 1)
+        self.t = 0
+
+    def step(self, params, grads) -> None:
+        self.learning_rate = self.peak * 0.5 * (1.0 + math.cos(math.pi * min(self.t, self.total_steps)
+                                                               / self.total_steps))
+        self.t += 1
+        super().step(params, grads)
 
 
 def _one_blas_thread():
@@ -89,21 +115,23 @@ def _one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def train_digit_model(X, y, config: TrainingConfig = DEFAULT_CONFIG, progress=None) -> Sequential:
+def train_digit_model(X, y, config: TrainingConfig = DEFAULT_CONFIG, progress=None, reports: int = 10) -> Sequential:
     """Train a fresh network on (X (N, 256), y (N,)) with ``config``; deterministic for a given seed.
 
-    ``progress(epoch, epochs, Progress)`` is called after every epoch (for a progress bar).
+    ``progress(epoch, epochs, Progress)`` is called about ``reports`` times (for a
+    progress bar); each report evaluates the whole training set, so not every epoch.
     """
     model = config.spec().build(seed=config.seed)
     with _one_blas_thread():
-        trainer = Trainer(model, X, y, optimizer="adam", learning_rate=config.learning_rate,
-                          weight_decay=config.weight_decay, batch_size=config.batch_size, seed=config.seed,
-                          augment=AUGMENTATIONS[config.augment])
-        for epoch in range(config.epochs):
-            trainer.optimizer.learning_rate = learning_rate_at(config, epoch)
-            report = trainer.run(trainer.steps_per_epoch)
+        trainer = Trainer(model, X, y, optimizer=CosineAdam(config.learning_rate, 1, config.weight_decay),
+                          batch_size=config.batch_size, seed=config.seed, augment=AUGMENTATIONS[config.augment])
+        trainer.optimizer.total_steps = config.epochs * trainer.steps_per_epoch
+        every = max(1, config.epochs // max(reports, 1))
+        for start in range(0, config.epochs, every):
+            epochs = min(every, config.epochs - start)
+            report = trainer.run(epochs * trainer.steps_per_epoch)
             if progress is not None:
-                progress(epoch + 1, config.epochs, report)
+                progress(start + epochs, config.epochs, report)
     return model
 
 
@@ -183,10 +211,11 @@ def candidate_grid() -> list[TrainingConfig]:
     """The candidates :func:`select_hyperparameters` compares: width and depth × distortion × L2,
     then the learning rate and the number of epochs around the default."""
     base = DEFAULT_CONFIG
-    grid = [replace(base, hidden=hidden, augment=augment, weight_decay=weight_decay)
+    grid = [replace(base, hidden=hidden, augment=augment, weight_decay=weight_decay, epochs=30)
             for hidden in ((256,), (512,), (1024,), (512, 256))
             for augment in ("shift", "affine")
             for weight_decay in (0.0, 1e-4, 1e-3)]
-    grid += [replace(base, learning_rate=lr, epochs=epochs)
-             for lr, epochs in ((1e-3, 30), (4e-3, 30), (2e-3, 60))]
+    grid += [replace(base, learning_rate=lr, epochs=epochs, augment=augment)
+             for lr, epochs, augment in ((1e-3, 30, "affine"), (4e-3, 30, "affine"), (2e-3, 60, "affine"),
+                                         (2e-3, 30, "elastic"), (2e-3, 60, "elastic"))]
     return grid

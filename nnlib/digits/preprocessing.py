@@ -19,7 +19,7 @@ training digit after the same steps, so this module repeats them:
    are thickened (a max filter) to a typical MNIST width.
 4. centre by the centre of mass in the 28×28 frame (computed on a 4× finer
    112×112 frame, so centring is not limited to whole 28-grid pixels).
-5. area-average to 16×16: x = A · F · Aᵀ with A the (16, 112) averaging matrix.
+5. area-average to 16×16 (7 × 7 blocks of the 112 frame), as nnlib did 28 → 16.
 
 Everything is NumPy on the host: the input comes from the browser, and the
 256 values go to the model once.
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..datasets import DIGIT_SIDE, area_resample_matrix
+from ..datasets import DIGIT_SIDE
 
 MNIST_FRAME = 28          # MNIST images are 28×28 ...
 MNIST_BOX = 20            # ... with the digit scaled to fit a 20×20 box
@@ -52,25 +52,23 @@ LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R BT.601 grey fr
 class Stages:
     """Every stage of :func:`preprocess_stages`, for showing the student what happened.
 
-    ink: (H, W) float32 in [0, 1], 1 = ink, after the polarity check.
     inverted: True when the image was a dark digit on a light background.
-    bbox: (top, left, bottom, right) of the ink in ``ink`` (bottom/right exclusive).
-    crop: ink[top:bottom, left:right].
+    bbox: (top, left, bottom, right) of the ink in the image (bottom/right exclusive).
+    crop: (bottom − top, right − left) float32 ink in [0, 1], 1 = ink, after the polarity check.
     pen_width: estimated stroke width in input pixels.
     scale: input pixels → 112-frame pixels (the 28-grid is 4× coarser).
     thickened: frame pixels added to the stroke width of a thin pen (0 when none).
-    centred: (28, 28) float32, the digit as MNIST would have stored it.
+    frame: (112, 112) float32, the scaled digit centred by its centre of mass.
     grid: (16, 16) float32, the network's input before flattening.
     """
 
-    ink: np.ndarray
     inverted: bool
     bbox: tuple[int, int, int, int]
     crop: np.ndarray
     pen_width: float
     scale: float
     thickened: int
-    centred: np.ndarray
+    frame: np.ndarray
     grid: np.ndarray
 
     @property
@@ -79,18 +77,52 @@ class Stages:
         return self.grid.reshape(DIGIT_SIDE * DIGIT_SIDE)
 
     @property
+    def centred(self) -> np.ndarray:
+        """(28, 28) float32: the digit as MNIST would have stored it."""
+        return np.clip(area_resize(self.frame, MNIST_FRAME, MNIST_FRAME), 0.0, 1.0).astype(np.float32)
+
+    @property
     def pen_limited(self) -> bool:
         """True when the thick pen (or a tiny drawing) kept the digit smaller than the MNIST box."""
         h, w = self.crop.shape
         return max(h, w) * self.scale + self.thickened < BOX - 0.5
 
 
-@functools.lru_cache(maxsize=64)
-def _resample(n_in: int, n_out: int) -> np.ndarray:
-    """The (n_out, n_in) area-averaging matrix, float32 and read-only (it is shared)."""
-    A = area_resample_matrix(n_in, n_out).astype(np.float32)
-    A.flags.writeable = False
-    return A
+@functools.lru_cache(maxsize=256)
+def _edges(n_in: int, n_out: int):
+    """Where output pixel i starts and ends on the input axis, split into (whole index, fraction)."""
+    edges = np.arange(n_out + 1, dtype=np.float64) * (n_in / n_out)
+    index = np.minimum(np.floor(edges).astype(np.int64), n_in - 1)
+    frac = edges - index  # 1.0 at the very end, where index is clipped to n_in − 1
+    index.flags.writeable = frac.flags.writeable = False
+    return index, frac
+
+
+def _area_resize_rows(img: np.ndarray, n_out: int) -> np.ndarray:
+    """Area-average the rows of img (n_in, w) to (n_out, w).
+
+    Output row i is the mean of the input over [i·s, (i+1)·s), s = n_in / n_out:
+    the difference of the running sum C(e) = ∫₀ᵉ img at the two edges, divided
+    by s. C is piecewise linear, so C(e) interpolates the cumulative sums exactly.
+    Same result as nnlib.datasets.area_resample_matrix, but elementwise work only:
+    small matrix products go to multithreaded BLAS, which stalls on a busy server.
+    """
+    n_in = img.shape[0]
+    if n_in == n_out:
+        return img
+    if n_in % n_out == 0:  # whole blocks: a plain mean
+        return img.reshape(n_out, n_in // n_out, -1).mean(axis=1)
+    c = np.empty((n_in + 1, img.shape[1]), dtype=np.float64)
+    c[0] = 0.0
+    np.cumsum(img, axis=0, out=c[1:])
+    index, frac = _edges(n_in, n_out)
+    at_edges = c[index] + frac[:, None] * (c[index + 1] - c[index])
+    return (np.diff(at_edges, axis=0) * (n_out / n_in)).astype(np.float32)
+
+
+def area_resize(img: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """(h, w) → (rows, cols) by area averaging (also enlarges, as nearest-neighbour with blended edges)."""
+    return _area_resize_rows(_area_resize_rows(img, rows).T, cols).T
 
 
 def _grey(image) -> np.ndarray:
@@ -102,7 +134,8 @@ def _grey(image) -> np.ndarray:
         raise ValueError(f"expected a uint8 image (values 0 to 255). Received dtype {a.dtype}.")
     if a.ndim == 3 and a.shape[2] in (3, 4):
         # Ink comes from RGB: with a background colour the canvas makes alpha 255 everywhere.
-        grey = a[..., :3].astype(np.float32) @ LUMA
+        # (Three scaled planes, not a matrix product: see _area_resize_rows on BLAS threads.)
+        grey = a[..., 0] * LUMA[0] + a[..., 1] * LUMA[1] + a[..., 2] * LUMA[2]
     elif a.ndim == 2:
         grey = a.astype(np.float32)
     else:
@@ -112,29 +145,33 @@ def _grey(image) -> np.ndarray:
     return grey * np.float32(1 / 255)
 
 
-def ink_image(image) -> tuple[np.ndarray, bool] | None:
-    """(ink, inverted): ink (H, W) float32 in [0, 1] with 1 = ink, or None when there is no ink.
+def _find_ink(grey: np.ndarray):
+    """(inverted, low, gain, mask) or None when there is no ink; ink = clip((v − low) · gain, 0, 1).
 
-    The background is the median grey level (a digit covers well under half of
-    its image). A light background means dark ink on paper, so the image is
-    inverted. Then ink = clip((v − bg − f·c) / ((1 − f)·c), 0, 1), with the
-    contrast c = max − bg and the noise floor f, so the background maps to 0
-    and the strongest ink to 1.
+    v is the grey level, or 1 − grey when the image is inverted. The background
+    is the median grey level (a digit covers well under half of its image); a
+    light background means dark ink on paper, so the image is inverted. With
+    the contrast c = max(v) − background and the noise floor f, low =
+    background + f·c and gain = 1 / ((1 − f)·c): the background maps to 0, the
+    strongest ink to 1. ``mask`` marks ink ≥ MASK_LEVEL, computed on the grey
+    image directly so the full image is only normalised where the digit is.
     """
-    grey = _grey(image)
     # A strided sample keeps the median cheap on large images; it only has to find the background.
     step = max(1, int(np.sqrt(grey.size / 4096)))
     background = float(np.median(grey[::step, ::step]))
     inverted = background > 0.5
     if inverted:
-        grey = 1.0 - grey
-        background = 1.0 - background
-    contrast = float(grey.max()) - background
+        background, peak = 1.0 - background, 1.0 - float(grey.min())
+    else:
+        peak = float(grey.max())
+    contrast = peak - background
     if contrast < MIN_CONTRAST:
         return None
     low = background + NOISE_FLOOR * contrast
-    ink = np.clip((grey - low) * np.float32(1.0 / ((1.0 - NOISE_FLOOR) * contrast)), 0.0, 1.0)
-    return ink.astype(np.float32, copy=False), inverted
+    gain = 1.0 / ((1.0 - NOISE_FLOOR) * contrast)
+    level = low + MASK_LEVEL / gain  # v at which ink reaches MASK_LEVEL
+    mask = grey <= 1.0 - level if inverted else grey >= level
+    return inverted, low, gain, mask
 
 
 def _bbox(mask: np.ndarray) -> tuple[int, int, int, int] | None:
@@ -199,16 +236,18 @@ def _paste(frame: np.ndarray, img: np.ndarray, top: int, left: int) -> None:
 
 def preprocess_stages(image) -> Stages | None:
     """Run every step on an (H, W[, 3|4]) uint8 image; None when it holds no ink."""
-    found = ink_image(image)
+    grey = _grey(image)
+    found = _find_ink(grey)
     if found is None:
         return None
-    ink, inverted = found
-    mask = ink >= MASK_LEVEL
+    inverted, low, gain, mask = found
     box = _bbox(mask)
     if box is None:
         return None
     top, left, bottom, right = box
-    crop = ink[top:bottom, left:right]
+    v = grey[top:bottom, left:right]
+    crop = np.clip(((1.0 - v) if inverted else v) - np.float32(low), 0.0, None) * np.float32(gain)
+    crop = np.minimum(crop, 1.0, out=crop)
     h, w = crop.shape
     pen = max(pen_width(mask[top:bottom, left:right]), 1.0)
     # Fill the 20-px box, unless that would make the pen bolder than MNIST's boldest strokes.
@@ -220,15 +259,13 @@ def preprocess_stages(image) -> Stages | None:
         scale = (BOX - thin) / max(max(h, w) - pen, 1.0)
         thickened = max(0, round(thin - pen * scale))
     h2, w2 = max(1, round(h * scale)), max(1, round(w * scale))
-    resized = _dilate(_resample(h, h2) @ crop @ _resample(w, w2).T, thickened)
+    resized = _dilate(area_resize(crop, h2, w2), thickened)
     cy, cx = _centre_of_mass(resized)
     frame = np.zeros((FRAME, FRAME), dtype=np.float32)
     _paste(frame, resized, round(FRAME / 2 - cy), round(FRAME / 2 - cx))
-    A28, A16 = _resample(FRAME, MNIST_FRAME), _resample(FRAME, DIGIT_SIDE)
-    centred = np.clip(A28 @ frame @ A28.T, 0.0, 1.0)
-    grid = np.clip(A16 @ frame @ A16.T, 0.0, 1.0).astype(np.float32)
-    return Stages(ink=ink, inverted=inverted, bbox=box, crop=crop, pen_width=float(pen), scale=float(scale),
-                  thickened=thickened, centred=centred.astype(np.float32), grid=grid)
+    grid = np.clip(area_resize(frame, DIGIT_SIDE, DIGIT_SIDE), 0.0, 1.0).astype(np.float32)
+    return Stages(inverted=inverted, bbox=box, crop=crop.astype(np.float32, copy=False), pen_width=float(pen),
+                  scale=float(scale), thickened=thickened, frame=frame, grid=grid)
 
 
 def preprocess(image) -> np.ndarray | None:

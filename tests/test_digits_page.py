@@ -1,0 +1,245 @@
+"""The digit page headless (AppTest): a drawing injected through the canvas's session-state key."""
+
+from __future__ import annotations
+
+import base64
+import io
+import shutil
+import socket
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+import nnlib
+from nnlib import datasets
+from nnlib.digits import default_model, mnist, preprocess, read, report
+from nnlib.digits.drawn import draw_digit
+from nnlib.digits.model import model_path
+
+PAGE = "pages/digits.py"
+
+
+def png_bytes(image) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def canvas_state(image) -> dict:
+    """What streamlit-drawable-canvas 0.13 keeps under its key after a drawing (see shared/e2e-browser.md)."""
+    url = "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode()
+    return {"drawing": {"raw": {"objects": []}, "data": url}, "backgroundFit": None}
+
+
+@pytest.fixture(scope="module")
+def model():
+    return default_model()  # trained once and cached, so the page loads it
+
+
+def open_page(**state) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def draw(at: AppTest, image) -> AppTest:
+    at.session_state[f"digits_canvas_{at.session_state['digits_canvas_version']}"] = canvas_state(image)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def prediction(at):
+    shown = [m.value for m in at.metric if m.label == "Prediction"]
+    return shown[0] if shown else None
+
+
+def test_empty_canvas_asks_for_a_drawing_and_predicts_nothing(model):
+    at = open_page()
+    assert prediction(at) is None
+    assert any("Draw a digit" in i.value for i in at.info)
+    assert not at.subheader or "What the network sees" not in [s.value for s in at.subheader]
+
+
+@pytest.mark.parametrize("digit, kwargs", [
+    (3, dict(height=0.75, pen=22)),
+    (7, dict(height=0.3, pen=12, centre=(210, 70))),  # small and off-centre
+    (0, dict(height=0.5, pen=30)),
+])
+def test_a_drawing_on_the_canvas_is_read(model, digit, kwargs):
+    image = draw_digit(digit, seed=21, slant=0.05, rotation=0, **kwargs)
+    expected = read(model, preprocess(image))
+    assert expected.digit == digit
+    at = draw(open_page(), image)
+    assert prediction(at) == str(digit)
+    assert [s.value for s in at.subheader] == ["What the network sees", "Teach it this digit"]
+    assert len(at.get("plotly_chart")) >= 2  # the ten probabilities and the 16×16 grid
+    assert at.session_state["digits_taught"] is None
+
+
+def test_clear_gives_a_fresh_canvas_and_removes_the_prediction(model):
+    at = draw(open_page(), draw_digit(4, seed=3, height=0.6))
+    assert prediction(at) == "4"
+    at.button(key="digits_clear").click().run()
+    assert at.session_state["digits_canvas_version"] == 1
+    assert prediction(at) is None
+
+
+def test_an_unsure_reading_names_two_candidates(model):
+    # An untrained Step 3 network spreads its probability over all ten digits.
+    untrained = nnlib.NetworkSpec(n_in=256, hidden=(8,), n_out=10).build(seed=4)
+    image = draw_digit(6, seed=1, height=0.6)
+    r = read(untrained, preprocess(image))
+    assert r.unsure
+    at = open_page(model=untrained, model_dataset="digits", digits_model_choice="step3")
+    at = draw(at, image)
+    warning = " ".join(w.value for w in at.warning)
+    a, b = r.candidates
+    assert "Not sure" in warning and f"**{a}**" in warning and f"**{b}**" in warning
+    assert prediction(at) == str(a)
+
+
+def test_teach_takes_one_step_on_the_students_copy_only(model):
+    image = draw_digit(5, seed=8, height=0.5, pen=16)
+    at = draw(open_page(), image)
+    before = read(model, preprocess(image))
+    at.pills(key="digits_teach_label").set_value(3).run()
+    c = -np.log(before.probabilities[3])
+    assert any(f"**{c:.3f}**" in m.value for m in at.markdown)  # the example's cross-entropy
+    at.button(key="digits_teach_step").click().run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    loss_before, loss_after = float(metrics["Loss before"]), float(metrics["Loss after"])
+    assert loss_before == pytest.approx(c, abs=1e-3)
+    assert loss_after < loss_before
+    _, (X_test, y_test) = datasets.digits()
+    taught_accuracy = report(at.session_state["digits_taught"]["model"], X_test, y_test).accuracy
+    assert metrics["Test accuracy after"] == f"{taught_accuracy:.1%}"
+    taught = at.session_state["digits_taught"]
+    assert taught["steps"] == 1 and taught["source"] == "default"
+    # The shared model is untouched: a fresh load gives the same weights as before the step.
+    for a, b in zip(default_model().get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(taught["model"].get_weights()[0], model.get_weights()[0])
+    at.button(key="digits_teach_reset").click().run()
+    assert at.session_state["digits_taught"] is None
+
+
+def test_upload_a_photo_of_dark_ink_on_paper(model):
+    ink = draw_digit(2, seed=4, height=0.6, pen=18)[..., 0]
+    photo = np.stack([235 - 0.8 * ink] * 3, axis=-1).astype(np.uint8)
+    at = open_page(digits_source="Upload a photo")
+    at.file_uploader(key="digits_upload").set_value(("two.jpg", png_bytes(photo), "image/png")).run()
+    assert not at.exception
+    assert prediction(at) == "2"
+    assert any("inverted" in c.value for c in at.caption)
+
+
+def test_upload_a_broken_file_gives_a_clear_message(model):
+    at = open_page(digits_source="Upload a photo")
+    at.file_uploader(key="digits_upload").set_value(("x.png", b"\x89PNG broken", "image/png")).run()
+    assert not at.exception
+    assert any("not a readable PNG or JPEG" in e.value for e in at.error)
+    assert prediction(at) is None
+
+
+def test_quality_section_shows_test_accuracy_and_mistakes(model):
+    at = open_page()
+    _, (X_test, y_test) = datasets.digits()
+    expected = report(model, X_test, y_test)
+    shown = [m.value for m in at.metric if m.label.startswith("Accuracy on the 1,000")]
+    assert shown == [f"{expected.accuracy:.1%}"]
+    assert expected.accuracy >= 0.97
+    assert any(f"{len(expected.wrong)} digits it gets wrong" in m.value for m in at.markdown)
+
+
+def test_a_step3_model_for_digits_can_be_chosen(model):
+    own = nnlib.NetworkSpec(n_in=256, hidden=(8,), n_out=10).build(seed=1)
+    at = open_page(model=own, model_dataset="digits")
+    radio = at.radio(key="digits_model_choice_widget")
+    assert "step3" in radio.options or "Your Step 3 network" in radio.options
+    radio.set_value("step3").run()
+    image = draw_digit(1, seed=2)
+    at = draw(at, image)
+    assert prediction(at) == str(read(own, preprocess(image)).digit)
+    assert at.session_state["digits_model_choice"] == "step3"
+
+
+def test_full_mnist_offline_gives_a_clear_message_and_keeps_the_bundled_set(model, monkeypatch, tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    isolated_cache(monkeypatch, tmp_path)
+    monkeypatch.setenv("NNLIB_MNIST_URL", f"http://127.0.0.1:{port}/mnist.npz")
+    at = open_page()
+    at.button(key="digits_mnist_button").click().run()
+    assert not at.exception
+    error = " ".join(e.value for e in at.error)
+    assert "Could not reach 127.0.0.1" in error and "bundled digits" in error
+    assert not (tmp_path / "mnist.npz").exists()
+    assert not list(tmp_path.glob("*.part"))
+    assert at.session_state["digits_model_choice"] == "default"
+
+
+@pytest.fixture
+def mnist_server():
+    """A local HTTP server with a small mnist.npz in the published format (no test touches the internet)."""
+    import hashlib
+    import http.server
+    import threading
+
+    from test_digits_mnist import Files, small_mnist_bytes
+
+    data = small_mnist_bytes()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Files)
+    httpd.files, httpd.requests = {"/mnist.npz": data}, []
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/mnist.npz", hashlib.sha256(data).hexdigest()
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def isolated_cache(monkeypatch, tmp_path):
+    for name in (model_path().name, "digits16_v1.npz"):  # the default model and digits, already built
+        shutil.copy(model_path().parent / name, tmp_path / name)
+    monkeypatch.setenv("NNLIB_CACHE_DIR", str(tmp_path))
+
+
+def test_full_mnist_download_and_retrain(model, monkeypatch, tmp_path, mnist_server):
+    url, digest = mnist_server
+    isolated_cache(monkeypatch, tmp_path)
+    monkeypatch.setenv("NNLIB_MNIST_URL", url)
+    monkeypatch.setenv("NNLIB_MNIST_SHA256", digest)
+    at = open_page()
+    at.button(key="digits_mnist_button").click().run(timeout=120)
+    assert not at.exception
+    assert (tmp_path / "mnist.npz").exists() and mnist.full_model_path().exists()
+    assert not list(tmp_path.glob("*.part"))
+    assert at.session_state["digits_model_choice"] == "full"
+    assert "Full MNIST · 60,000 digits" in at.radio(key="digits_model_choice_widget").options
+    labels = [m.label for m in at.metric]
+    assert "Accuracy on MNIST's 40 test digits" in labels  # the small file's test split
+    assert any("Done on this server already" in s.value for s in at.success)
+    image = draw_digit(3, seed=21, height=0.75, pen=22)
+    at = draw(at, image)
+    assert prediction(at) == str(read(mnist.cached_full_model(), preprocess(image)).digit)
+
+
+def test_full_mnist_checksum_mismatch_keeps_the_bundled_set(model, monkeypatch, tmp_path, mnist_server):
+    url, _ = mnist_server
+    isolated_cache(monkeypatch, tmp_path)
+    monkeypatch.setenv("NNLIB_MNIST_URL", url)
+    monkeypatch.setenv("NNLIB_MNIST_SHA256", "0" * 64)
+    at = open_page()
+    at.button(key="digits_mnist_button").click().run()
+    assert not at.exception
+    error = " ".join(e.value for e in at.error)
+    assert "SHA-256" in error and "discarded" in error and "bundled digits" in error
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([model_path().name, "digits16_v1.npz"])
+    assert at.session_state["digits_model_choice"] == "default"

@@ -1,0 +1,160 @@
+"""Saving and loading models from the sidebar: the checks (pure), the upload (AppTest), the round trip (browser)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import nnlib
+from nnlib import limits, serialization
+from ui import model_io
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def digits_model(seed=3) -> nnlib.Sequential:
+    return nnlib.NetworkSpec(n_in=256, hidden=(32, 16), n_out=10).build(seed=seed)
+
+
+def replace_member(data: bytes, name: str, content: bytes, compression=zipfile.ZIP_STORED) -> bytes:
+    """A copy of an .npz with one entry's bytes replaced."""
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=compression) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, content if info.filename == name else src.read(info))
+    return out.getvalue()
+
+
+def npy(array, allow_pickle=False) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, array, allow_pickle=allow_pickle)
+    return buf.getvalue()
+
+
+# --- the checks, without Streamlit ------------------------------------------------------
+def test_a_saved_digits_model_loads_back_exactly():
+    model = digits_model()
+    loaded, dataset = model_io.check_upload(serialization.to_bytes(model), "circle")
+    assert dataset == "digits"
+    assert loaded.sizes() == [256, 32, 16, 10]
+    for a, b in zip(loaded.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_2d_model_keeps_the_chosen_2d_set():
+    model = nnlib.NetworkSpec(n_in=2, hidden=(4,), n_out=2).build(seed=0)
+    data = serialization.to_bytes(model)
+    assert model_io.check_upload(data, "spiral")[1] == "spiral"
+    assert model_io.check_upload(data, "digits")[1] == "circle"
+
+
+def _refusal(data: bytes) -> str:
+    with pytest.raises(model_io.UploadRefused) as info:
+        model_io.check_upload(data, "circle")
+    return str(info.value)
+
+
+def test_a_pickle_inside_is_refused():
+    data = replace_member(serialization.to_bytes(digits_model()), "param_0.npy",
+                          npy(np.array([{"evil": 1}], dtype=object), allow_pickle=True))
+    assert "holds Python objects (a pickle)" in _refusal(data)
+
+
+def test_shapes_must_match_the_header():
+    data = replace_member(serialization.to_bytes(digits_model()), "param_0.npy", npy(np.zeros((31, 256), "f4")))
+    assert "parameter 0 has shape (31, 256), but the header says (32, 256)" in _refusal(data)
+
+
+def test_files_past_the_size_limit_are_refused():
+    assert f"at most {limits.MAX_FILE_BYTES:,} are allowed" in _refusal(b"\0" * (limits.MAX_FILE_BYTES + 1))
+    # A tiny zip whose entry would unpack to 30 MB (a "zip bomb") is refused before reading it.
+    bomb = replace_member(serialization.to_bytes(digits_model()), "param_0.npy", b"\0" * (30 * 1024 * 1024),
+                          zipfile.ZIP_DEFLATED)
+    assert len(bomb) < 100_000
+    assert "would unpack to" in _refusal(bomb)
+
+
+def test_other_files_get_a_plain_message():
+    assert "not a readable zip archive" in _refusal(b"this is not a model")
+    assert "3 inputs and 10 outputs" in _refusal(serialization.to_bytes(
+        nnlib.NetworkSpec(n_in=3, hidden=(4,), n_out=10).build(seed=0)))
+    curve_fitter = nnlib.NetworkSpec(n_in=2, hidden=(4,), n_out=2, output="linear", loss="mse").build(seed=0)
+    assert "softmax layer trained with cross-entropy" in _refusal(serialization.to_bytes(curve_fitter))
+
+
+# --- the sidebar, headless ------------------------------------------------------------------
+def test_upload_replaces_the_model_and_a_bad_file_keeps_it():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    labels = [e.label for e in at.sidebar.expander]
+    assert "Save or load a model" in labels
+    assert any("Train a network on Step 3" in c.value for c in at.sidebar.caption)  # no model yet
+    assert not at.sidebar.download_button
+    uploader = at.sidebar.file_uploader(key=model_io.UPLOAD_KEY)
+    assert "at most 20 MB and 2,000,000 parameters" in uploader.help
+    model = digits_model(seed=5)
+    uploader.upload("mine.npz", serialization.to_bytes(model)).run()
+    assert not at.exception
+    kind, text = at.session_state["model_io_message"]
+    assert kind == "success" and "256 → 32 → 16 → 10" in text and "for the digits data" in text
+    assert at.session_state["model_dataset"] == "digits"
+    good = at.session_state["model"]
+    np.testing.assert_array_equal(good.get_weights()[0], model.get_weights()[0])
+
+
+
+def test_a_refused_upload_keeps_the_last_good_model():
+    good = digits_model()
+    state = {"dataset": "xor", "model": good, "model_dataset": "digits", "model_io_message": None}
+    assert not model_io.apply_upload(state, "broken.npz", b"PK\x03\x04garbage")
+    kind, text = state["model_io_message"]
+    assert kind == "error" and text.startswith("**broken.npz** was not loaded: ")
+    assert "not a readable zip archive" in text
+    assert state["model"] is good and state["model_dataset"] == "digits"
+    toy = nnlib.NetworkSpec(n_in=2, hidden=(3,), n_out=2).build(seed=1)
+    assert model_io.apply_upload(state, "toy.npz", serialization.to_bytes(toy))
+    assert state["model_dataset"] == "xor" and state["model"].sizes() == [2, 3, 2]
+
+
+def test_the_download_button_offers_the_current_model():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["model"] = digits_model()
+    at.session_state["model_dataset"] = "digits"
+    at.run()
+    button = at.sidebar.download_button[0]
+    assert button.label == "Download the model (.npz)"
+    assert "256 → 32 → 16 → 10" in button.help
+
+
+# --- the round trip in a real browser -----------------------------------------------------------
+@pytest.mark.browser
+def test_upload_then_download_in_the_browser_gives_the_same_model(app_url, browser_page, tmp_path):
+    from conftest import wait_for_app
+
+    page = browser_page
+    page.goto(app_url)
+    wait_for_app(page)
+    model = digits_model(seed=8)
+    upload = tmp_path / "my-digits.npz"
+    nnlib.save(model, upload)
+    page.get_by_text("Save or load a model").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+    page.wait_for_selector("text=Loaded my-digits.npz", timeout=30_000)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download the model (.npz)").click()
+    downloaded = tmp_path / "back.npz"
+    info.value.save_as(downloaded)
+    back = nnlib.load(str(downloaded))
+    assert back.sizes() == [256, 32, 16, 10]
+    for a, b in zip(back.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    # A bad file gets its message, in the page.
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip at all")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
+    page.wait_for_selector("text=bad.npz was not loaded", timeout=30_000)
+    assert page.get_by_text("it is not a readable zip archive").count() == 1

@@ -1,0 +1,82 @@
+"""Step 3, third tab: backpropagation on the lecture network, one neuron at a time.
+
+Numbers come from model.backprop and nnlib.gradient_check (via ui.gradient_views); the
+network drawing is ui.network_figure's.
+"""
+
+import streamlit as st
+
+import nnlib
+from ui import gradient_views as gv
+from ui.network_figure import model_figure
+
+PLOT_CONFIG = {"displayModeBar": False}
+
+
+def render() -> None:
+    """The backprop tab: inputs and target, a neuron-by-neuron stepper, and the gradient table."""
+    st.markdown(
+        "Backpropagation on the lecture's network: **∂C/∂w = ∂z/∂w · ∂C/∂z**. The forward pass gives every "
+        "∂z/∂w (the value on the input side of the link); the backward pass carries ∂C/∂z from the output back, "
+        "each neuron multiplying by σ′(z), like a neuron running in reverse.")
+    with st.container(border=True):
+        c1, c2, c3, c4 = st.columns(4)
+        x1 = c1.number_input("Input x1", -5.0, 5.0, 1.0, 0.5, key="bp_x1")
+        x2 = c2.number_input("Input x2", -5.0, 5.0, -1.0, 0.5, key="bp_x2")
+        target = c3.radio("Target ŷ", [(1.0, 0.0), (0.0, 1.0)], key="bp_target", horizontal=True,
+                          format_func=lambda t: f"({t[0]:g}, {t[1]:g})")
+        loss = c4.radio("Loss C", ["mse", "cross_entropy"], key="bp_loss", horizontal=True,
+                        format_func={"mse": "squared error", "cross_entropy": "cross-entropy"}.get)
+    model = nnlib.presets.lecture_network(loss=loss)
+    x = (x1, x2)
+    steps = gv.backprop_steps(model, x, target)
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        st.button("Back", key="bp_back", icon=":material/chevron_left:", on_click=_move_step, args=(-1, len(steps)),
+                  disabled=st.session_state.get("bp_step", 1) <= 1)
+        st.button("Next", key="bp_next", icon=":material/chevron_right:", on_click=_move_step,
+                  args=(1, len(steps)), disabled=st.session_state.get("bp_step", 1) >= len(steps))
+        k = st.slider("Walk through backprop, one neuron at a time", 1, len(steps), key="bp_step",
+                      format=f"step %d of {len(steps)}")
+    step = steps[k - 1]
+    formulas, picture = st.columns([1, 1])
+    with formulas:
+        st.markdown(f"**Step {k} of {len(steps)} · {step.title}**")
+        for line in step.latex:
+            st.latex(line)
+    with picture:
+        st.plotly_chart(backprop_network_figure(x, target, loss, k), key="bp_network_chart", config=PLOT_CONFIG)
+        st.caption("Inside each neuron its output a, under it z; red: the neuron of this step. "
+                   "In the backward pass each neuron reached so far shows its ∂C/∂z.")
+    table = gv.gradient_table(model, x, target)
+    st.markdown("**Every gradient: backprop against the definition**")
+    st.dataframe(table, hide_index=True, key="bp_table", height=38 + 35 * len(table), column_order=[
+        "parameter", "∂z/∂w", "∂C/∂z", "backprop ∂C/∂w", "finite difference", "relative error", "link"], column_config={
+        c: st.column_config.NumberColumn(format="%.6f") for c in table.columns[2:-1]} | {
+        "relative error": st.column_config.NumberColumn(format="%.1e")})
+    st.caption(f"Finite difference: (C(w + ε) − C(w − ε)) / 2ε with ε = 10⁻⁶, in float64. The largest "
+               f"relative error is {table['relative error'].max():.1e}: backprop gives the same derivatives, "
+               "all of them from one forward and one backward pass.")
+
+
+def _move_step(delta: int, n: int) -> None:
+    st.session_state["bp_step"] = min(max(st.session_state.get("bp_step", 1) + delta, 1), n)
+
+
+@st.cache_resource(max_entries=512)
+def backprop_network_figure(x, target, loss: str, k: int):
+    """The lecture network at step k, the current neuron in red. Cached read-only (drawing it takes ~0.1 s)."""
+    model = nnlib.presets.lecture_network(loss=loss)
+    steps = gv.backprop_steps(model, x, target)
+    step = steps[k - 1]
+    return model_figure(model, x, highlight=(step.layer - 1, step.neuron, None),
+                        node_text=_delta_text(model, x, target, steps, k), height=330)
+
+
+def _delta_text(model, x, target, steps, k) -> list[list[str]]:
+    """Under each neuron the backward pass has reached so far, its ∂C/∂z."""
+    layers = model.backprop([x], [target], reduction="sum")
+    reached = {(s.layer, s.neuron) for s in steps[:k] if s.phase == "backward"}
+    text = [[""] * model.n_in]
+    for l, lb in enumerate(layers, start=1):
+        text.append([f"∂C/∂z={lb.delta[0, j]:.3f}" if (l, j) in reached else "" for j in range(lb.z.shape[1])])
+    return text

@@ -1,0 +1,59 @@
+"""Step 3, second tab: gradient descent's path on the loss contour of a two-parameter model.
+
+The math is nnlib.descent's; the figures are ui.gradient_views'; this module lays them out.
+"""
+
+import streamlit as st
+
+from nnlib import descent
+from ui import gradient_views as gv
+
+PATH_RATES = [0.01, 0.03, 0.1, 0.2, 0.3, 0.4, 0.5, 1.0]
+PLOT_CONFIG = {"displayModeBar": False}
+
+
+@st.cache_data
+def descent_surface() -> descent.LossSurface:
+    return descent.loss_surface(descent.TINY_DATA)
+
+
+@st.cache_data
+def descent_minimum() -> tuple[float, float]:
+    return descent.TINY_DATA.minimum()
+
+
+def render() -> None:
+    """The path tab: start point, rate and steps; the path on the contour, L per step, the fitted neuron."""
+    problem = descent.TINY_DATA
+    st.markdown(
+        "One sigmoid neuron, **y = σ(w·x + b)**, fits 8 points on a line. It has just two parameters, "
+        "θ = (w, b), so the total loss **L(w, b) = Σ Cⁿ** is a landscape you can see whole. Pick where "
+        "gradient descent starts and how big its steps are; each step is **θ ← θ − η ∇L(θ)**.")
+    with st.container(border=True):
+        c1, c2, c3, c4 = st.columns(4)
+        w0 = c1.slider("Start w⁰", -3.0, 5.0, -2.0, 0.1, key="path_w0")
+        b0 = c2.slider("Start b⁰", -8.0, 4.0, 2.0, 0.1, key="path_b0")
+        rate = c3.select_slider("Learning rate η", PATH_RATES, value=0.1, key="path_rate")
+        steps = c4.slider("Steps", 0, 100, 30, key="path_steps")
+    path = descent.descent_path(problem, (w0, b0), rate, steps)
+    best = descent_minimum()
+    contour, side = st.columns([3, 2])
+    contour.plotly_chart(gv.descent_figure(descent_surface(), path, best), key="path_chart", config=PLOT_CONFIG)
+    with side:
+        st.plotly_chart(gv.path_loss_figure(path, float(problem.loss(*best))), key="path_loss_chart",
+                        config=PLOT_CONFIG)
+        st.plotly_chart(gv.neuron_fit_figure(problem, path.thetas[-1]), key="path_fit_chart", config=PLOT_CONFIG)
+    rises = [k for k in range(path.steps) if path.losses[k + 1] > path.losses[k]]
+    if rises:
+        st.warning(f"With η = {rate:g} the loss went **up** at step {rises[0] + 1}: the step jumped across the "
+                   "valley. A smaller learning rate takes smaller, safer steps.", icon=":material/trending_up:")
+    if path.steps:
+        (w, b), (gw, gb), (w1, b1) = path.thetas[0], path.gradients[0], path.thetas[1]
+        st.markdown("**The first step, with its numbers:**")
+        st.latex(rf"\begin{{aligned}}\theta^1 &= \theta^0 - \eta\,\nabla L(\theta^0) \\ "
+                 rf"&= ({w:.3f},\ {b:.3f}) - {rate:g}\,({gw:.3f},\ {gb:.3f}) \\ "
+                 rf"&= ({w1:.3f},\ {b1:.3f})\end{{aligned}}")
+        st.caption(f"L went from {path.losses[0]:.3f} to {path.losses[-1]:.3f} in {path.steps} steps; the "
+                   f"lowest possible L is {float(problem.loss(*best)):.3f}, at w = {best[0]:.2f}, b = {best[1]:.2f}.")
+    with st.expander("Every step as numbers"):
+        st.dataframe(gv.path_table(path, rows=path.steps + 1), hide_index=True, key="path_table")
