@@ -21,23 +21,30 @@ st.set_page_config(
     page_title="Deep Learning in Three Steps",
     page_icon="🧠",
     layout="wide",
-    initial_sidebar_state="auto"  # open on wide screens, closed on phones,
+    initial_sidebar_state="auto",  # open on wide screens, closed on phones
 )
 state.init()
 links.apply_once()  # a shared link's setup, read on the session's first run only
 
+# Each url_path differs from its file's name on purpose. While a folder called pages/ exists,
+# Streamlit runs a freshly started server in its legacy multipage mode until some session has run
+# st.navigation; in that mode a URL that names a file in pages/ would run that file without this
+# frame. A URL that names no file falls through to app.py, so shared links work from the first visit.
 PAGES = {
     "Start": [
-        st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
     ],
     "The three steps": [
-        st.Page("pages/step1_network.py", title="Step 1 · Define the network", icon="1️⃣"),
-        st.Page("pages/step2_loss.py", title="Step 2 · Goodness of a function", icon="2️⃣"),
-        st.Page("pages/step3_training.py", title="Step 3 · Pick the best function", icon="3️⃣"),
+        st.Page("pages/step1_network.py", title="Step 1 · Define the network", icon=":material/hub:",
+                url_path="define-the-network"),
+        st.Page("pages/step2_loss.py", title="Step 2 · Goodness of a function", icon=":material/functions:",
+                url_path="goodness-of-a-function"),
+        st.Page("pages/step3_training.py", title="Step 3 · Pick the best function", icon=":material/trending_down:",
+                url_path="pick-the-best-function"),
     ],
     "Use it": [
-        st.Page("pages/digits.py", title="Draw a digit", icon="✍️"),
-        st.Page("pages/deep_or_fat.py", title="Deep or fat?", icon="🤔"),
+        st.Page("pages/digits.py", title="Draw a digit", icon=":material/draw:", url_path="draw-a-digit"),
+        st.Page("pages/deep_or_fat.py", title="Deep or fat?", icon=":material/stacks:", url_path="deep-or-fat"),
     ],
 }
 page = st.navigation(PAGES)
@@ -49,7 +56,7 @@ model_io.sidebar()
 
 # Notices (e.g. a shared link that could not be used) are shown once, above the page.
 for notice in st.session_state["notices"]:
-    st.warning(notice, icon="⚠️")
+    st.warning(notice, icon=":material/warning:")
 st.session_state["notices"] = []
 
 links.sync()

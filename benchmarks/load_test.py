@@ -151,10 +151,10 @@ async def session(browser, url: str, index: int, train: bool, train_seconds: flo
             await page.get_by_role("button", name="Start").click(timeout=TIMEOUT_MS)
             await asyncio.sleep(train_seconds)
             await page.get_by_role("button", name="Pause").click(timeout=TIMEOUT_MS)
-            await wait_idle(page)
             status = page.locator('[data-testid="stCaptionContainer"]', has_text="steps per epoch").first
+            await status.filter(has_text="paused").wait_for(timeout=TIMEOUT_MS)
             caption = await status.inner_text()
-            found = re.search(r"(\w+) · step ([\d,]+)", caption)
+            found = re.search(r"(\S+) · step ([\d,]+)", caption)
             record["step3"] = f"{found.group(1)} at step {found.group(2)}" if found else caption
             if not found or found.group(2) == "0":
                 record["errors"].append(f"Step 3 did not train: {caption!r}")

@@ -98,7 +98,7 @@ with left:
             upcoming = "done" if run.finished else (
                 f"next: {run.plan[done][1]} {view.shape_name(run.plan[done][2].hidden)}")
             bar.progress(done / run.total, text=f"Trained {done} of {run.total} networks "
-                                                f"({run.seconds:.0f} s) · {upcoming}")
+                                                f"({run.seconds:.1f} s) · {upcoming}")
             chart.plotly_chart(view.accuracy_figure(run.trials), width="stretch")
         bar.empty()
     if run is None or not run.trials:
@@ -108,7 +108,7 @@ with left:
         chart.plotly_chart(view.accuracy_figure(run.trials), key="dof_accuracy_chart", width="stretch")
         st.caption(f"Deep: {config.depth} hidden layers of equal width · {config.activation} · {config.epochs} "
                    f"epochs · {len(config.seeds)} seed(s) per network · {len(run.trials)} networks trained in "
-                   f"{run.seconds:.0f} s on {nnlib.backend.device_description()}. Faint dots: each seed; "
+                   f"{run.seconds:.1f} s on {nnlib.backend.device_description()}. Faint dots: each seed; "
                    "lines: the mean.")
 
 outcomes = run.outcomes() if run is not None else []

@@ -15,6 +15,7 @@ from nnlib import datasets
 from nnlib import digits as dg
 from nnlib.digits import mnist
 from nnlib.digits.images import MAX_UPLOAD_BYTES
+from nnlib.digits.model import read_only
 from ui import digits_figures as figs
 
 CANVAS_SIDE = 280
@@ -29,13 +30,14 @@ MODEL_NAMES = {DEFAULT: "Default · 4,000 digits", FULL: "Full MNIST · 60,000 d
 @st.cache_resource(show_spinner="Training the digit network once (a few seconds)…")
 def shared_default_model():
     """The default model, shared by every session. Read-only: teaching copies it first."""
-    return dg.default_model()
+    return read_only(dg.default_model())
 
 
 @st.cache_resource(show_spinner=False)
 def shared_full_model(stamp: int):
     """The model retrained on full MNIST on this server, or None; ``stamp`` (the file's mtime) reloads it."""
-    return mnist.cached_full_model() if stamp else None
+    model = mnist.cached_full_model() if stamp else None
+    return None if model is None else read_only(model)
 
 
 def full_stamp() -> int:
@@ -47,9 +49,10 @@ def full_stamp() -> int:
 @st.cache_resource(show_spinner=False)
 def test_set(which: str, stamp: int = 0):
     """Held-out digits: the bundled 1,000, or MNIST's own 10,000 test digits for the full model."""
-    if which == FULL:
-        return mnist.mnist16()[1]
-    return datasets.digits()[1]
+    X, y = mnist.mnist16()[1] if which == FULL else datasets.digits()[1]
+    X.setflags(write=False)  # shared by every session: nobody may change them
+    y.setflags(write=False)
+    return X, y
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -119,6 +122,7 @@ def canvas_image():
     if st.button("Clear", key="digits_clear", icon=":material/ink_eraser:"):
         st.session_state["digits_canvas_version"] += 1  # a new key is a new, empty canvas
         st.session_state["digits_teach_result"] = None
+        st.session_state["digits_teach_label"] = None  # a new drawing needs its own answer
         st.rerun(scope="fragment")
     return result.image_data
 
@@ -155,8 +159,10 @@ def show_stages(stages) -> None:
     st.subheader("What the network sees")
     c1, c2, c3 = st.columns(3)
     with c1:
-        st.image(figs.fit_image(stages.crop, STAGE_PX), width=STAGE_PX, caption="1 · cropped to the ink" +
-                 (" (inverted: dark ink on light paper)" if stages.inverted else ""))
+        h, w = stages.crop.shape
+        st.image(figs.fit_image(stages.crop, STAGE_PX), width=STAGE_PX,
+                 caption=f"1 · cropped to the ink: {w} × {h} pixels, pen ≈ {stages.pen_width:.0f}"
+                 + (" (inverted: dark ink on light paper)" if stages.inverted else ""))
     with c2:
         st.image(figs.upscale(stages.centred, STAGE_PX // 28), width=STAGE_PX,
                  caption="2 · scaled into MNIST's 20 × 20 box, centred by its centre of mass in 28 × 28")
@@ -167,6 +173,9 @@ def show_stages(stages) -> None:
     if stages.pen_limited:
         st.caption("The pen is thick for a drawing this small, so the digit was kept smaller than the box "
                    "(its strokes would otherwise be bolder than any training digit).")
+    elif stages.thickened:
+        st.caption("The pen is thin for a drawing this large, so the strokes were thickened to the width "
+                   "of a typical training digit (they would otherwise fade to grey at 16 × 16).")
 
 
 def show_teach(which, model, x, reading) -> None:

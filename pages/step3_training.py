@@ -84,7 +84,7 @@ def settings_ui() -> tr.RunSettings:
         n_out = "10 digits" if dataset == "digits" else "2 classes"
         hidden = " → ".join(str(h) for h in spec.hidden) or "no hidden layer"
         st.markdown(f"**Network from Step 1:** {n_in} → {hidden} ({spec.activation}) → {n_out} (softmax)")
-        st.page_link("pages/step1_network.py", label="Change the network on Step 1", icon="1️⃣")
+        st.page_link("pages/step1_network.py", label="Change the network on Step 1", icon=":material/hub:")
     return tr.RunSettings(dataset, float(noise), int(seed), tuple(spec.hidden), spec.activation,
                           optimizer, float(rate), int(batch), int(nnlib.limits.check_epochs(int(epochs))))
 

@@ -26,10 +26,17 @@ PREDICTION = '[data-testid="stMetric"]:has-text("Prediction") [data-testid="stMe
 
 
 def replay(page, paths, box, scale):
-    """Draw each stroke: move to its start, press, glide through its points, release."""
+    """Draw each stroke: move to its start, press, glide through its points, release.
+
+    The pen rests over the canvas for 0.3 s before pressing, as a hand does: the canvas's
+    toolbar is invisible but still catches clicks on the top ~1.5 rem of the canvas until
+    hovering slides it up (0.2 s CSS transition in streamlit-drawable-canvas 0.13), so a
+    stroke that starts there at once is lost. (A finger on a touch screen has no hover.)
+    """
     for path in paths:
         pts = [(box["x"] + x * scale, box["y"] + y * scale) for x, y in path]
         page.mouse.move(*pts[0])
+        page.wait_for_timeout(300)
         page.mouse.down()
         for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
             steps = max(1, math.ceil(math.hypot(x1 - x0, y1 - y0) / 8))  # ~8 px per mouse event
@@ -165,18 +172,20 @@ def test_narrow_screen_layout(model, app_url, browser_page):
 
 
 def test_digits_drawn_the_way_people_draw_are_read_in_the_browser(model, app_url, browser_page):
-    """Every digit, each in a random style, size, position, slant and rotation, drawn with the mouse.
+    """Digits in a random style, size, position, slant and rotation, drawn with the mouse.
 
-    DIGITS_BROWSER_PER_DIGIT (default 1) sets how many drawings per digit; the results go to
+    By default the six digits the other tests do not draw (so the file covers all ten and stays
+    short); DIGITS_BROWSER_PER_DIGIT=n draws every digit n times instead. The results go to
     artifacts/digits_browser_accuracy.json.
     """
     page = browser_page
     page.set_viewport_size({"width": 1280, "height": 1100})
     open_digits(page, app_url)
-    per_digit = int(os.environ.get("DIGITS_BROWSER_PER_DIGIT", "1"))
+    per_digit = int(os.environ.get("DIGITS_BROWSER_PER_DIGIT", "0"))
+    digits = range(10) if per_digit else (0, 1, 5, 6, 8, 9)
     results = []
-    for k in range(per_digit):
-        for digit in range(10):
+    for k in range(max(per_digit, 1)):
+        for digit in digits:
             seed = 1000 + 10 * k + digit
             shown, waited = draw_and_read(page, digit, style=seed % 3, seed=seed)
             results.append({"digit": digit, "style": seed % 3, "seed": seed, "shown": shown,

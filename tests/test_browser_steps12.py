@@ -55,7 +55,7 @@ def test_home_loads_and_links_to_the_steps(browser_page, app_url):
 
 def test_step1_loads_and_shows_the_lecture_numbers(browser_page, app_url):
     page = browser_page
-    url = f"{app_url}/step1_network"
+    url = f"{app_url}/define-the-network"
     _open(page, url, 1280, 4300)
     _no_errors(page)
     screenshot(page, "step1_1280")
@@ -72,7 +72,7 @@ def test_step1_loads_and_shows_the_lecture_numbers(browser_page, app_url):
 
 def test_step2_loads_and_softmax_reacts(browser_page, app_url):
     page = browser_page
-    url = f"{app_url}/step2_loss"
+    url = f"{app_url}/goodness-of-a-function"
     _open(page, url, 1280, 3400)
     _no_errors(page)
     assert page.get_by_text("y ≈ (0.88, 0.12, 0.00)").count() == 1

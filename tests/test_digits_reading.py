@@ -122,3 +122,14 @@ def test_reading_teaching_and_training_run_on_every_backend(xp_backend):
     result = teach(model, x, int(y[0]), learning_rate=0.1)
     assert result.loss_after < result.loss_before
     assert report(model, X[:50], y[:50]).confusion.sum() == 50
+
+
+def test_a_read_only_model_refuses_training_but_its_copy_learns():
+    from nnlib.digits.model import read_only
+
+    shared, x = read_only(small_model()), example()
+    with pytest.raises(ValueError, match="read-only"):
+        teach(shared, x, 1)
+    read(shared, x)  # reading is fine
+    own = shared.copy()
+    assert teach(own, x, 1).loss_after < cross_entropy(shared, x, 1)

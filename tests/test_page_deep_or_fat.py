@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -95,3 +96,49 @@ def test_results_belong_to_one_session(small_run):
     assert other.session_state["deep_fat_run"] is None
     assert small_run.session_state["deep_fat_run"] is not None
     assert not other.dataframe
+
+
+# --- the page's charts and words, without Streamlit ------------------------------------------
+def _trials(accuracies):
+    """Trials from {budget: (deep accuracy, fat accuracy)}, one seed each."""
+    out = []
+    for budget, (deep, fat) in accuracies.items():
+        out.append(experiments.Trial(budget, "deep", (50, 50, 50), budget, 0, deep, deep + 0.01, 1.0))
+        out.append(experiments.Trial(budget, "fat", (80,), budget + 40, 0, fat, fat, 1.0))
+    return out
+
+
+@pytest.mark.parametrize(("accuracies", "head"), [
+    ({5_000: (0.95, 0.85), 20_000: (0.97, 0.90)}, "deep won at every budget**, as it did on speech"),
+    ({5_000: (0.85, 0.95), 20_000: (0.90, 0.97)}, "fat won at every budget**: the opposite"),
+    ({5_000: (0.93, 0.925), 20_000: (0.94, 0.945)}, "neither shape won clearly"),
+    ({5_000: (0.95, 0.85), 20_000: (0.94, 0.945)}, "deep was clearly ahead at 1, fat at 0, and 1 of 2"),
+])
+def test_findings_say_what_this_run_showed(accuracies, head):
+    from ui import deep_fat_view as view
+
+    trials = _trials(accuracies)
+    lines = view.findings(experiments.summarize(trials, n_test=1000), trials)
+    assert head in lines[0]
+    deep_train = 100 * np.mean([t.train_accuracy for t in trials if t.family == "deep"])
+    assert f"deep networks reached {deep_train:.1f}%" in lines[2]
+    assert "5×2k 17.2% against 1×3772 22.5%; 7×2k 17.1% against 1×4634 22.6%" in lines[3]
+
+
+def test_charts_have_labelled_axes():
+    from ui import deep_fat_view as view
+
+    trials = _trials({5_000: (0.9, 0.89), 20_000: (0.93, 0.92)})
+    fig = view.accuracy_figure(trials)
+    assert fig.layout.xaxis.title.text == "parameters: weights + biases (log scale)"
+    assert fig.layout.yaxis.title.text == "test accuracy (% of 1,000 digits)"
+    assert list(fig.layout.xaxis.ticktext) == ["5.0k", "20k"]
+    means = [trace for trace in fig.data if trace.mode == "lines+markers"]
+    assert [list(trace.y) for trace in means] == [[90.0, 93.0], [89.0, 92.0]]
+    fit = experiments.fit_curve("abs", 3)
+    curve = view.curve_figure(fit, show_parts=True)
+    assert len(curve.data) == 3 + 2                       # 3 neurons' shares, target, fit
+    assert curve.layout.xaxis.title.text == "input x (no unit)"
+    errors = view.error_figure((1, 2), [0.5, 0.1], 2)
+    assert errors.layout.yaxis.title.text == "mean squared error (log scale)"
+    assert view.shape_name((53, 53, 53)) == "3×53" and view.shape_name((8, 4)) == "8-4"

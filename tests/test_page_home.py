@@ -12,7 +12,8 @@ def test_home_lays_out_the_three_steps_with_links():
     assert [s.value.split(" ", 1)[1] for s in at.subheader[:3]] == [
         "Step 1 · Define a set of functions", "Step 2 · Goodness of a function", "Step 3 · Pick the best function"]
     links = [e.proto.page for e in at.get("page_link")]
-    assert links == ["step1_network", "step2_loss", "step3_training", "digits", "deep_or_fat"]  # url paths
+    assert links == ["define-the-network", "goodness-of-a-function", "pick-the-best-function",
+                     "draw-a-digit", "deep-or-fat"]  # url paths
     assert any(r"\theta \leftarrow \theta - \eta \nabla L(\theta)" in e.value for e in at.latex)
     assert any(r"C &= -\sum_i \hat y_i \ln y_i" in e.value for e in at.latex)
     at.switch_page("pages/step1_network.py").run()  # the links' targets are real pages that render

@@ -68,7 +68,7 @@ def _short(n: float) -> str:
 def accuracy_figure(trials) -> go.Figure:
     """Test accuracy (%) against parameter count: each seed as a faint dot, the family mean as a line."""
     fig = go.Figure()
-    ticks = set()
+    sizes: dict[int, list[int]] = {}
     for family in ("deep", "fat"):
         rows = [t for t in trials if t.family == family]
         if not rows:
@@ -82,12 +82,15 @@ def accuracy_figure(trials) -> go.Figure:
         budgets = sorted({t.budget for t in rows})
         means = [(float(np.mean([t.params for t in rows if t.budget == b])),
                   100 * float(np.mean([t.test_accuracy for t in rows if t.budget == b]))) for b in budgets]
-        ticks.update(budgets)
+        for t in rows:
+            sizes.setdefault(t.budget, []).append(t.params)
         label = "deep (k layers of n)" if family == "deep" else "fat (1 layer of m)"
         fig.add_trace(go.Scatter(x=[m[0] for m in means], y=[m[1] for m in means], mode="lines+markers",
                                  line=dict(color=color, width=3), marker=dict(size=10, color=color),
                                  name=label, hovertemplate="%{y:.1f}% mean<extra>" + family + "</extra>"))
-    fig.update_xaxes(type="log", tickvals=sorted(ticks), ticktext=[_short(b) for b in sorted(ticks)])
+    # One tick per budget, at the mean size of its networks (deep and fat are within 2%).
+    ticks = [float(np.mean(v)) for _, v in sorted(sizes.items())]
+    fig.update_xaxes(type="log", tickvals=ticks, ticktext=[_short(p) for p in ticks])
     return _layout(fig, "parameters: weights + biases (log scale)", "test accuracy (% of 1,000 digits)")
 
 
@@ -96,11 +99,11 @@ def outcome_rows(outcomes) -> list[dict]:
     verdict = {"deep": "deep ahead", "fat": "fat ahead", "tie": "too close to call"}
     return [{
         "Budget": f"{o.budget:,}",
+        "Result": f"{verdict[o.winner]} (gap {100 * o.margin:+.1f} ± {100 * o.noise:.1f} points)",
         "Deep": f"{shape_name(o.deep_hidden)} ({o.deep_params:,})",
         "Deep, test": f"{100 * o.deep_accuracy:.1f}%",
         "Fat": f"{shape_name(o.fat_hidden)} ({o.fat_params:,})",
         "Fat, test": f"{100 * o.fat_accuracy:.1f}%",
-        "Result": f"{verdict[o.winner]} (gap {100 * o.margin:+.1f} ± {100 * o.noise:.1f} points)",
     } for o in outcomes]
 
 
@@ -108,7 +111,7 @@ def seide_markdown() -> str:
     """The lecture's Seide 2011 table as a compact Markdown table (blanks where the paper has none)."""
     def cell(v):
         return "" if v is None else f"{v:.1f}" if isinstance(v, float) else v
-    lines = ["| Deep | WER % | Fat, same size | WER % |", "|---|---:|---|---:|"]
+    lines = ["| Deep | WER | Fat, same size | WER |", "|---|---:|---|---:|"]
     lines += [f"| {cell(d)} | {cell(dw)} | {cell(f)} | {cell(fw)} |" for d, dw, f, fw in experiments.SEIDE_2011]
     return "\n".join(lines)
 
@@ -137,9 +140,13 @@ def findings(outcomes, trials) -> list[str]:
                 f"fat at {len(wins['fat'])}, and {len(wins['tie'])} of {n} budgets were too close to call.")
     ahead = sum(o.margin > 0 for o in outcomes)
     biggest = max(outcomes, key=lambda o: abs(o.margin))
-    lines = [head,
-             f"Deep had the higher mean test accuracy at {ahead} of {n} budgets; the largest gap was "
-             f"{100 * biggest.margin:+.1f} points (deep − fat) at about {biggest.budget:,} parameters."]
+    if n == 1:
+        second = (f"The gap was {100 * biggest.margin:+.1f} points (deep − fat) at about "
+                  f"{biggest.budget:,} parameters; choose more budgets to see a trend.")
+    else:
+        second = (f"Deep had the higher mean test accuracy at {ahead} of {n} budgets; the largest gap was "
+                  f"{100 * biggest.margin:+.1f} points (deep − fat) at about {biggest.budget:,} parameters.")
+    lines = [head, second]
     train = {f: np.mean([t.train_accuracy for t in trials if t.family == f]) for f in ("deep", "fat")}
     test = {f: np.mean([t.test_accuracy for t in trials if t.family == f]) for f in ("deep", "fat")}
     lines.append(f"On the training digits, deep networks reached {100 * train['deep']:.1f}% and fat ones "

@@ -34,6 +34,8 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from .. import datasets
 from ..model import Sequential
 from ..optimizers import Adam
@@ -181,6 +183,16 @@ def default_model(cache: bool = True, config: TrainingConfig = DEFAULT_CONFIG) -
     if cache:
         with contextlib.suppress(OSError):  # a read-only home still gets a model, just not a cached one
             save_atomic(model, path)
+    return model
+
+
+def read_only(model: Sequential) -> Sequential:
+    """Mark the model's NumPy parameters read-only, so a model shared between users cannot be
+    trained by mistake (an in-place update raises). Copies (``model.copy()``) are writeable.
+    Arrays of other backends have no such flag and are left as they are."""
+    for p in model.params:
+        if isinstance(p, np.ndarray):
+            p.flags.writeable = False
     return model
 
 
