@@ -82,11 +82,7 @@ def draw_and_read(page, digit, style=0, seed=None, **kwargs):
 
 
 def open_digits(page, app_url):
-    # Open the app's front door first: on a freshly started server, a deep link is served before
-    # app.py has registered st.navigation, so the page would run without the app's frame.
-    page.goto(app_url)
-    wait_for_app(page, timeout_ms=60_000)
-    page.goto(f"{app_url}/digits")
+    page.goto(f"{app_url}/draw-a-digit")  # the page's url_path in app.py
     wait_for_app(page, timeout_ms=60_000)
     page.wait_for_selector("canvas.upper-canvas", timeout=30_000)
     if page.viewport_size["width"] < 640:  # on a phone the open sidebar covers the page: close it
