@@ -13,6 +13,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import streamlit as st  # noqa: E402
+from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 
 import nnlib  # noqa: E402
 from ui import links, model_io, state  # noqa: E402
@@ -47,7 +48,14 @@ PAGES = {
         st.Page("pages/deep_or_fat.py", title="Deep or fat?", icon=":material/stacks:", url_path="deep-or-fat"),
     ],
 }
-page = st.navigation(PAGES)
+_legacy_first_run = bool(getattr(PagesManager, "uses_pages_directory", False))
+page = st.navigation(PAGES)  # from here on, the whole server runs in the normal mode
+if _legacy_first_run and page.url_path:
+    # The first session after a server start that arrives by a direct link runs in the legacy
+    # mode, where the digit canvas never receives a stroke. Nothing has happened in this session
+    # yet, so the browser simply loads the same address again, as a new session in the normal mode.
+    st.html("<script>window.location.reload()</script>", unsafe_allow_javascript=True)
+    st.stop()
 
 with st.sidebar:
     st.caption(f"Computing on **{nnlib.backend.device_description()}**")

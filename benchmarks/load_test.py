@@ -134,7 +134,7 @@ async def session(browser, url: str, index: int, train: bool, train_seconds: flo
     ctx = await browser.new_context(viewport={"width": 1280, "height": 1100})
     page = await ctx.new_page()
     try:
-        await page.goto(f"{url}/digits", timeout=TIMEOUT_MS)
+        await page.goto(f"{url}/draw-a-digit", timeout=TIMEOUT_MS)
         await wait_idle(page)
         await page.wait_for_selector(CANVAS, timeout=TIMEOUT_MS)
         await draw(page, record["digit"], seed=index)

@@ -173,7 +173,7 @@ def show_stages(stages) -> None:
     if stages.pen_limited:
         st.caption("The pen is thick for a drawing this small, so the digit was kept smaller than the box "
                    "(its strokes would otherwise be bolder than any training digit).")
-    elif stages.thickened:
+    elif stages.thickened >= 3:  # a small touch-up (1-2 of 112 frame pixels) is not worth a note
         st.caption("The pen is thin for a drawing this large, so the strokes were thickened to the width "
                    "of a typical training digit (they would otherwise fade to grey at 16 × 16).")
 

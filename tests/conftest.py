@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -71,9 +72,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    """Start `streamlit run app.py` on a free port for the whole session; stop it afterwards."""
+@contextlib.contextmanager
+def running_app():
+    """Run `streamlit run app.py` on a free port; yield its URL; stop it afterwards."""
     port = _free_port()
     env = {**os.environ, "NNLIB_BACKEND": "numpy", "PYTHONUNBUFFERED": "1"}
     log = open(tempfile.mkstemp(suffix=".log")[1], "w+")  # noqa: SIM115 (lives as long as the server)
@@ -83,27 +84,32 @@ def app_url():
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-        if proc.poll() is not None:
-            break
-    else:
-        proc.kill()
-        pytest.fail(f"streamlit did not start; log: {Path(log.name).read_text()[-2000:]}")
-    if proc.poll() is not None:
-        pytest.fail(f"streamlit exited early; log: {Path(log.name).read_text()[-2000:]}")
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        deadline = time.time() + 60
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail(f"streamlit did not start; log: {Path(log.name).read_text()[-2000:]}")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """One live app for the whole test session."""
+    with running_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

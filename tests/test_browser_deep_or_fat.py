@@ -90,7 +90,7 @@ def test_deep_or_fat_on_a_narrow_screen(app_url, browser_page):
     open_app(page, app_url)
     sidebar_open = page.locator('[data-testid="stSidebar"][aria-expanded="true"]')
     assert sidebar_open.count() == 0, "on a phone the sidebar starts closed"
-    page.goto(f"{app_url}/deep_or_fat")
+    page.goto(f"{app_url}/deep-or-fat")
     wait_for_app(page, 60_000)
     page.wait_for_selector('[data-testid="stMetric"]:has-text("Mean squared error")', timeout=60_000)
     small_experiment(page)
@@ -105,7 +105,7 @@ def test_deep_or_fat_on_a_narrow_screen(app_url, browser_page):
 def test_a_shared_link_sets_up_the_session_and_the_url_follows_it(app_url, browser_page):
     page = browser_page
     open_app(page, app_url)
-    page.goto(f"{app_url}/step3_training?layers=6,3&act=tanh&data=xor&opt=sgd&lr=abc&seed=5")
+    page.goto(f"{app_url}/pick-the-best-function?layers=6,3&act=tanh&data=xor&opt=sgd&lr=abc&seed=5")
     wait_for_app(page, 60_000)
     warning = page.locator('[data-testid="stAlert"]', has_text="value 'abc' was ignored")
     warning.wait_for(timeout=30_000)
@@ -128,7 +128,7 @@ def test_a_shared_link_sets_up_the_session_and_the_url_follows_it(app_url, brows
     page.get_by_text("Share this setup").click()
     link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
     parts = urlsplit(link)
-    assert f"{parts.scheme}://{parts.netloc}" == app_url and parts.path == "/step3_training"
+    assert f"{parts.scheme}://{parts.netloc}" == app_url and parts.path == "/pick-the-best-function"
     shared = parse_qs(parts.query)
     assert shared["seed"] == ["12"] and shared["layers"] == ["6,3"] and shared["act"] == ["tanh"]
     assert shared["data"] == ["xor"] and shared["opt"] == ["sgd"]

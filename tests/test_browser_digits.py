@@ -82,6 +82,7 @@ def draw_and_read(page, digit, style=0, seed=None, **kwargs):
 
 
 def open_digits(page, app_url):
+    # (A first visit by a direct link on a fresh server is covered in test_browser_deep_links.py.)
     page.goto(f"{app_url}/draw-a-digit")  # the page's url_path in app.py
     wait_for_app(page, timeout_ms=60_000)
     page.wait_for_selector("canvas.upper-canvas", timeout=30_000)

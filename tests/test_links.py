@@ -34,9 +34,9 @@ def test_decode_reads_them_back_without_notices():
 
 
 def test_share_url_round_trips_through_a_real_query_string():
-    url = links.share_url("https://class.example.org/step3_training", SHARED)
+    url = links.share_url("https://class.example.org/pick-the-best-function", SHARED)
     parts = urlsplit(url)
-    assert (parts.netloc, parts.path) == ("class.example.org", "/step3_training")
+    assert (parts.netloc, parts.path) == ("class.example.org", "/pick-the-best-function")
     assert "layers=8,6,4" in parts.query                 # commas stay readable
     settings_, notices = links.decode(parse_qs(parts.query), DEFAULTS)
     assert settings_ == SHARED and notices == []
