@@ -10,6 +10,7 @@ Look one up by name with :func:`get`, the way Keras does.
 from __future__ import annotations
 
 from . import backend
+from .registry import lookup
 
 
 class Activation:
@@ -125,12 +126,4 @@ def get(identifier) -> Activation:
         return identifier
     if identifier is None:
         return REGISTRY["linear"]
-    if isinstance(identifier, str):
-        key = identifier.strip().lower()
-        key = ALIASES.get(key, key)
-        if key in REGISTRY:
-            return REGISTRY[key]
-    raise ValueError(
-        f"Could not interpret activation function identifier: {identifier!r}. "
-        f"Known activations: {', '.join(REGISTRY)}."
-    )
+    return lookup(identifier, REGISTRY, ALIASES, "activation function", "activations")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .registry import lookup
+
 
 def make_rng(seed=None) -> np.random.Generator:
     """A NumPy Generator from an int seed, an existing Generator, or None (fresh entropy)."""
@@ -38,14 +40,6 @@ def get(identifier, activation_name: str = "linear"):
     """Resolve an initializer by name; 'auto' picks He for ReLU and Glorot otherwise."""
     if callable(identifier):
         return identifier
-    if isinstance(identifier, str):
-        key = identifier.strip().lower()
-        if key == "auto":
-            key = "he_normal" if activation_name == "relu" else "glorot_uniform"
-        key = ALIASES.get(key, key)
-        if key in REGISTRY:
-            return REGISTRY[key]
-    raise ValueError(
-        f"Could not interpret initializer identifier: {identifier!r}. "
-        f"Known initializers: auto, {', '.join(REGISTRY)}."
-    )
+    if isinstance(identifier, str) and identifier.strip().lower() == "auto":
+        identifier = "he_normal" if activation_name == "relu" else "glorot_uniform"
+    return lookup(identifier, REGISTRY, ALIASES, "initializer", "initializers ('auto', or one of these)")

@@ -13,6 +13,7 @@ gradient with respect to the logits z is simply y − ŷ.
 from __future__ import annotations
 
 from . import backend
+from .registry import lookup
 
 # Probabilities are clipped here before ln(): ln(0) would make C infinite.
 _EPS = 1e-12
@@ -87,12 +88,4 @@ def get(identifier) -> Loss:
     """Resolve a loss by name ('cross_entropy', 'mse') or return it unchanged."""
     if isinstance(identifier, Loss):
         return identifier
-    if isinstance(identifier, str):
-        key = identifier.strip().lower()
-        key = ALIASES.get(key, key)
-        if key in REGISTRY:
-            return REGISTRY[key]
-    raise ValueError(
-        f"Could not interpret loss identifier: {identifier!r}. "
-        f"Known losses: {', '.join(REGISTRY)}."
-    )
+    return lookup(identifier, REGISTRY, ALIASES, "loss", "losses")

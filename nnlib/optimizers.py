@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 
 from . import backend
+from .registry import lookup
 
 
 def _check_rate(name: str, value, low=0.0, high=None, strict=True):
@@ -167,12 +168,4 @@ def get(identifier, **kwargs) -> Optimizer:
     """Build an optimizer by name ('gd', 'sgd', 'momentum', 'adam'), or return an instance."""
     if isinstance(identifier, Optimizer):
         return identifier
-    if isinstance(identifier, str):
-        key = identifier.strip().lower()
-        key = ALIASES.get(key, key)
-        if key in REGISTRY:
-            return REGISTRY[key](**kwargs)
-    raise ValueError(
-        f"Could not interpret optimizer identifier: {identifier!r}. "
-        f"Known optimizers: {', '.join(REGISTRY)}."
-    )
+    return lookup(identifier, REGISTRY, ALIASES, "optimizer", "optimizers")(**kwargs)

@@ -65,6 +65,27 @@ def _streamlit_navigation_mode():
     PagesManager.__init__ = original_init
 
 
+# --- headless pages (AppTest) ------------------------------------------------------
+def open_page(page: str, timeout: float = 60, **state):
+    """An AppTest session that ran app.py once, got ``state`` put into session state, then opened ``page``."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=timeout).run()
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def plotly_spec(at, key: str) -> dict:
+    """The plotly figure (as a dict) of the chart whose widget key ends with ``key``."""
+    import json
+
+    chart = next(e for e in at.get("plotly_chart") if e.proto.id.endswith(key))
+    return json.loads(chart.proto.spec)
+
+
 # --- live app and browser ---------------------------------------------------------
 def _free_port() -> int:
     with socket.socket() as s:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
+from conftest import open_page, plotly_spec
 
 import nnlib
 from nnlib import explain
@@ -16,15 +14,10 @@ PAGE = "pages/step1_network.py"
 
 @pytest.fixture
 def at():
-    app = AppTest.from_file("../app.py", default_timeout=60).run()
-    app.switch_page(PAGE).run()
-    assert not app.exception
-    return app
+    return open_page(PAGE)
 
 
-def figure(at, key):
-    chart = next(e for e in at.get("plotly_chart") if e.proto.id.endswith(key))
-    return json.loads(chart.proto.spec)
+figure = plotly_spec
 
 
 def node_texts(at):
