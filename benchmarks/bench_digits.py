@@ -23,7 +23,6 @@ Run:  python3 benchmarks/bench_digits.py [--loads 21] [--seed 0]
 from __future__ import annotations
 
 import argparse
-import math
 import statistics
 import time
 
@@ -41,7 +40,7 @@ TARGET_ACC, TARGET_SECONDS, TARGET_BEST, TARGET_LOAD_MS = 0.95, 1.5, 0.97, 50.0
 
 def cosine(base: float, epoch: int, epochs: int) -> float:
     """η for this epoch: from ``base`` down towards 0 along half a cosine."""
-    return base * 0.5 * (1.0 + math.cos(math.pi * epoch / epochs))
+    return nnlib.optimizers.cosine_learning_rate(base, epoch, epochs)
 
 
 def train_nnlib(data, seed, learning_rate, batch_size, epochs, weight_decay=0.0, augment=None):

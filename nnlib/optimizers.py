@@ -160,6 +160,12 @@ class Adam(Optimizer):
             p -= step_size * m / (xp.sqrt(v) + eps)
 
 
+def cosine_learning_rate(peak: float, t: int, total: int) -> float:
+    """η_t = η · ½ (1 + cos(π t / T)), for t = 0 … T: large steps first, fine ones at the end."""
+    total = max(int(total), 1)
+    return peak * 0.5 * (1.0 + math.cos(math.pi * min(t, total) / total))
+
+
 REGISTRY = {cls.name: cls for cls in (GradientDescent, SGD, Momentum, Adam)}
 ALIASES = {"gradient_descent": "gd", "gradient descent": "gd"}
 

@@ -256,3 +256,11 @@ def test_digits_reach_95_percent_test_accuracy():
     assert progress.epoch == 10.0
     assert progress.test_accuracy >= 0.95, progress
     assert progress.train_accuracy >= 0.98, progress
+
+
+def test_cosine_learning_rate_falls_from_peak_to_zero():
+    from nnlib.optimizers import cosine_learning_rate
+
+    rates = [cosine_learning_rate(0.2, t, 10) for t in range(13)]
+    assert rates[0] == 0.2 and abs(rates[5] - 0.1) < 1e-12 and rates[10] == 0.0 == rates[12]
+    assert all(a >= b for a, b in zip(rates, rates[1:]))  # never rises

@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import math
 import os
 import tempfile
 import time
@@ -38,7 +37,7 @@ import numpy as np
 
 from .. import datasets
 from ..model import Sequential
-from ..optimizers import Adam
+from ..optimizers import Adam, cosine_learning_rate
 from ..serialization import ModelFileError, load, save
 from ..spec import NetworkSpec
 from ..training import Trainer
@@ -101,8 +100,7 @@ class CosineAdam(Adam):
         self.t = 0
 
     def step(self, params, grads) -> None:
-        self.learning_rate = self.peak * 0.5 * (1.0 + math.cos(math.pi * min(self.t, self.total_steps)
-                                                               / self.total_steps))
+        self.learning_rate = cosine_learning_rate(self.peak, self.t, self.total_steps)
         self.t += 1
         super().step(params, grads)
 
