@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .initializers import make_rng
+from .validation import check_int
 
 TOY_SETS = ("circle", "xor", "gaussian", "spiral")
 DIGIT_SIDE = 16
@@ -71,8 +72,7 @@ def toy(name: str, n: int = 400, noise: float = 0.0, test_fraction: float = 0.5,
     """
     if name not in _TOY:
         raise ValueError(f"Unknown toy data set {name!r}. Choose one of: {', '.join(TOY_SETS)}.")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 4 <= n <= 100_000:
-        raise ValueError(f"n must be an integer from 4 to 100000. Received: n={n!r}")
+    check_int("n", n, 4, 100_000)
     if not isinstance(noise, (int, float)) or not 0.0 <= noise <= 0.5:
         raise ValueError(f"noise must be a number from 0 to 0.5. Received: noise={noise!r}")
     rng = make_rng(seed)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import backend
+from .validation import check_int
 
 # Past this size a parameter has clearly run away; the path stops there.
 _RUNAWAY = 1e6
@@ -121,8 +122,7 @@ class LossSurface:
 
 def loss_surface(problem: OneNeuron, w_range=(-3.0, 5.0), b_range=(-8.0, 4.0), resolution: int = 81) -> LossSurface:
     """Evaluate L(w, b) on a resolution × resolution grid over w_range × b_range."""
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or not 2 <= resolution <= 400:
-        raise ValueError(f"resolution must be an integer from 2 to 400. Received: resolution={resolution!r}")
+    check_int("resolution", resolution, 2, 400)
     for name, (lo, hi) in (("w_range", w_range), ("b_range", b_range)):
         if not lo < hi:
             raise ValueError(f"{name} must run from a smaller to a larger number. Received: {name}={(lo, hi)}")
@@ -157,8 +157,7 @@ def descent_path(problem: OneNeuron, start=(0.0, 0.0), learning_rate: float = 0.
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not (
             math.isfinite(learning_rate) and learning_rate > 0):
         raise ValueError(f"learning_rate must be a positive number. Received: learning_rate={learning_rate!r}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 0 <= steps <= 10_000:
-        raise ValueError(f"steps must be a whole number from 0 to 10000. Received: steps={steps!r}")
+    check_int("steps", steps, 0, 10_000)
     theta = np.array([float(v) for v in start], dtype=float)
     if theta.shape != (2,) or not np.all(np.isfinite(theta)):
         raise ValueError(f"start must be two finite numbers (w, b). Received: start={start!r}")

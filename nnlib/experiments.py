@@ -25,6 +25,7 @@ import numpy as np
 from . import limits
 from .spec import NetworkSpec
 from .training import Trainer
+from .validation import check_int
 
 # --- 1. universality: one hidden layer fits a curve --------------------------------
 TARGETS = {
@@ -135,8 +136,7 @@ def match_deep_and_fat(budget: int, depth: int, n_in: int = 256, n_out: int = 10
     leaves the pair too far apart. Raises ValueError (or limits.LimitExceeded) when impossible.
     """
     for value, label in ((budget, "budget"), (depth, "depth")):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{label} must be a positive whole number. Received: {label}={value!r}")
+        check_int(label, value)
     if depth < 2:
         raise ValueError(f"a deep network needs at least 2 hidden layers. Received: depth={depth}")
     a, b, c = depth - 1, n_in + 1 + (depth - 1) + n_out, n_out - budget

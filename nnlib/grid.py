@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .validation import check_int
+
 
 @dataclass(frozen=True)
 class PlaneGrid:
@@ -37,8 +39,7 @@ def plane_grid(model, resolution: int = 60, extent: float = 1.0) -> PlaneGrid:
     """Evaluate a 2-input model on a resolution×resolution grid over [−extent, extent]²."""
     if model.n_in != 2:
         raise ValueError(f"plane heatmaps need a model with 2 inputs. Received a model with {model.n_in}.")
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or not 2 <= resolution <= 400:
-        raise ValueError(f"resolution must be an integer from 2 to 400. Received: resolution={resolution!r}")
+    check_int("resolution", resolution, 2, 400)
     xs = np.linspace(-extent, extent, resolution)
     ys = np.linspace(-extent, extent, resolution)
     gx, gy = np.meshgrid(xs, ys)

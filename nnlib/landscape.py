@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import backend
+from .validation import check_int
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,7 @@ def loss_landscape(model, X, y, p: ParamRef, q: ParamRef, span: float = 3.0, res
     """
     if p == q:
         raise ValueError(f"pick two different parameters. Received the same one twice: {p.label}")
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or not 2 <= resolution <= 201:
-        raise ValueError(f"resolution must be an integer from 2 to 201. Received: resolution={resolution!r}")
+    check_int("resolution", resolution, 2, 201)
     if not span > 0:
         raise ValueError(f"span must be positive. Received: span={span!r}")
     model._check_reduction(reduction)

@@ -11,12 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations, backend, initializers
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"expected a positive integer. Received: {name}={value!r}")
-    return int(value)
+from .validation import check_int
 
 
 # The pure core: no state, so each piece can be tested and gradient-checked alone.
@@ -59,8 +54,8 @@ class Dense:
     def __init__(self, n_in, n_out, activation="linear", use_bias=True,
                  kernel_initializer="auto", seed=None, dtype="float32",
                  weights=None, bias=None):
-        self.n_in = _positive_int(n_in, "n_in")
-        self.n_out = _positive_int(n_out, "n_out")
+        self.n_in = check_int("n_in", n_in)
+        self.n_out = check_int("n_out", n_out)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         if dtype not in ("float32", "float64"):

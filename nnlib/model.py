@@ -12,6 +12,7 @@ import numpy as np
 
 from . import activations, backend, losses
 from .layers import Dense
+from .validation import check_int
 
 
 @dataclass(frozen=True)
@@ -297,8 +298,7 @@ class Sequential:
 
     def evaluate(self, X, y, batch_size: int = 4096) -> Evaluation:
         """Total loss L = Σₙ Cⁿ, mean loss L/N and accuracy over a data set."""
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer. Received: batch_size={batch_size!r}")
+        batch_size = check_int("batch_size", batch_size)
         X = self._inputs(X)
         n = X.shape[0]
         T = self._targets(y, n)

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import backend, optimizers
 from .initializers import make_rng
+from .validation import check_int
 
 
 @dataclass(frozen=True)
@@ -102,9 +103,8 @@ class Trainer:
             self.X_test = model._inputs(X_test)
             self.T_test = model._targets(y_test, self.X_test.shape[0])
         full = batch_size is None or getattr(self.optimizer, "full_batch", False)
-        if not full and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
-                         or batch_size < 1):
-            raise ValueError(f"batch_size must be a positive integer or None. Received: batch_size={batch_size!r}")
+        if not full:
+            check_int("batch_size", batch_size)
         self.batch_size = self.n if full else min(int(batch_size), self.n)
         self.steps_per_epoch = math.ceil(self.n / self.batch_size)
         self.rng = make_rng(seed)
@@ -148,8 +148,7 @@ class Trainer:
 
         Raises TrainingDiverged (after restoring the last good weights) when the loss blows up.
         """
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-            raise ValueError(f"steps must be a positive integer. Received: steps={steps!r}")
+        check_int("steps", steps)
         model, opt, bs = self.model, self.optimizer, self.batch_size
         with warnings.catch_warnings():
             # Overflow in a diverging run is caught below; NumPy's warnings would only add noise.
@@ -188,8 +187,7 @@ class Trainer:
 
     def epochs(self, epochs: int, report_every: int | None = None):
         """Yield a Progress every ``report_every`` steps (default: once per epoch)."""
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-            raise ValueError(f"epochs must be a positive integer. Received: epochs={epochs!r}")
+        check_int("epochs", epochs)
         every = report_every or self.steps_per_epoch
         target = self.step_count + int(epochs) * self.steps_per_epoch
         while self.step_count < target:
