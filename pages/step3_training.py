@@ -12,14 +12,14 @@ import streamlit as st
 
 import nnlib
 from nnlib.grid import plane_grid
+from ui import live_charts as charts
 from ui import step3_backprop, step3_path
 from ui import training as tr
 
-TICK_S = 0.2      # the live view redraws 5 times a second while training runs
-SLICE_S = 0.1     # seconds of optimizer steps per tick, so Pause answers quickly
+TICK_S = 0.12     # the live views ask for a redraw about 8 times a second while training runs
+SLICE_S = 0.05    # seconds of optimizer steps per redraw at most, so Pause answers quickly
 RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0]
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256]
-PLOT_CONFIG = {"displayModeBar": False}
 
 
 # --- settings shared with other pages --------------------------------------------------------
@@ -164,23 +164,26 @@ def status(run: tr.TrainingRun) -> None:
 
 
 def live_views(run: tr.TrainingRun) -> None:
+    # Vega-Lite, not Plotly, for the charts that redraw while training runs: see ui/live_charts.py.
     picture, curves = st.columns([5, 4])
     with curves:
-        st.plotly_chart(tr.curves_figure(run.history), key="train_curves_chart", config=PLOT_CONFIG)
+        st.vega_lite_chart(charts.curves_chart(run.history).to_vega_lite(), width="stretch")
     with picture:
         if run.settings.dataset == "digits":
             st.markdown("**What the first hidden layer looks for**: each neuron's 256 weights as a 16×16 picture "
-                        "(blue +, orange −).")
-            st.plotly_chart(tr.first_layer_figure(run.model), key="train_weights_chart", config=PLOT_CONFIG)
+                        "(blue +, orange −; hover for its range).")
+            side = nnlib.datasets.DIGIT_SIDE
+            st.vega_lite_chart(charts.first_layer_chart(run.model, side).to_vega_lite(), width="content")
             return
-        grid = plane_grid(run.model, resolution=50)
-        st.plotly_chart(tr.boundary_figure(grid, run.data.X, run.data.y), key="train_boundary_chart",
-                        config=PLOT_CONFIG)
-        st.caption("Background: the network's P(class 1) at every point of the plane; dots: training data.")
-    st.markdown("**What each neuron computes** over the input plane (blue +, orange −; hover for values)")
-    # Coarser tiles: 24 neurons of 24×24 cells redraw far faster than of 50×50, and look the same at this size.
-    st.plotly_chart(tr.neuron_tiles_figure(plane_grid(run.model, resolution=24)), key="train_neurons_chart",
-                    config=PLOT_CONFIG)
+        boundary = charts.boundary_chart(plane_grid(run.model, resolution=50), plane_grid(run.model, resolution=12),
+                                         run.data.X, run.data.y)
+        st.vega_lite_chart(boundary.to_vega_lite(), width="content")
+        st.caption("Background: the network's P(class 1) at every point of the plane (hover for values); "
+                   "dots: the training data.")
+    st.markdown("**What each neuron computes** over the input plane (blue +, orange −; each picture has its own "
+                "scale; hover for its range)")
+    st.vega_lite_chart(charts.neuron_pictures_chart(plane_grid(run.model, resolution=24)).to_vega_lite(),
+                       width="content")
 
 
 def publish(run: tr.TrainingRun) -> None:

@@ -9,18 +9,13 @@ from conftest import screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
-# How many points the loss curve has (the plotly div whose y-axis is the mean cross-entropy), or -1.
-# Plotly 7 ships NumPy arrays as {dtype: 'f8', bdata: base64}; count those by their bytes.
+# How many points the train loss line has (the live curves are a Vega-Lite SVG), or -1 while it is out.
+# Vega draws a line as one path "M x,y L x,y L …": one command per point.
 LOSS_POINTS = """() => {
-    const count = (x) => {
-        if (!x) return -1;
-        if (x.length !== undefined) return x.length;
-        if (x.bdata !== undefined) return atob(x.bdata).length / Number(x.dtype.replace(/\\D/g, ''));
-        return -1;
-    };
-    for (const el of document.querySelectorAll('.js-plotly-plot')) {
-        const title = el.layout && el.layout.yaxis && el.layout.yaxis.title && el.layout.yaxis.title.text;
-        if (title === 'mean cross-entropy L/N' && el.data && el.data[0]) return count(el.data[0].x);
+    for (const path of document.querySelectorAll('svg.marks g.mark-line path')) {
+        const label = path.getAttribute('aria-label') || '';
+        if (label.includes('mean cross-entropy') && label.includes('set: train'))
+            return (path.getAttribute('d').match(/[ML]/g) || []).length;
     }
     return -1;
 }"""

@@ -34,6 +34,26 @@ def chart(at: AppTest, key: str) -> dict | None:
     return None
 
 
+def live_chart(at: AppTest, name: str) -> dict | None:
+    """A live Vega-Lite chart (ui.live_charts) by its usermeta name: {"spec", "data": {dataset: columns}}."""
+    import pyarrow as pa
+
+    for element in at.get("vega_lite_chart"):
+        spec = json.loads(element.proto.spec)
+        if spec.get("usermeta", {}).get("chart") == name:
+            data = {d.name: {k: np.asarray(v) for k, v in pa.ipc.open_stream(d.data.data).read_all().to_pydict().items()}
+                    for d in element.proto.datasets}
+            return {"spec": spec, "data": data}
+    return None
+
+
+def curve(at: AppTest, panel: str, which: str) -> np.ndarray:
+    """The values of one line of the live curves chart: panel 'loss' or 'accuracy', which 'train' or 'test'."""
+    rows = live_chart(at, "curves")["data"]["history"]
+    keep = (rows["panel"] == panel) & (rows["set"] == which)
+    return rows["value"][keep].astype(float)
+
+
 def decode(values) -> np.ndarray:
     """Plotly 7 sends NumPy arrays as {'dtype', 'bdata'} (base64); lists stay lists."""
     if isinstance(values, dict) and "bdata" in values:
@@ -57,10 +77,10 @@ def test_page_renders_the_three_parts():
     assert [t.label for t in at.tabs] == ["Train a network", "The path of gradient descent", "Backprop, step by step"]
     assert not at.error
     assert at.caption[0].value.startswith("**ready** · step 0 · epoch 0.00 of 200")
-    curves = chart(at, "train_curves_chart")["layout"]
-    assert curves["xaxis2"]["title"]["text"] == "epoch"
-    assert curves["yaxis"]["title"]["text"] == "mean cross-entropy L/N"
-    assert curves["yaxis2"]["title"]["text"] == "accuracy (%)"
+    loss_panel, accuracy_panel = live_chart(at, "curves")["spec"]["vconcat"]
+    assert accuracy_panel["encoding"]["x"]["title"] == "epoch"
+    assert loss_panel["encoding"]["y"]["title"] == "mean cross-entropy L/N"
+    assert accuracy_panel["encoding"]["y"]["title"] == "accuracy (%)"
     # The starting loss on the page is nnlib's, for the seed-0 network on the circle set.
     data = tr.load_data("circle", 0.1, 0)
     model = nnlib.NetworkSpec(2, (4, 4), 2, "relu").build(seed=0)
@@ -83,9 +103,8 @@ def test_step_once_and_a_short_run_lower_the_loss():
         at.run()
     assert not at.exception
     assert metric(at, "Train loss L/N") < 0.5 * start
-    curves = chart(at, "train_curves_chart")["data"]
-    points = decode(curves[0]["y"])  # train loss
-    np.testing.assert_allclose(decode(curves[3]["y"]), [100 * p.test_accuracy for p in run_of(at).history])
+    points = curve(at, "loss", "train")
+    np.testing.assert_allclose(curve(at, "accuracy", "test"), [100 * p.test_accuracy for p in run_of(at).history])
     assert len(points) == len(run_of(at).history) > 5
     assert points[-1] == pytest.approx(run_of(at).progress.loss)
 
@@ -118,21 +137,22 @@ def test_reset_starts_again_from_the_seed():
 
 def test_changing_the_data_set_changes_what_is_shown():
     at = open_page()
-    circle_points = decode(chart(at, "train_boundary_chart")["data"][1]["x"])
+    circle_points = live_chart(at, "boundary")["data"]["points"]["x1"]
     at.radio(key="step3_dataset").set_value("xor").run()
     assert not at.exception
     xor = tr.load_data("xor", 0.1, 0)
-    boundary = chart(at, "train_boundary_chart")
-    shown = np.sort(np.concatenate([decode(boundary["data"][1]["x"]), decode(boundary["data"][2]["x"])]))
+    boundary = live_chart(at, "boundary")["data"]["points"]
+    shown = np.sort(boundary["x1"])
     np.testing.assert_allclose(shown, np.sort(xor.X[:, 0]), rtol=1e-6)
-    assert not np.array_equal(np.sort(circle_points), np.sort(decode(boundary["data"][1]["x"])))
+    assert not np.array_equal(np.sort(circle_points), shown)
+    assert sorted(set(boundary["class"])) == ["class 0", "class 1"]
     assert at.session_state["dataset"] == "xor"
 
     at.radio(key="step3_dataset").set_value("digits").run()
     assert not at.exception
-    assert chart(at, "train_boundary_chart") is None and chart(at, "train_neurons_chart") is None
-    weights = chart(at, "train_weights_chart")
-    assert weights is not None and len(weights["layout"]["annotations"]) == 4  # 4 first-layer neurons
+    assert live_chart(at, "boundary") is None and live_chart(at, "neurons") is None
+    weights = live_chart(at, "first_layer")
+    assert weights is not None and len(weights["data"]["pictures"]["url"]) == 4  # 4 first-layer neurons
     assert run_of(at).model.sizes() == [256, 4, 4, 10]
     assert "256 pixels → 4 → 4 (relu) → 10 digits" in at.markdown[2].value or any(
         "256 pixels → 4 → 4" in m.value for m in at.markdown)
@@ -142,9 +162,9 @@ def test_the_network_from_step_1_is_the_one_trained():
     at = open_page(spec=nnlib.NetworkSpec(n_in=2, hidden=(3, 5, 2), n_out=2, activation="tanh"))
     assert run_of(at).model.sizes() == [2, 3, 5, 2, 2]
     assert any("x1, x2 → 3 → 5 → 2 (tanh)" in m.value for m in at.markdown)
-    tiles = chart(at, "train_neurons_chart")
-    titles = [a["text"] for a in tiles["layout"]["annotations"]]
-    assert titles[:4] == ["layer 1", "layer 2", "layer 3", "output"]
+    tiles = live_chart(at, "neurons")["data"]
+    assert list(tiles["titles"]["text"]) == ["layer 1", "layer 2", "layer 3", "output"]
+    assert len(tiles["pictures"]["url"]) == 3 + 5 + 2 + 2  # every neuron of the 2 → 3 → 5 → 2 → 2 network
 
 
 def test_a_huge_learning_rate_is_caught_and_the_last_good_model_kept():
@@ -167,7 +187,7 @@ def test_a_huge_learning_rate_is_caught_and_the_last_good_model_kept():
         np.testing.assert_array_equal(a, b)
     assert not run_of(at).running
     assert run_of(at).progress.step == run_of(at).trainer.step_count  # the failed step is not counted
-    assert chart(at, "train_boundary_chart") is not None  # the last good model is still drawn
+    assert live_chart(at, "boundary") is not None  # the last good model is still drawn
     # One click lowers the rate; the error goes and training can go on.
     at.button(key="train_lower_rate").click().run()
     assert at.session_state["learning_rate"] == 30.0

@@ -1,4 +1,4 @@
-"""Step 3's live training: one student's run, advanced in short slices, and its charts.
+"""Step 3's live training: one student's run, advanced in short slices (charts: ui/live_charts.py).
 
 :class:`TrainingRun` holds a model, its :class:`nnlib.Trainer` and the history of
 progress reports. The page keeps it in ``st.session_state`` and calls
@@ -15,17 +15,14 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 
 import nnlib
-from ui.figures import CLASS_COLORS, DIVERGING
 
 DATASETS = (*nnlib.datasets.TOY_SETS, "digits")
 OPTIMIZERS = {"gd": "gradient descent", "sgd": "SGD", "momentum": "momentum", "adam": "Adam"}
 TOY_POINTS = 400          # half train, half test
 CURVE_POINTS = 300        # about this many reports over a whole run
 TICKS_PER_RUN = 60        # a whole run is spread over at least this many ticks, so it can be watched
-TRAIN_COLOR, TEST_COLOR = "#0877bd", "#f59322"
 
 
 @dataclass(frozen=True)
@@ -186,113 +183,3 @@ class TrainingRun:
             self.running = False
         self.last_slice = (taken, time.perf_counter() - t0)
         return self.progress
-
-
-# --- charts ---------------------------------------------------------------------------------
-# Built from plain dicts of NumPy arrays: these redraw several times a second, and
-# plotly's per-object validation would cost more than the training itself.
-def curves_figure(history, height: int = 520) -> go.Figure:
-    """Loss (mean cross-entropy, top) and accuracy (%, bottom) over epochs, train and test.
-
-    One figure with two stacked plots sharing the epoch axis: one redraw per tick, not two.
-    """
-    epochs = np.array([p.epoch for p in history], dtype=float)
-
-    def series(get):
-        return np.array([np.nan if get(p) is None else get(p) for p in history], dtype=float)
-
-    mode = "lines+markers" if len(history) < 3 else "lines"
-    data = []
-    for axis, scale, train, test in (
-            ("y", 1.0, series(lambda p: p.loss), series(lambda p: p.test_loss)),
-            ("y2", 100.0, series(lambda p: p.train_accuracy), series(lambda p: p.test_accuracy))):
-        what = "loss" if axis == "y" else "accuracy %"
-        for name, values, color, dash in (("train", train, TRAIN_COLOR, "solid"), ("test", test, TEST_COLOR, "dot")):
-            data.append({"type": "scatter", "x": epochs, "y": scale * values, "mode": mode, "name": name,
-                         "xaxis": "x" if axis == "y" else "x2", "yaxis": axis, "legendgroup": name,
-                         "showlegend": axis == "y", "line": {"color": color, "width": 2, "dash": dash},
-                         "hovertemplate": f"epoch %{{x:.2f}}<br>{name} {what} %{{y:.4g}}<extra></extra>"})
-    return go.Figure({"data": data, "layout": {
-        "height": height, "uirevision": "curves", "margin": {"l": 55, "r": 10, "t": 30, "b": 40},
-        "xaxis": {"anchor": "y", "domain": [0, 1], "matches": "x2", "showticklabels": False, "rangemode": "tozero"},
-        "yaxis": {"domain": [0.56, 1.0], "title": {"text": "mean cross-entropy L/N"}, "rangemode": "tozero"},
-        "xaxis2": {"anchor": "y2", "domain": [0, 1], "title": {"text": "epoch"}, "rangemode": "tozero"},
-        "yaxis2": {"domain": [0.0, 0.44], "title": {"text": "accuracy (%)"}, "range": [0, 101]},
-        "annotations": [{"text": "<b>Loss</b>", "xref": "paper", "yref": "paper", "x": 0, "y": 1.0, "yanchor": "bottom",
-                         "showarrow": False, "font": {"size": 13}},
-                        {"text": "<b>Accuracy</b>", "xref": "paper", "yref": "paper", "x": 0, "y": 0.44,
-                         "yanchor": "bottom", "showarrow": False, "font": {"size": 13}}],
-        "legend": {"orientation": "h", "y": 1.07, "x": 1, "xanchor": "right"}}})
-
-
-def boundary_figure(grid, X, y, height: int = 400) -> go.Figure:
-    """P(class 1) over the plane (grid: nnlib PlaneGrid) with the labelled points X (N, 2), y (N,) on top."""
-    data = [{"type": "heatmap", "z": grid.class_probability(1), "x": grid.xs, "y": grid.ys, "zmin": 0, "zmax": 1,
-             "colorscale": DIVERGING, "opacity": 0.8,
-             "colorbar": {"title": {"text": "P(class 1)"}, "thickness": 12},
-             "hovertemplate": "x1=%{x:.2f}<br>x2=%{y:.2f}<br>P(class 1)=%{z:.3f}<extra></extra>"}]
-    for k in (0, 1):
-        sel = y == k
-        data.append({"type": "scatter", "x": X[sel, 0], "y": X[sel, 1], "mode": "markers", "name": f"class {k}",
-                     "marker": {"color": CLASS_COLORS[k], "size": 7, "line": {"color": "white", "width": 1.2}},
-                     "hovertemplate": f"class {k}<br>x1=%{{x:.2f}}, x2=%{{y:.2f}}<extra></extra>"})
-    lo, hi = float(grid.xs[0]), float(grid.xs[-1])
-    return go.Figure({"data": data, "layout": {
-        "height": height, "margin": {"l": 40, "r": 10, "t": 10, "b": 40}, "uirevision": "boundary",
-        "xaxis": {"title": {"text": "x1"}, "range": [lo, hi], "constrain": "domain"},
-        "yaxis": {"title": {"text": "x2"}, "range": [lo, hi], "scaleanchor": "x", "constrain": "domain"},
-        "legend": {"orientation": "h", "y": -0.16}}})
-
-
-def tiles_figure(columns, column_titles, tile_px: int = 84, row_titles=None) -> go.Figure:
-    """Small heatmaps packed into ONE heatmap trace: columns[c][r] is a 2-D array (row = y).
-
-    Each tile is scaled to its own ±max|value| so its shape shows (orange −, blue +, as in
-    TensorFlow Playground); hovering gives the real value. One trace keeps a redraw cheap.
-    """
-    side = max(img.shape[0] for col in columns for img in col)
-    gap = max(2, side // 8)
-    n_rows = max(len(col) for col in columns)
-    step = side + gap
-    shape = (n_rows * step - gap, len(columns) * step - gap)
-    shown, real = np.full(shape, np.nan), np.full(shape, np.nan)
-    for c, col in enumerate(columns):
-        for r, img in enumerate(col):
-            top = (n_rows - 1 - r) * step  # heatmap row 0 is at the bottom: tile 0 goes on top
-            block = (slice(top, top + img.shape[0]), slice(c * step, c * step + img.shape[1]))
-            m = float(np.max(np.abs(img))) if img.size else 0.0
-            shown[block] = img / m if math.isfinite(m) and m > 0 else 0.0
-            real[block] = img
-    annotations = [{"x": c * step + (side - 1) / 2, "y": shape[0] + gap / 2, "yanchor": "bottom", "showarrow": False,
-                    "text": t, "font": {"size": 11}} for c, t in enumerate(column_titles)]
-    for r, t in enumerate(row_titles or []):
-        annotations.append({"x": -gap, "y": (n_rows - 1 - r) * step + (side - 1) / 2, "xanchor": "right",
-                            "showarrow": False, "text": t, "font": {"size": 10}})
-    return go.Figure({
-        "data": [{"type": "heatmap", "z": shown, "customdata": real, "zmin": -1, "zmax": 1, "colorscale": DIVERGING,
-                  "showscale": False, "hoverongaps": False, "hovertemplate": "%{customdata:.3f}<extra></extra>"}],
-        "layout": {"height": int(34 + tile_px * n_rows), "margin": {"l": 60 if row_titles else 2, "r": 2, "t": 26,
-                                                                    "b": 2},
-                   "annotations": annotations, "plot_bgcolor": "white",
-                   "xaxis": {"visible": False, "constrain": "domain", "fixedrange": True},
-                   "yaxis": {"visible": False, "scaleanchor": "x", "constrain": "domain", "fixedrange": True}}})
-
-
-def neuron_tiles_figure(grid, max_per_layer: int = 8) -> go.Figure:
-    """What every neuron computes over the input plane: one column per layer, output last."""
-    last = len(grid.layers) - 1
-    columns = [[layer[k] for k in range(min(layer.shape[0], max_per_layer))] for layer in grid.layers]
-    titles = ["output" if l == last else f"layer {l + 1}" + (f" (first {max_per_layer} of {layer.shape[0]})"
-                                                              if layer.shape[0] > max_per_layer else "")
-              for l, layer in enumerate(grid.layers)]
-    return tiles_figure(columns, titles, row_titles=[f"neuron {k + 1}" for k in range(max(map(len, columns)))])
-
-
-def first_layer_figure(model, n: int = 8) -> go.Figure:
-    """Digits: each first-layer neuron's 256 weights drawn as the 16×16 picture it responds to."""
-    W = model.layers[0].get_weights()[0]
-    side = nnlib.datasets.DIGIT_SIDE
-    k = min(n, W.shape[0])
-    # Flip rows: heatmap row 0 is drawn at the bottom, an image's row 0 is its top.
-    columns = [[W[j].reshape(side, side)[::-1]] for j in range(k)]
-    return tiles_figure(columns, [f"neuron {j + 1}" for j in range(k)], tile_px=110)
