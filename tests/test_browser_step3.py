@@ -33,6 +33,16 @@ SAMPLE = """async (ms) => {
 
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
+# A checksum of each live canvas (the decision boundary, then the neuron pictures), as drawn now.
+CANVAS_SUMS = """() => [...document.querySelectorAll('canvas.marks')]
+    .filter(c => c.getBoundingClientRect().width > 0)
+    .map(c => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let h = 0;
+        for (let i = 0; i < d.length; i += 4) h = (h * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) | 0;
+        return h;
+    })"""
+
 
 def open_step3(page, app_url):
     page.goto(app_url)
@@ -67,6 +77,8 @@ def test_page_loads_without_an_error_box(browser_page, app_url):
 def test_start_grows_the_loss_curve_and_pause_stops_it(browser_page, app_url):
     page = browser_page
     open_step3(page, app_url)
+    pictures_before = page.evaluate(CANVAS_SUMS)
+    assert len(pictures_before) == 2  # the decision boundary and the neuron pictures
     page.get_by_role("button", name="Start").click()
     page.wait_for_function(f"({LOSS_POINTS})() > 3", timeout=10_000)
     running = page.evaluate(SAMPLE, 2000)
@@ -75,14 +87,17 @@ def test_start_grows_the_loss_curve_and_pause_stops_it(browser_page, app_url):
     # Live: it grows step after step, not in one jump. (The rate itself, ≥ 5 a second on an idle
     # machine, is printed below rather than asserted: a shared CI machine makes timings noisy.)
     assert len(changes(running)) >= 2
+    pictures_running = page.evaluate(CANVAS_SUMS)
+    assert all(a != b for a, b in zip(pictures_before, pictures_running)), "the boundary and neurons must change"
 
     page.get_by_role("button", name="Pause").click()
     # Pause must act within half a second; a second more of margin covers a busy CI machine
     # (a slice that began before the click may still be drawn).
     settling = page.evaluate(SAMPLE, 1500)
-    settled = points(page)
+    settled, still = points(page), page.evaluate(CANVAS_SUMS)
     later = page.evaluate(SAMPLE, 2000)
     assert all(n in (settled, -1) for _, n in later), "the loss curve kept growing after Pause"
+    assert page.evaluate(CANVAS_SUMS) == still, "the pictures kept changing after Pause"
     assert page.get_by_role("button", name="Start").is_enabled()
     assert page.locator(ERRORS).count() == 0
     last_growth = max(changes(settling), default=0.0)
@@ -109,6 +124,15 @@ def test_screenshots_wide_and_narrow(browser_page, app_url):
     overflow = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth")
     assert overflow <= 420 + 1
     screenshot(page, "step3_train_420")
+    # The digits' first-layer pictures fit a phone too.
+    page.get_by_text("16×16 digits").click()
+    page.get_by_text("What the first hidden layer looks for").wait_for()
+    page.wait_for_timeout(1200)
+    assert page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth") <= 420 + 1
+    assert len(page.evaluate(CANVAS_SUMS)) == 1
+    screenshot(page, "step3_digits_420")
+    page.get_by_text("circle", exact=True).click()
+    page.get_by_text("What each neuron computes").wait_for()
     for tab, name in (("The path of gradient descent", "path"), ("Backprop, step by step", "backprop")):
         page.get_by_role("tab", name=tab).click()
         page.wait_for_timeout(800)

@@ -94,10 +94,13 @@ def curves_chart(history) -> Chart:
     data = {"epoch": np.concatenate(columns["epoch"]), "value": np.concatenate(columns["value"]),
             "set": columns["set"], "panel": columns["panel"]}
     # A line needs two points; until then the reports show as dots. (The spec changes once.)
-    mark = {"type": "line", "strokeWidth": 2, "point": len(history) < 3, "clip": True}
+    few = len(history) < 3
+    mark = {"type": "line", "strokeWidth": 2, "point": few, "clip": True}
+    # From one or two dots Vega would make an axis of a single tick; give the first epoch room.
+    x_scale = {"domain": [0, max(1.0, float(epochs.max()))]} if few else {"domainMin": 0, "nice": False}
     color = {"field": "set", "type": "nominal", "title": None,
              "scale": {"domain": ["train", "test"], "range": [TRAIN_COLOR, TEST_COLOR]},
-             "legend": {"orient": "top", "direction": "horizontal"}}
+             "legend": {"orient": "top", "direction": "horizontal", "symbolType": "stroke"}}
     dash = {"field": "set", "type": "nominal", "legend": None,
             "scale": {"domain": ["train", "test"], "range": [[1, 0], [4, 3]]}}
 
@@ -106,7 +109,7 @@ def curves_chart(history) -> Chart:
                 "transform": [{"filter": {"field": "panel", "equal": name}}], "mark": mark,
                 "encoding": {
                     "x": {"field": "epoch", "type": "quantitative", "title": x_title,
-                          "scale": {"domainMin": 0, "nice": False}},
+                          "scale": x_scale},
                     "y": {"field": "value", "type": "quantitative", "title": y_title, "scale": y_scale},
                     "color": color, "strokeDash": dash,
                     "tooltip": [{"field": "set", "title": "set"},
@@ -241,5 +244,4 @@ def first_layer_chart(model, side: int, n: int = 8) -> Chart:
     k = min(n, W.shape[0])
     columns = [[W[j].reshape(side, side)] for j in range(k)]
     titles = [f"neuron {j + 1}" for j in range(k)]
-    return pictures_chart("first_layer", columns, titles, names=[[t] for t in titles], tile_px=96, smooth=False,
-                          max_width=560)
+    return pictures_chart("first_layer", columns, titles, names=[[t] for t in titles], tile_px=96, smooth=False)
