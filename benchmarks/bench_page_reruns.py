@@ -1,4 +1,4 @@
-"""Rerun time of Step 1 and Step 2 after a widget change (issue 3: a widget change reruns within 300 ms).
+"""Rerun time of the pages after a widget change (issue 3: a widget change reruns within 300 ms).
 
 Each interaction is one widget change driven through Streamlit's AppTest, which reruns the
 *whole* page script (in a browser, the sections in ``st.fragment`` rerun alone, so this is an
@@ -14,10 +14,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 
 import _setup  # noqa: I001  (must come first: pins BLAS threads before numpy loads)
 from streamlit.testing.v1 import AppTest
+
+sys.path.insert(0, str(_setup.ROOT / "tests"))
+from streamlit_mode import app_py_in_charge  # noqa: E402
+
+from nnlib.experiments import TARGETS  # noqa: E402
 
 APP = str(_setup.ROOT / "app.py")
 BUDGET_MS = 300.0
@@ -43,8 +49,11 @@ def _toggle(values):
 def interactions():
     """(name, AppTest, action) triples; each action changes one widget and reruns."""
     s1, s2, home = _page("pages/step1_network.py"), _page("pages/step2_loss.py"), _page(None)
+    s3, dof = _page("pages/step3_training.py"), _page("pages/deep_or_fat.py")
     x1, w, layers = _toggle([0.5, 1.0]), _toggle([0.0, -2.0]), _toggle([3, 2])
     z, cls, q, seed = _toggle([2.0, -3.0]), _toggle([2, 1]), _toggle([3, 1]), _toggle([1, 0])
+    rate, data, path_rate, bp = _toggle([0.1, 0.03]), _toggle(["xor", "circle"]), _toggle([0.3, 0.1]), _toggle([5, 9])
+    neurons, target = _toggle([8, 4]), _toggle(list(TARGETS)[:2])
     return [
         ("reference: Home rerun", home, lambda: home.run()),
         ("Step 1: change x1", s1, lambda: s1.number_input(key="lecture_x1").set_value(x1()).run()),
@@ -55,6 +64,12 @@ def interactions():
         ("Step 2: true class", s2, lambda: s2.radio(key="ce_target_radio").set_value(cls()).run()),
         ("Step 2: θ seed", s2, lambda: s2.number_input(key="loss_seed").set_value(seed()).run()),
         ("Step 2: landscape parameter", s2, lambda: s2.selectbox(key="land_q").set_value(q()).run()),
+        ("Step 3: learning rate", s3, lambda: s3.select_slider(key="step3_learning_rate").set_value(rate()).run()),
+        ("Step 3: data set", s3, lambda: s3.radio(key="step3_dataset").set_value(data()).run()),
+        ("Step 3: path's learning rate", s3, lambda: s3.select_slider(key="path_rate").set_value(path_rate()).run()),
+        ("Step 3: backprop step", s3, lambda: s3.slider(key="bp_step").set_value(bp()).run()),
+        ("Deep or fat: hidden neurons", dof, lambda: dof.select_slider(key="dof_neurons").set_value(neurons()).run()),
+        ("Deep or fat: curve", dof, lambda: dof.selectbox(key="dof_target").set_value(target()).run()),
     ]
 
 
@@ -63,11 +78,16 @@ def main():
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
     print(_setup.blas_description())
+    with app_py_in_charge():
+        run(args.rounds)
+
+
+def run(rounds: int) -> None:
     cases = interactions()
     for _, _, action in cases:  # warm up: imports, caches, first figures
         action()
     times = {name: [] for name, _, _ in cases}
-    for _ in range(args.rounds):
+    for _ in range(rounds):
         for name, at, action in cases:
             t0 = time.perf_counter()
             action()

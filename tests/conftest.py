@@ -17,6 +17,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from streamlit_mode import app_py_in_charge  # noqa: E402  (tests/ is on the path under pytest)
+
 from nnlib import backend  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -45,24 +47,9 @@ def xp_backend(request):
 
 @pytest.fixture(autouse=True, scope="session")
 def _streamlit_navigation_mode():
-    """Run AppTests as a live server runs once any page has been viewed: app.py's st.navigation in charge.
-
-    A folder called pages/ puts Streamlit into its legacy multipage mode until some session has run
-    st.navigation, and AppTest re-arms that mode before every run: each rerun after the first would
-    then run the page file alone and skip app.py. Turning the legacy flag off after Streamlit sets it
-    makes every AppTest run go through app.py, as every request on a running server does.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original_init = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
-    yield
-    PagesManager.__init__ = original_init
+    """Every AppTest run goes through app.py, as on a live server (see streamlit_mode.py)."""
+    with app_py_in_charge():
+        yield
 
 
 # --- headless pages (AppTest) ------------------------------------------------------

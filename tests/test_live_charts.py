@@ -62,7 +62,8 @@ def test_the_boundary_picture_is_the_networks_probability_with_x2_upwards(run):
     x = np.stack([probe_rows["x1"], probe_rows["x2"]], axis=1).astype(np.float32)
     expected = run.model.predict(x)[:, 1]
     np.testing.assert_allclose(probe_rows["value"], expected, atol=1e-5)
-    np.testing.assert_allclose(probe_rows["x_hi"] - probe_rows["x_lo"], probe.xs[1] - probe.xs[0])  # cells tile the plane
+    # Its cells tile the plane.
+    np.testing.assert_allclose(probe_rows["x_hi"] - probe_rows["x_lo"], probe.xs[1] - probe.xs[0])
     # The data points and their classes.
     np.testing.assert_allclose(chart.datasets["points"]["x1"], run.data.X[:, 0])
     assert chart.datasets["points"]["class"][:3] == [f"class {k}" for k in run.data.y[:3]]

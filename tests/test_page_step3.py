@@ -41,8 +41,8 @@ def live_chart(at: AppTest, name: str) -> dict | None:
     for element in at.get("vega_lite_chart"):
         spec = json.loads(element.proto.spec)
         if spec.get("usermeta", {}).get("chart") == name:
-            data = {d.name: {k: np.asarray(v) for k, v in pa.ipc.open_stream(d.data.data).read_all().to_pydict().items()}
-                    for d in element.proto.datasets}
+            tables = {d.name: pa.ipc.open_stream(d.data.data).read_all() for d in element.proto.datasets}
+            data = {name: {k: np.asarray(v) for k, v in table.to_pydict().items()} for name, table in tables.items()}
             return {"spec": spec, "data": data}
     return None
 
