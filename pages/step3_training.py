@@ -167,23 +167,26 @@ def live_views(run: tr.TrainingRun) -> None:
     # Vega-Lite, not Plotly, for the charts that redraw while training runs: see ui/live_charts.py.
     picture, curves = st.columns([5, 4])
     with curves:
-        st.vega_lite_chart(charts.curves_chart(run.history).to_vega_lite(), width="stretch")
+        st.vega_lite_chart(charts.curves_chart(run.history).to_vega_lite(), width="stretch",
+                           alt="Training and test loss and accuracy over the epochs so far")
     with picture:
         if run.settings.dataset == "digits":
             st.markdown("**What the first hidden layer looks for**: each neuron's 256 weights as a 16×16 picture "
                         "(blue +, orange −; hover for its range).")
             side = nnlib.datasets.DIGIT_SIDE
-            st.vega_lite_chart(charts.first_layer_chart(run.model, side).to_vega_lite(), width="content")
+            st.vega_lite_chart(charts.first_layer_chart(run.model, side).to_vega_lite(), width="content",
+                               alt="Each first-layer neuron's weights drawn as a 16 by 16 picture")
             return
         boundary = charts.boundary_chart(plane_grid(run.model, resolution=50), plane_grid(run.model, resolution=12),
                                          run.data.X, run.data.y)
-        st.vega_lite_chart(boundary.to_vega_lite(), width="content")
+        st.vega_lite_chart(boundary.to_vega_lite(), width="content",
+                           alt="The network's probability of class 1 over the input plane, with the training points")
         st.caption("Background: the network's P(class 1) at every point of the plane (hover for values); "
                    "dots: the training data.")
     st.markdown("**What each neuron computes** over the input plane (blue +, orange −; each picture has its own "
                 "scale; hover for its range)")
     st.vega_lite_chart(charts.neuron_pictures_chart(plane_grid(run.model, resolution=24)).to_vega_lite(),
-                       width="content")
+                       width="content", alt="What each neuron computes over the input plane, one picture per neuron")
 
 
 def publish(run: tr.TrainingRun) -> None:

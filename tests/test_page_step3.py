@@ -35,7 +35,7 @@ def chart(at: AppTest, key: str) -> dict | None:
 
 
 def live_chart(at: AppTest, name: str) -> dict | None:
-    """A live Vega-Lite chart (ui.live_charts) by its usermeta name: {"spec", "data": {dataset: columns}}."""
+    """A live Vega-Lite chart (ui.live_charts) by its usermeta name: {"spec", "data": {dataset: columns}, "alt"}."""
     import pyarrow as pa
 
     for element in at.get("vega_lite_chart"):
@@ -43,7 +43,7 @@ def live_chart(at: AppTest, name: str) -> dict | None:
         if spec.get("usermeta", {}).get("chart") == name:
             tables = {d.name: pa.ipc.open_stream(d.data.data).read_all() for d in element.proto.datasets}
             data = {name: {k: np.asarray(v) for k, v in table.to_pydict().items()} for name, table in tables.items()}
-            return {"spec": spec, "data": data}
+            return {"spec": spec, "data": data, "alt": element.proto.alt}
     return None
 
 
@@ -78,6 +78,8 @@ def test_page_renders_the_three_parts():
     assert not at.error
     assert at.caption[0].value.startswith("**ready** · step 0 · epoch 0.00 of 200")
     loss_panel, accuracy_panel = live_chart(at, "curves")["spec"]["vconcat"]
+    assert "loss and accuracy" in live_chart(at, "curves")["alt"]  # a name for screen readers
+    assert "probability of class 1" in live_chart(at, "boundary")["alt"]
     assert accuracy_panel["encoding"]["x"]["title"] == "epoch"
     assert loss_panel["encoding"]["y"]["title"] == "mean cross-entropy L/N"
     assert accuracy_panel["encoding"]["y"]["title"] == "accuracy (%)"
