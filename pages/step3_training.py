@@ -177,8 +177,9 @@ def live_views(run: tr.TrainingRun) -> None:
             st.vega_lite_chart(charts.first_layer_chart(run.model, side).to_vega_lite(), width="content",
                                alt="Each first-layer neuron's weights drawn as a 16 by 16 picture")
             return
-        boundary = charts.boundary_chart(plane_grid(run.model, resolution=50), plane_grid(run.model, resolution=12),
-                                         run.data.X, run.data.y)
+        resolution = charts.plane_resolution(run.model.count_params())
+        boundary = charts.boundary_chart(plane_grid(run.model, resolution=resolution),
+                                         plane_grid(run.model, resolution=12), run.data.X, run.data.y)
         st.vega_lite_chart(boundary.to_vega_lite(), width="content",
                            alt="The network's probability of class 1 over the input plane, with the training points")
         st.caption("Background: the network's P(class 1) at every point of the plane (hover for values); "

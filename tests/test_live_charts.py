@@ -136,3 +136,13 @@ def test_first_layer_weights_are_drawn_pixel_for_pixel():
     m = np.abs(W[2]).max()
     np.testing.assert_array_equal(image, charts.diverging_rgb(0.5 + 0.5 * W[2].reshape(4, 4) / m))
     assert chart.spec["layer"][0]["mark"]["smooth"] is False
+
+
+def test_large_networks_get_a_coarser_plane_so_they_still_redraw_quickly():
+    assert charts.plane_resolution(42) == 50  # the default network: the finest grid
+    assert charts.plane_resolution(265_218) == 27  # two layers of 512
+    assert charts.plane_resolution(2_000_000) == 20  # the largest network the server allows
+    sizes = [charts.plane_resolution(n) for n in (10, 10_000, 100_000, 1_000_000, 10_000_000)]
+    assert sizes == sorted(sizes, reverse=True)
+    # The forward pass over the grid stays bounded: points × parameters.
+    assert max(charts.plane_resolution(n) ** 2 * n for n in (80_000, 265_218, 500_000)) <= 2e8

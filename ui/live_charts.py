@@ -124,6 +124,18 @@ def curves_chart(history) -> Chart:
 
 
 # --- the decision boundary --------------------------------------------------------------------
+def plane_resolution(n_params: int, finest: int = 50, coarsest: int = 20,
+                     multiply_adds: float = 2e8) -> int:
+    """How many grid points per side to evaluate a network over the plane at every redraw.
+
+    The finest grid while the forward pass stays under ``multiply_adds`` (about 10 ms on one
+    core), coarser for large networks so they still redraw several times a second; the picture
+    is smoothed in the browser either way.
+    """
+    side = int((multiply_adds / max(n_params, 1)) ** 0.5)
+    return max(coarsest, min(finest, side))
+
+
 def boundary_chart(grid, probe, X: np.ndarray, y: np.ndarray, size: int = 320) -> Chart:
     """P(class 1) over the plane as a picture, with the labelled points X (N, 2), y (N,) on top.
 
