@@ -23,12 +23,9 @@ from __future__ import annotations
 import argparse
 import re
 import statistics
-import sys
 
 import _setup  # noqa: I001  (must come first: pins BLAS threads before numpy loads)
 from load_test import CHROMIUM, CHROMIUM_ARGS, start_server
-
-sys.path.insert(0, str(_setup.ROOT / "pages"))
 
 # Counts, per canvas, the renders that drew different pictures from the render before. Vega's
 # canvas renderer clears the canvas, then draws each image mark with drawImage.

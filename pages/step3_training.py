@@ -173,8 +173,7 @@ def live_views(run: tr.TrainingRun) -> None:
         if run.settings.dataset == "digits":
             st.markdown("**What the first hidden layer looks for**: each neuron's 256 weights as a 16×16 picture "
                         "(blue +, orange −; hover for its range).")
-            side = nnlib.datasets.DIGIT_SIDE
-            st.vega_lite_chart(charts.first_layer_chart(run.model, side).to_vega_lite(), width="content",
+            st.vega_lite_chart(charts.first_layer_chart(run.model).to_vega_lite(), width="content",
                                alt="Each first-layer neuron's weights drawn as a 16 by 16 picture")
             return
         resolution = charts.plane_resolution(run.model.count_params())

@@ -129,7 +129,7 @@ def test_wide_networks_shrink_their_pictures_to_fit_a_phone():
 
 def test_first_layer_weights_are_drawn_pixel_for_pixel():
     model = nnlib.NetworkSpec(n_in=16, hidden=(3,), n_out=2, activation="relu").build(seed=1)
-    chart = charts.first_layer_chart(model, side=4)
+    chart = charts.first_layer_chart(model)
     W = model.layers[0].get_weights()[0]
     assert chart.datasets["titles"]["text"] == ["neuron 1", "neuron 2", "neuron 3"]
     image = decode_png(chart.datasets["pictures"]["url"][2])
@@ -146,3 +146,12 @@ def test_large_networks_get_a_coarser_plane_so_they_still_redraw_quickly():
     assert sizes == sorted(sizes, reverse=True)
     # The forward pass over the grid stays bounded: points × parameters.
     assert max(charts.plane_resolution(n) ** 2 * n for n in (80_000, 265_218, 500_000)) <= 2e8
+
+
+def test_a_layer_wider_than_the_grid_says_only_its_first_neurons_are_shown():
+    wide = nnlib.NetworkSpec(n_in=2, hidden=(12,), n_out=2, activation="relu").build(seed=0)
+    chart = charts.neuron_pictures_chart(plane_grid(wide, resolution=8))
+    assert chart.spec["title"]["text"] == "The first 8 neurons of each layer"
+    assert len(chart.datasets["pictures"]["url"]) == 8 + 2
+    narrow = nnlib.NetworkSpec(n_in=2, hidden=(4,), n_out=2, activation="relu").build(seed=0)
+    assert "title" not in charts.neuron_pictures_chart(plane_grid(narrow, resolution=8)).spec

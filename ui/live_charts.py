@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -246,13 +247,20 @@ def neuron_pictures_chart(grid, max_per_layer: int = 8) -> Chart:
     titles = ["output" if i == last else f"layer {i + 1}" for i in range(len(grid.layers))]
     names = [[f"{titles[c]}, neuron {r + 1}" for r in range(len(col))] for c, col in enumerate(columns)]
     n_rows = max(map(len, columns))
-    return pictures_chart("neurons", columns, titles, row_titles=[f"neuron {k + 1}" for k in range(n_rows)],
-                          names=names)
+    chart = pictures_chart("neurons", columns, titles, row_titles=[f"neuron {k + 1}" for k in range(n_rows)],
+                           names=names)
+    if any(layer.shape[0] > max_per_layer for layer in grid.layers):
+        chart.spec["title"] = {"text": f"The first {max_per_layer} neurons of each layer", "anchor": "start",
+                               "fontSize": 11, "fontWeight": "normal"}
+    return chart
 
 
-def first_layer_chart(model, side: int, n: int = 8) -> Chart:
-    """Digits: each first-layer neuron's side×side weights drawn as the picture it responds to."""
+def first_layer_chart(model, n: int = 8) -> Chart:
+    """Digits: each first-layer neuron's weights, drawn as the square picture it responds to."""
     W = model.layers[0].get_weights()[0]
+    side = math.isqrt(W.shape[1])
+    if side * side != W.shape[1]:
+        raise ValueError(f"first-layer pictures need a square input. Received {W.shape[1]} inputs.")
     k = min(n, W.shape[0])
     columns = [[W[j].reshape(side, side)] for j in range(k)]
     titles = [f"neuron {j + 1}" for j in range(k)]
