@@ -16,7 +16,7 @@ import streamlit as st  # noqa: E402
 from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 
 import nnlib  # noqa: E402
-from ui import links, model_io, state  # noqa: E402
+from ui import share, sidebar, state  # noqa: E402
 
 st.set_page_config(
     page_title="Deep Learning in Three Steps",
@@ -25,7 +25,7 @@ st.set_page_config(
     initial_sidebar_state="auto",  # open on wide screens, closed on phones
 )
 state.init()
-links.apply_once()  # a shared link's setup, read on the session's first run only
+share.apply_once()  # a shared link's setup, read on the session's first run only
 
 # Each url_path differs from its file's name on purpose. While a folder called pages/ exists,
 # Streamlit runs a freshly started server in its legacy multipage mode until some session has run
@@ -60,16 +60,16 @@ if _legacy_first_run and page.url_path:
 with st.sidebar:
     st.caption(f"Computing on **{nnlib.backend.device_description()}**")
 share_slot = st.sidebar.empty()
-model_io.sidebar()
+sidebar.model_files()
 
 # Notices (e.g. a shared link that could not be used) are shown once, above the page.
 for notice in st.session_state["notices"]:
     st.warning(notice, icon=":material/warning:")
 st.session_state["notices"] = []
 
-links.sync()
-links.share_box(share_slot)
+share.sync()
+share.share_box(share_slot)
 page.run()
 # The page may have changed the setup: refresh the address bar and the link.
-links.sync()
-links.share_box(share_slot)
+share.sync()
+share.share_box(share_slot)

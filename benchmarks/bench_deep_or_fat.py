@@ -2,7 +2,7 @@
 
 The page promises that its default run (4 budgets × deep and fat × 3 seeds = 24 networks,
 20 epochs each, on the 4,000 training digits) finishes within 60 s on 2 CPU cores. This trains
-exactly that, through ``nnlib.experiments.DeepFatRun`` as the page does, and prints the time
+exactly that, through ``lessons.deep_or_fat.DeepFatRun`` as the page does, and prints the time
 of every network, the total against the 60 s budget, and the CPU time (summed over threads).
 
 The app server runs NumPy's BLAS on one thread (app.py); ``BENCH_THREADS=1`` reproduces that,
@@ -19,7 +19,7 @@ import time
 import _setup  # noqa: I001  (must come first: pins BLAS threads before numpy loads)
 
 import nnlib
-from nnlib import experiments
+from lessons import deep_or_fat as experiments
 
 BUDGET_S = 60.0
 DEFAULTS = dict(budgets=(5_000, 20_000, 60_000, 150_000), depth=3, epochs=20, seeds=(0, 1, 2))

@@ -3,7 +3,7 @@
     python benchmarks/bench_digits_predict.py [--n 2000]
 
 Each call takes a 280×280 RGBA drawing as the canvas sends it (hand-drawn-like
-digits from nnlib.digits.drawn, varied size, position, slant and pen) through
+digits from tests.drawn_digits, varied size, position, slant and pen) through
 nnlib.digits.preprocess and the default model's reading, exactly as the page
 does. The reference, timed in the same process, is a bare NumPy forward pass
 of the same weights on one 256-value input (two matrix products, ReLU,
@@ -23,7 +23,7 @@ import _setup  # noqa: F401, I001  (pins BLAS threads; must come before numpy)
 import numpy as np
 
 from nnlib.digits import default_model, preprocess, read
-from nnlib.digits.drawn import drawn_set
+from tests.drawn_digits import drawn_set
 
 BAR_MS = 2.0
 

@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 sys.path.insert(0, str(_setup.ROOT / "tests"))
 from streamlit_mode import app_py_in_charge  # noqa: E402
 
-from nnlib.experiments import TARGETS  # noqa: E402
+from lessons.deep_or_fat import TARGETS  # noqa: E402
 
 APP = str(_setup.ROOT / "app.py")
 BUDGET_MS = 300.0

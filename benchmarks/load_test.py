@@ -2,7 +2,7 @@
 
 Starts ``streamlit run app.py`` on a free port (or uses ``--url``), then opens N concurrent
 Playwright contexts in one headless Chromium (/usr/bin/chromium). Every session opens the
-digits page, draws a digit on the canvas with the mouse (nnlib.digits.drawn's pen paths) and
+digits page, draws a digit on the canvas with the mouse (tests.drawn_digits's pen paths) and
 waits for the Prediction; every ``--train-every``-th session then goes to Step 3, presses Start,
 lets it train for a few seconds and presses Pause. It reports:
 
@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nnlib.digits.drawn import pen_paths  # noqa: E402
+from tests.drawn_digits import pen_paths  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

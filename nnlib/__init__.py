@@ -7,7 +7,7 @@
 The array library (NumPy, or CuPy on a GPU) is chosen in :mod:`nnlib.backend`.
 """
 
-from . import activations, backend, datasets, limits, losses, optimizers, presets
+from . import activations, backend, datasets, losses, optimizers, presets
 from .gradcheck import gradient_check
 from .layers import Dense
 from .model import Evaluation, LayerBackprop, LayerTrace, Sequential
@@ -18,6 +18,6 @@ from .training import Progress, Trainer, TrainingDiverged, fit, train
 __all__ = [
     "Dense", "Sequential", "NetworkSpec", "Trainer", "Progress", "TrainingDiverged", "Evaluation",
     "LayerTrace", "LayerBackprop", "ModelFileError", "fit", "train", "save", "load",
-    "gradient_check", "activations", "backend", "datasets", "limits", "losses",
+    "gradient_check", "activations", "backend", "datasets", "losses",
     "optimizers", "presets",
 ]

@@ -1,17 +1,18 @@
 """A network described by plain values, so pages, links and files can share it.
 
-``NetworkSpec`` is what a student chooses on Step 1 (inputs, hidden layer
-sizes, activation, outputs). ``build`` turns it into a :class:`Sequential`,
-checking :mod:`nnlib.limits` first: every network the app builds goes through here.
+``NetworkSpec`` names a fully connected network (inputs, hidden layer sizes,
+activation, outputs) by plain values; ``build`` turns it into a :class:`Sequential`.
+A host that must bound what its users build checks the spec before building it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import activations, limits
+from . import activations
 from .layers import Dense
 from .model import Sequential
+from .validation import check_int
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,10 @@ class NetworkSpec:
         object.__setattr__(self, "hidden", tuple(self.hidden))
         activations.get(self.activation)
         activations.get(self.output)
-        limits.check_architecture(self.sizes)
+        for name, value in (("n_in", self.n_in), ("n_out", self.n_out)):
+            check_int(name, value)
+        for i, n in enumerate(self.hidden, start=1):
+            check_int(f"hidden[{i - 1}] (neurons in hidden layer {i})", n)
 
     @property
     def sizes(self) -> list[int]:

@@ -2,14 +2,15 @@
 
 1. Universality: N sigmoid neurons in one hidden layer fit a 1-D curve.
 2. Deep (k layers of n) against fat (1 layer of m) at equal parameter counts on the digits.
-The math is nnlib.experiments; charts and words are ui.deep_fat_view.
+The math is lessons.deep_or_fat; charts and words are ui.views.deep_fat_view.
 """
 
 import streamlit as st
 
 import nnlib
-from nnlib import experiments, limits
-from ui import deep_fat_view as view
+from lessons import deep_or_fat as experiments
+from services import limits
+from ui.views import deep_fat_view as view
 
 N_CHOICES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64, 128)
 CPU_BUDGETS = (5_000, 10_000, 20_000, 40_000, 60_000, 100_000, 150_000)

@@ -13,10 +13,10 @@ import streamlit as st
 
 from nnlib import datasets
 from nnlib import digits as dg
-from nnlib.digits import mnist
 from nnlib.digits.images import MAX_UPLOAD_BYTES
 from nnlib.digits.model import read_only
-from ui import digits_figures as figs
+from services import mnist
+from ui.views import digits_figures as figs
 
 CANVAS_SIDE = 280
 STAGE_PX = 168  # each stage image is shown this wide (168 = 6 × 28)

@@ -6,11 +6,12 @@ import numpy as np
 import streamlit as st
 
 import nnlib
-from nnlib import explain
-from nnlib.grid import plane_grid
+from lessons import explain
+from lessons.grid import plane_grid
 from nnlib.presets import LECTURE_WEIGHTS
-from ui import figures
-from ui.network_figure import model_figure
+from services import limits
+from ui.views import figures, latex
+from ui.views.network_figure import model_figure
 
 SLIDE_PARAMS = [np.array(p, dtype=float) for W, b in LECTURE_WEIGHTS for p in (W, b)]
 DRAWS = 6  # networks shown side by side in "the function set"
@@ -85,7 +86,7 @@ def lecture_section():
                       "These are the slide's weights."))
     st.markdown(r"**The same numbers in matrix form**, $a^{l} = \sigma(W^{l} a^{l-1} + b^{l})$, "
                 "layer by layer (row j of W holds neuron j's weights):")
-    for column, tex in zip(st.columns(3), explain.matrix_form_latex(model, [x1, x2])):
+    for column, tex in zip(st.columns(3), latex.matrix_form_latex(model, [x1, x2])):
         column.latex(r"\small " + tex)  # small enough for three layers side by side on a laptop
 
 
@@ -102,8 +103,8 @@ def apply_builder():
     last = spec.hidden[-1] if spec.hidden else 4
     hidden = tuple(int(st.session_state.get(f"build_n{k}", last)) for k in range(n))
     try:
-        st.session_state["spec"] = nnlib.NetworkSpec(n_in=2, hidden=hidden, n_out=2,
-                                                     activation=st.session_state["build_activation"])
+        st.session_state["spec"] = limits.check_spec(nnlib.NetworkSpec(
+            n_in=2, hidden=hidden, n_out=2, activation=st.session_state["build_activation"]))
     except ValueError as err:  # LimitExceeded included
         st.session_state["build_error"] = f"{err} Keeping your last network: {spec.describe()}"
 
@@ -114,7 +115,7 @@ def builder(spec):
     st.session_state["build_activation"] = spec.activation
     for k, n in enumerate(spec.hidden):
         st.session_state[f"build_n{k}"] = n
-    st.slider("Hidden layers", 0, nnlib.limits.MAX_HIDDEN_LAYERS, key="build_layers", on_change=apply_builder)
+    st.slider("Hidden layers", 0, limits.MAX_HIDDEN_LAYERS, key="build_layers", on_change=apply_builder)
     cols = st.columns(4)
     for k in range(len(spec.hidden)):
         cols[k % 4].number_input(f"Layer {k + 1}", min_value=1, step=1, key=f"build_n{k}", on_change=apply_builder)

@@ -5,10 +5,10 @@ import pandas as pd
 import streamlit as st
 
 import nnlib
-from nnlib import explain, landscape
-from nnlib.grid import plane_grid
+from lessons import explain, landscape
+from lessons.grid import plane_grid
 from nnlib.serialization import to_bytes
-from ui import figures
+from ui.views import figures
 
 st.title("Step 2 · Goodness of a function")
 st.markdown("To pick the best function from the set, we need a number that says how *bad* a function is: "

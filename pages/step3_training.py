@@ -10,11 +10,11 @@ import math
 
 import streamlit as st
 
-import nnlib
-from nnlib.grid import plane_grid
-from ui import live_charts as charts
-from ui import step3_backprop, step3_path
-from ui import training as tr
+from lessons.grid import plane_grid
+from services import limits
+from services import training as tr
+from ui.sections import step3_backprop, step3_path
+from ui.views import live_charts as charts
 
 TICK_S = 0.12     # the live views ask for a redraw about 8 times a second while training runs
 SLICE_S = 0.05    # seconds of optimizer steps per redraw at most, so Pause answers quickly
@@ -77,7 +77,7 @@ def settings_ui() -> tr.RunSettings:
                             help="Gradient descent uses every training example in each step.")
             epochs_col, seed_col = st.columns(2)
             epochs = _shared(epochs_col.number_input, "Epochs", "epochs", min_value=1,
-                             max_value=nnlib.limits.MAX_EPOCHS, step=10)
+                             max_value=limits.MAX_EPOCHS, step=10)
             seed = _shared(seed_col.number_input, "Seed", "seed", min_value=0, max_value=9999, step=1,
                            help="Fixes the starting weights, the toy data and the shuffling.")
         n_in = "256 pixels" if dataset == "digits" else "x1, x2"
@@ -86,7 +86,7 @@ def settings_ui() -> tr.RunSettings:
         st.markdown(f"**Network from Step 1:** {n_in} → {hidden} ({spec.activation}) → {n_out} (softmax)")
         st.page_link("pages/step1_network.py", label="Change the network on Step 1", icon=":material/hub:")
     return tr.RunSettings(dataset, float(noise), int(seed), tuple(spec.hidden), spec.activation,
-                          optimizer, float(rate), int(batch), int(nnlib.limits.check_epochs(int(epochs))))
+                          optimizer, float(rate), int(batch), int(limits.check_epochs(int(epochs))))
 
 
 def current_run(settings: tr.RunSettings) -> tr.TrainingRun:

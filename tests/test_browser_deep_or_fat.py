@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from conftest import screenshot, wait_for_app
 
-from nnlib import experiments
+from lessons import deep_or_fat as experiments
 
 pytestmark = pytest.mark.browser
 

@@ -1,6 +1,6 @@
 """The digit page in headless Chromium: draw digits with the mouse, read each Prediction, then Clear.
 
-The strokes are nnlib.digits.drawn's pen paths, replayed with page.mouse on the canvas's
+The strokes are tests.drawn_digits's pen paths, replayed with page.mouse on the canvas's
 upper layer (streamlit-drawable-canvas 0.13 lives in an open shadow root). The time from
 releasing the mouse to the Prediction appearing is printed and saved to
 artifacts/digits_browser_latency.json (the bar is 1.5 s; speed is reported, not asserted).
@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT, screenshot, wait_for_app
 
 from nnlib.digits import default_model
-from nnlib.digits.drawn import pen_paths
+from tests.drawn_digits import pen_paths
 
 pytestmark = pytest.mark.browser
 

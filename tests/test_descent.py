@@ -1,4 +1,4 @@
-"""nnlib.descent: the two-parameter model whose gradient-descent path the Step 3 page draws."""
+"""lessons.descent: the two-parameter model whose gradient-descent path the Step 3 page draws."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnlib import descent
-from nnlib.descent import TINY_DATA, OneNeuron, descent_path, loss_surface
+from lessons import descent
+from lessons.descent import TINY_DATA, OneNeuron, descent_path, loss_surface
 
 
 def direct_loss(problem: OneNeuron, w: float, b: float) -> float:

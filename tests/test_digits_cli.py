@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from nnlib.digits import default_model, preprocess, read
-from nnlib.digits.drawn import draw_digit
+from tests.drawn_digits import draw_digit
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from nnlib.digits import ImageError, load_image, preprocess, preprocess_stages
-from nnlib.digits.drawn import draw_digit
+from tests.drawn_digits import draw_digit
 
 
 def encode(array, fmt="PNG", **kwargs) -> bytes:

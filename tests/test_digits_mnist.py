@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from nnlib import datasets
-from nnlib.digits import mnist
 from nnlib.digits.model import DEFAULT_CONFIG
+from services import mnist
 
 
 def small_mnist_bytes(n_train=120, n_test=40) -> bytes:

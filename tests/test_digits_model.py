@@ -7,12 +7,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from benchmarks import digits_quality
 from nnlib import datasets
-from nnlib.digits import default_model, drawn_accuracy, report
+from nnlib.digits import default_model, report
 from nnlib.digits import model as digit_model
 from nnlib.digits.augment import random_affine
-from nnlib.digits.drawn import STYLES, draw_digit, drawn_set
 from nnlib.digits.model import DEFAULT_CONFIG, CosineAdam, TrainingConfig, train_digit_model
+from tests.drawn_digits import STYLES, draw_digit, drawn_accuracy, drawn_set
 
 TINY = replace(DEFAULT_CONFIG, hidden=(16,), epochs=2)
 
@@ -96,7 +97,7 @@ def test_cache_key_follows_every_setting():
 
 
 def test_validation_split_comes_from_the_training_digits_only():
-    (X_fit, _), (X_val, _) = digit_model.validation_split()
+    (X_fit, _), (X_val, _) = digits_quality.validation_split()
     (X_train, _), (X_test, _) = datasets.digits()
     assert (len(X_fit), len(X_val)) == (3200, 800)
     train_rows = {row.tobytes() for row in X_train}

@@ -14,9 +14,10 @@ from streamlit.testing.v1 import AppTest
 
 import nnlib
 from nnlib import datasets
-from nnlib.digits import default_model, mnist, preprocess, read, report
-from nnlib.digits.drawn import draw_digit
+from nnlib.digits import default_model, preprocess, read, report
 from nnlib.digits.model import model_path
+from services import mnist
+from tests.drawn_digits import draw_digit
 
 PAGE = "pages/digits.py"
 

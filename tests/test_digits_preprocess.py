@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from nnlib.digits import preprocess, preprocess_stages
-from nnlib.digits.drawn import draw_digit
 from nnlib.digits.preprocessing import MAX_PEN_28, pen_width
+from tests.drawn_digits import draw_digit
 
 SIDE = 16
 BOX_16 = 20 * 16 / 28  # MNIST's 20-pixel box, measured on the 16×16 grid

@@ -1,4 +1,4 @@
-"""nnlib.experiments: universality fits, deep/fat pairing at equal size, the experiment and its summary."""
+"""lessons.deep_or_fat: universality fits, deep/fat pairing at equal size, the experiment and its summary."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 import nnlib
-from nnlib import experiments, limits
-from nnlib.experiments import DeepFatConfig, Trial
+from lessons import deep_or_fat as experiments
+from lessons.deep_or_fat import DeepFatConfig, Trial
+from services import limits
 
 LECTURE = Path(__file__).resolve().parents[2] / "shared" / "lecture.md"
 

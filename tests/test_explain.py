@@ -1,4 +1,4 @@
-"""nnlib.explain: the numbers a lesson shows are nnlib's own, arranged for reading."""
+"""lessons.explain: the numbers a lesson shows are nnlib's own, arranged for reading."""
 
 from __future__ import annotations
 
@@ -6,18 +6,19 @@ import numpy as np
 import pytest
 
 import nnlib
-from nnlib import explain
+from lessons import explain
+from ui.views import latex
 
 
 def test_matrix_form_shows_the_trace_of_the_lecture_network():
     model = nnlib.presets.lecture_network()
     trace = model.trace(np.array([[1.0, -1.0]]))
-    tex = explain.matrix_form_latex(model, [1.0, -1.0])
+    tex = latex.matrix_form_latex(model, [1.0, -1.0])
     assert len(tex) == 3
     for l, (t, s) in enumerate(zip(trace, tex), start=1):
         assert f"a^{{{l}}}" in s and r"\sigma" in s
-        z_block = explain.matrix_latex(t.z[0])
-        a_block = explain.matrix_latex(t.a[0])
+        z_block = latex.matrix_latex(t.z[0])
+        a_block = latex.matrix_latex(t.a[0])
         assert z_block in s and a_block in s
     # The slide's first layer: z = (4, -2), a = (0.98, 0.12).
     assert r"\begin{bmatrix}4 \\ {-}2\end{bmatrix}" in tex[0]
@@ -26,10 +27,10 @@ def test_matrix_form_shows_the_trace_of_the_lecture_network():
 
 
 def test_latex_numbers_are_short_and_have_no_negative_zero():
-    assert explain.latex_number(-0.001) == "0"
-    assert explain.latex_number(-1.5) == "{-}1.5"
-    assert explain.latex_number(0.9820137) == "0.98" and explain.latex_number(100.0) == "100"
-    assert explain.matrix_latex([[1, -2]]) == r"\begin{bmatrix}1 & {-}2\end{bmatrix}"
+    assert latex.latex_number(-0.001) == "0"
+    assert latex.latex_number(-1.5) == "{-}1.5"
+    assert latex.latex_number(0.9820137) == "0.98" and latex.latex_number(100.0) == "100"
+    assert latex.matrix_latex([[1, -2]]) == r"\begin{bmatrix}1 & {-}2\end{bmatrix}"
 
 
 def test_softmax_of_the_lecture_example(xp_backend):

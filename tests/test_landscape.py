@@ -1,4 +1,4 @@
-"""nnlib.landscape: the loss over two parameters equals evaluating the model with those parameters set."""
+"""lessons.landscape: the loss over two parameters equals evaluating the model with those parameters set."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import nnlib
-from nnlib.landscape import ParamRef, loss_landscape, parameter_refs
+from lessons.landscape import ParamRef, loss_landscape, parameter_refs
 
 
 def _setup(dtype="float64"):

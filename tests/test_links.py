@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 import nnlib
-from ui import links
+from services import limits, links
 from ui.state import DEFAULTS
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -122,7 +122,7 @@ def test_decode_never_raises_and_always_gives_a_usable_setup(query):
                       activation=settings_["spec"].activation)      # within the server's limits
     assert settings_["dataset"] in links.DATASETS and settings_["optimizer"] in links.OPTIMIZERS
     assert 0 <= settings_["noise"] <= 0.5 and 0 < settings_["learning_rate"] <= 100
-    nnlib.limits.check_epochs(settings_["epochs"])
+    limits.check_epochs(settings_["epochs"])
     assert links.decode(links.encode(settings_), DEFAULTS) == (settings_, [])
 
 

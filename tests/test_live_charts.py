@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 import nnlib
-from nnlib.grid import plane_grid
-from ui import live_charts as charts
-from ui import training as tr
+from lessons.grid import plane_grid
+from services import training as tr
+from ui.views import live_charts as charts
 
 ORANGE, GREY, BLUE = (0xF5, 0x93, 0x22), (0xE8, 0xEA, 0xEB), (0x08, 0x77, 0xBD)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import nnlib
-from ui.network_figure import model_figure, network_figure
+from ui.views.network_figure import model_figure, network_figure
 
 
 def _trace(fig, name):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nnlib import experiments
+from lessons import deep_or_fat as experiments
 
 PAGE = "pages/deep_or_fat.py"
 
@@ -115,7 +115,7 @@ def _trials(accuracies):
     ({5_000: (0.95, 0.85), 20_000: (0.94, 0.945)}, "deep was clearly ahead at 1, fat at 0, and 1 of 2"),
 ])
 def test_findings_say_what_this_run_showed(accuracies, head):
-    from ui import deep_fat_view as view
+    from ui.views import deep_fat_view as view
 
     trials = _trials(accuracies)
     lines = view.findings(experiments.summarize(trials, n_test=1000), trials)
@@ -126,7 +126,7 @@ def test_findings_say_what_this_run_showed(accuracies, head):
 
 
 def test_charts_have_labelled_axes():
-    from ui import deep_fat_view as view
+    from ui.views import deep_fat_view as view
 
     trials = _trials({5_000: (0.9, 0.89), 20_000: (0.93, 0.92)})
     fig = view.accuracy_figure(trials)

@@ -7,7 +7,8 @@ import pytest
 from conftest import open_page, plotly_spec
 
 import nnlib
-from nnlib import explain
+from services import limits
+from ui.views import latex
 
 PAGE = "pages/step1_network.py"
 
@@ -38,7 +39,7 @@ def test_lecture_numbers_are_nnlibs_trace(at):
     assert node_texts(at) == ["1.00", "-1.00"] + [f"{v:.2f}" for t in trace for v in t.a[0]]
     assert node_texts(at)[2:4] == ["0.98", "0.12"]  # the slide's first layer
     assert len(at.latex) == 3
-    for e, tex in zip(at.latex, explain.matrix_form_latex(nnlib.presets.lecture_network(), [1.0, -1.0])):
+    for e, tex in zip(at.latex, latex.matrix_form_latex(nnlib.presets.lecture_network(), [1.0, -1.0])):
         assert tex in e.value
 
 
@@ -99,7 +100,7 @@ def test_building_a_three_layer_network_updates_spec_and_count(at):
 
 def test_too_big_a_layer_is_refused_and_the_last_network_kept(at):
     before = at.session_state["spec"]
-    at.number_input(key="build_n0").set_value(nnlib.limits.MAX_NEURONS_PER_LAYER + 1).run()
+    at.number_input(key="build_n0").set_value(limits.MAX_NEURONS_PER_LAYER + 1).run()
     assert len(at.error) == 1 and "at most 1024 neurons per layer" in at.error[0].value
     assert at.session_state["spec"] == before
     assert at.number_input(key="build_n0").value == before.hidden[0]  # the widget shows the network in use

@@ -8,7 +8,7 @@ from conftest import open_page, plotly_spec
 from streamlit.testing.v1 import AppTest
 
 import nnlib
-from nnlib import explain
+from lessons import explain
 
 PAGE = "pages/step2_loss.py"
 

@@ -10,8 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import nnlib
-from nnlib import descent
-from ui import training as tr
+from lessons import descent
+from services import limits
+from services import training as tr
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/step3_training.py"
@@ -317,7 +318,7 @@ def test_retune_needs_the_same_data_and_network():
     run = tr.TrainingRun(settings(), tr.load_data("circle", 0.1, 0))
     with pytest.raises(ValueError, match="new TrainingRun"):
         run.retune(settings(dataset="xor"))
-    with pytest.raises(nnlib.limits.LimitExceeded):
+    with pytest.raises(limits.LimitExceeded):
         tr.TrainingRun(settings(epochs=10_000), tr.load_data("circle", 0.1, 0))
 
 

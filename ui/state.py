@@ -28,7 +28,7 @@ DEFAULTS = {
     # --- the student's own trained model (Step 3 writes it; Digits can use it) ---
     "model": None,                 # nnlib.Sequential or None
     "model_dataset": None,         # the data set the model was built for
-    "train_run": None,             # Step 3: ui.training.TrainingRun (model, trainer, history, Start/Pause flag)
+    "train_run": None,             # Step 3: services.training.TrainingRun (model, trainer, history, Start/Pause flag)
     # --- Step 1 and Step 2 lessons (pages keep their widgets' values here across page changes) ---
     "lecture_x": (1.0, -1.0),      # the input (x1, x2) fed to the slide network
     "lecture_params": None,        # the student's edited slide weights [W1, b1, ...]; None = the slide's
@@ -38,10 +38,10 @@ DEFAULTS = {
     "ce_target": 0,                # Step 2 true class (0-based) for the one-example cross-entropy
     # --- notices to show once (e.g. a malformed shared link) ---
     "notices": [],
-    # --- shareable links, saved models, Deep or fat? (ui/links.py, ui/model_io.py, pages/deep_or_fat.py) ---
+    # --- shareable links, saved models, Deep or fat? (services/links.py, services/model_files.py) ---
     "links_applied": False,        # the URL's query parameters were read once for this session
     "model_io_message": None,      # (kind, text) after the last model upload: 'success' | 'error'
-    "deep_fat_run": None,          # nnlib.experiments.DeepFatRun: the Deep-or-fat experiment, or None
+    "deep_fat_run": None,          # lessons.deep_or_fat.DeepFatRun: the Deep-or-fat experiment, or None
     # --- Draw a digit (pages/digits.py) ---
     "digits_source": "Draw",       # 'Draw' | 'Upload a photo'
     "digits_pen": 18,              # canvas pen width in pixels

@@ -1,4 +1,4 @@
-"""Reading handwritten digits: preprocessing, the default model, teaching, full MNIST.
+"""Reading handwritten digits: preprocessing, the default model, reading and teaching.
 
 >>> from nnlib import digits
 >>> x = digits.preprocess(rgba)          # (H, W, 4) or (H, W) uint8 → (256,) float32, or None
@@ -6,10 +6,12 @@
 >>> digits.read(model, x).digit
 
 The page ``pages/digits.py`` and the command line ``python -m nnlib.digits``
-use exactly these functions. Nothing here imports Streamlit.
+use exactly these functions. Nothing here imports Streamlit or an HTTP client;
+Pillow is imported only where an image file is decoded (:mod:`nnlib.digits.images`).
+The full 70,000-digit MNIST download is the app's (``services/mnist.py``).
 """
 
-from .evaluation import Report, confusion_matrix, drawn_accuracy, report
+from .evaluation import Report, confusion_matrix, report
 from .images import ImageError, load_image
 from .model import DEFAULT_CONFIG, TrainingConfig, default_model, train_digit_model
 from .preprocessing import Stages, preprocess, preprocess_stages
@@ -18,5 +20,5 @@ from .reading import Reading, TeachResult, cross_entropy, read, reading_from, te
 __all__ = [
     "preprocess", "preprocess_stages", "Stages", "default_model", "train_digit_model", "TrainingConfig",
     "DEFAULT_CONFIG", "read", "reading_from", "Reading", "teach", "TeachResult", "cross_entropy",
-    "load_image", "ImageError", "report", "Report", "confusion_matrix", "drawn_accuracy",
+    "load_image", "ImageError", "report", "Report", "confusion_matrix",
 ]

@@ -1,8 +1,9 @@
 """Command line: read digits from image files with the page's preprocessing and default model.
 
     python -m nnlib.digits predict IMAGE [IMAGE ...] [--json]
-    python -m nnlib.digits evaluate      # test accuracy and accuracy on drawn digits
-    python -m nnlib.digits select        # rerun the hyperparameter search on the validation split
+
+(The quality checks and the hyperparameter search that chose the default model
+are in ``benchmarks/digits_quality.py``.)
 
 ``predict`` prints, for each image, the digit read and the ten probabilities;
 with ``--json`` it prints one JSON list instead. It exits with status 1 when
@@ -61,9 +62,6 @@ def main(argv=None) -> int:
     p_predict = sub.add_parser("predict", help="read the digit in each image file (PNG or JPEG)")
     p_predict.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
     p_predict.add_argument("--json", action="store_true", help="print one JSON list")
-    p_eval = sub.add_parser("evaluate", help="test accuracy and accuracy on drawn digits")
-    p_eval.add_argument("--per-digit", type=int, default=30, help="drawings per digit (default 30)")
-    sub.add_parser("select", help="rerun the hyperparameter search (validation split only)")
     args = parser.parse_args(argv)
 
     if args.command == "predict":
@@ -75,21 +73,6 @@ def main(argv=None) -> int:
             for result in results:
                 _print_text(result)
         return 1 if any("error" in r for r in results) else 0
-    if args.command == "evaluate":
-        from .. import datasets
-        from .evaluation import drawn_accuracy, report
-
-        model = _model()
-        _, (X_test, y_test) = datasets.digits()
-        print(f"test accuracy (1,000 held-out 16×16 digits): {report(model, X_test, y_test).accuracy:.3f}")
-        drawn = drawn_accuracy(model, per_digit=args.per_digit)
-        print(f"drawn digits read correctly ({drawn.n} drawings): {drawn.accuracy:.3f}")
-        return 0
-    from .model import candidate_grid, select_hyperparameters
-
-    best = select_hyperparameters(candidate_grid(), log=print)
-    print(f"best on the validation split: {best[0][1]:.4f}  {best[0][0]}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -1,9 +1,4 @@
-"""How good a digit reader is: accuracy, the confusion matrix, the digits it gets wrong.
-
-Also the quality bar for real drawings: the accuracy on digits drawn the way
-people draw them (:mod:`nnlib.digits.drawn`), each put through the same
-:func:`~nnlib.digits.preprocess.preprocess` as the page's canvas.
-"""
+"""How good a digit reader is: accuracy, the confusion matrix, the digits it gets wrong."""
 
 from __future__ import annotations
 
@@ -12,8 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..model import Sequential
-from .drawn import drawn_set
-from .preprocessing import preprocess
 
 
 def confusion_matrix(y_true, y_pred, n_classes: int = 10) -> np.ndarray:
@@ -55,16 +48,3 @@ def report(model: Sequential, X, y) -> Report:
     wrong = wrong[np.argsort(-confidence[wrong], kind="stable")]
     return Report(float((predicted == y).mean()) if len(y) else 0.0,
                   confusion_matrix(y, predicted), predicted, confidence, wrong)
-
-
-def drawn_inputs(per_digit: int = 30, seed: int = 0):
-    """The drawn test set, preprocessed: (X (N, 256) float32, y (N,)). Every drawing has ink."""
-    images, labels = drawn_set(per_digit=per_digit, seed=seed)
-    X = np.stack([preprocess(image) for image in images])
-    return X, labels
-
-
-def drawn_accuracy(model: Sequential, per_digit: int = 30, seed: int = 0) -> Report:
-    """The model's report on freshly drawn digits (10 × per_digit drawings)."""
-    X, y = drawn_inputs(per_digit, seed)
-    return report(model, X, y)

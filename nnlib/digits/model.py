@@ -5,11 +5,11 @@ and the distortions), takes a few seconds on a CPU, and happens once: the
 weights are saved with :func:`nnlib.save` in the user's cache folder, and
 later starts load them in milliseconds.
 
-How the settings were chosen: :func:`select_hyperparameters` trains every
+How the settings were chosen: ``benchmarks/digits_quality.py`` trains every
 candidate on 80 % of the 4,000 training digits and scores it on the other
 20 % (a validation split). The 1,000 test digits play no part in the choice;
 they are only used to report the chosen model's accuracy.
-``python -m nnlib.digits select`` reruns the search; its last run (validation
+``python -m benchmarks.digits_quality select`` reruns the search; its last run (validation
 accuracy on 800 digits, where one digit is 0.125 %) ranked:
 
     96.9 %  512 hidden, affine distortions, L2 1e-4, 60 epochs    ← the default
@@ -29,8 +29,7 @@ import hashlib
 import json
 import os
 import tempfile
-import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -192,40 +191,3 @@ def read_only(model: Sequential) -> Sequential:
         if isinstance(p, np.ndarray):
             p.flags.writeable = False
     return model
-
-
-def validation_split(seed: int = 1):
-    """80/20 split of the 4,000 training digits, stratified: ((X_fit, y_fit), (X_val, y_val))."""
-    (X_train, y_train), _ = datasets.digits()
-    return datasets.train_test_split(X_train, y_train, test_fraction=0.2, seed=seed)
-
-
-def select_hyperparameters(candidates, seed: int = 1, log=None) -> list[tuple[TrainingConfig, float, float]]:
-    """Train each candidate on the fit split and score it on the validation split.
-
-    Returns [(config, validation accuracy, seconds)], best first. The test set is never read.
-    """
-    (X_fit, y_fit), (X_val, y_val) = validation_split(seed)
-    results = []
-    for config in candidates:
-        start = time.perf_counter()
-        model = train_digit_model(X_fit, y_fit, config)
-        acc = model.evaluate(X_val, y_val).accuracy
-        results.append((config, acc, time.perf_counter() - start))
-        if log is not None:
-            log(f"{acc:.4f}  {time.perf_counter() - start:5.1f}s  {config}")
-    return sorted(results, key=lambda r: -r[1])
-
-
-def candidate_grid() -> list[TrainingConfig]:
-    """The candidates :func:`select_hyperparameters` compares: width and depth × distortion × L2,
-    then the learning rate and the number of epochs around the default."""
-    base = DEFAULT_CONFIG
-    grid = [replace(base, hidden=hidden, augment=augment, weight_decay=weight_decay, epochs=30)
-            for hidden in ((256,), (512,), (1024,), (512, 256))
-            for augment in ("shift", "affine")
-            for weight_decay in (0.0, 1e-4, 1e-3)]
-    grid += [replace(base, learning_rate=lr, epochs=epochs, augment=augment)
-             for lr, epochs, augment in ((1e-3, 30, "affine"), (4e-3, 30, "affine"), (2e-3, 60, "affine"),
-                                         (2e-3, 30, "elastic"), (2e-3, 60, "elastic"))]
-    return grid

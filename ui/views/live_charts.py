@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from ui.figures import CLASS_COLORS, DIVERGING
+from ui.views.figures import CLASS_COLORS, DIVERGING
 
 TRAIN_COLOR, TEST_COLOR = "#0877bd", "#f59322"
 COLOR_RANGE = [color for _, color in DIVERGING]  # orange, grey, blue

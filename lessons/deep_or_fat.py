@@ -1,7 +1,7 @@
 """The lecture's closing question as experiments: universality, and deep against fat.
 
 Two pure experiments, each building its networks through :class:`NetworkSpec`
-so the server's limits (:mod:`nnlib.limits`) apply:
+so the server's limits (:mod:`services.limits`) apply:
 
 * :func:`fit_curve`: one hidden layer of N sigmoid neurons fits a 1-D curve,
   ŷ(x) = Σᵢ vᵢ·σ(wᵢ·x + bᵢ) + c, trained on the mean squared error.
@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import limits
-from .spec import NetworkSpec
-from .training import Trainer
-from .validation import check_int
+from nnlib.spec import NetworkSpec
+from nnlib.training import Trainer
+from nnlib.validation import check_int
+from services import limits
 
 # --- 1. universality: one hidden layer fits a curve --------------------------------
 TARGETS = {
@@ -65,8 +65,8 @@ def target_curve(name: str, n_points: int = CURVE_POINTS) -> tuple[np.ndarray, n
 
 def universality_spec(n_hidden: int) -> NetworkSpec:
     """1 input → N sigmoid neurons → 1 linear output, trained on the mean squared error."""
-    return NetworkSpec(n_in=1, hidden=(n_hidden,), n_out=1, activation="sigmoid",
-                       output="linear", loss="mse")
+    return limits.check_spec(NetworkSpec(n_in=1, hidden=(n_hidden,), n_out=1, activation="sigmoid",
+                                         output="linear", loss="mse"))
 
 
 def fit_curve(name: str, n_hidden: int, seed: int = 0, epochs: int = CURVE_EPOCHS,
@@ -154,8 +154,8 @@ def match_deep_and_fat(budget: int, depth: int, n_in: int = 256, n_out: int = 10
     if gap > tolerance:
         raise ValueError(f"a budget of {budget:,} parameters is too small to match a {depth}-layer "
                          f"network and a one-layer network within {tolerance:.0%}; use a larger budget.")
-    deep = NetworkSpec(n_in=n_in, hidden=(n,) * depth, n_out=n_out, activation=activation)
-    fat = NetworkSpec(n_in=n_in, hidden=(m,), n_out=n_out, activation=activation)
+    deep = limits.check_spec(NetworkSpec(n_in=n_in, hidden=(n,) * depth, n_out=n_out, activation=activation))
+    fat = limits.check_spec(NetworkSpec(n_in=n_in, hidden=(m,), n_out=n_out, activation=activation))
     return Pairing(int(budget), deep, fat)
 
 

@@ -1,12 +1,12 @@
 """Step 3, second tab: gradient descent's path on the loss contour of a two-parameter model.
 
-The math is nnlib.descent's; the figures are ui.gradient_views'; this module lays them out.
+The math is lessons.descent's; the figures are ui.views.gradient_views'; this module lays them out.
 """
 
 import streamlit as st
 
-from nnlib import descent
-from ui import gradient_views as gv
+from lessons import descent
+from ui.views import gradient_views as gv
 
 PATH_RATES = [0.01, 0.03, 0.1, 0.2, 0.3, 0.4, 0.5, 1.0]
 PLOT_CONFIG = {"displayModeBar": False}

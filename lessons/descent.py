@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import backend
-from .validation import check_int
+from nnlib import backend
+from nnlib.validation import check_int
 
 # Past this size a parameter has clearly run away; the path stops there.
 _RUNAWAY = 1e6

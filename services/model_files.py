@@ -2,7 +2,7 @@
 
 Files go through :func:`nnlib.save` / :func:`nnlib.load`, which never unpickle,
 check every array's shape against the file's header and refuse files that
-would unpack past ``nnlib.limits.MAX_FILE_BYTES``. :func:`check_upload` adds
+would unpack past ``services.limits.MAX_FILE_BYTES``. :func:`check_upload` adds
 what this app needs on top (a classifier the pages can use) and is pure, so it
 is tested without Streamlit. A refused file leaves the current model in place.
 """
@@ -10,9 +10,8 @@ is tested without Streamlit. A refused file leaves the current model in place.
 from __future__ import annotations
 
 import nnlib
-from nnlib import limits, serialization
+from services import limits
 
-UPLOAD_KEY = "model_upload"
 MAX_UPLOAD_MB = max(1, limits.MAX_FILE_BYTES // (1024 * 1024))
 
 
@@ -40,9 +39,12 @@ def check_upload(data: bytes, current_dataset: str) -> tuple[nnlib.Sequential, s
     if len(data) > limits.MAX_FILE_BYTES:
         raise UploadRefused(f"the file is {len(data):,} bytes; at most {limits.MAX_FILE_BYTES:,} are allowed.")
     try:
-        model = nnlib.load(data)
+        model = nnlib.load(data, max_bytes=limits.MAX_FILE_BYTES)
+        limits.check_architecture(model.sizes())
     except nnlib.ModelFileError as exc:
         raise UploadRefused(str(exc)) from exc
+    except limits.LimitExceeded as exc:
+        raise UploadRefused(f"the model is too large for this server: {exc}") from exc
     if model.layers[-1].activation.name != "softmax" or model.loss.name != "cross_entropy":
         raise UploadRefused("the network must end in a softmax layer trained with cross-entropy, "
                             "as the classifiers in this app do.")
@@ -66,40 +68,3 @@ def apply_upload(state, name: str, data: bytes) -> bool:
         "success", f"Loaded **{name}**: {' → '.join(map(str, model.sizes()))}, "
                    f"{model.count_params():,} parameters, for the {dataset} data.")
     return True
-
-
-def _on_upload() -> None:
-    """Runs once when a new file is chosen (or removed) in the uploader."""
-    import streamlit as st
-
-    uploaded = st.session_state.get(UPLOAD_KEY)
-    if uploaded is None:  # the file was removed from the uploader
-        st.session_state["model_io_message"] = None
-        return
-    apply_upload(st.session_state, uploaded.name, uploaded.getvalue())
-
-
-def sidebar() -> None:
-    """The sidebar expander: download the current model, upload one back."""
-    import streamlit as st
-
-    model = st.session_state["model"]
-    with st.sidebar.expander("Save or load a model", expanded=False, icon=":material/save:"):
-        if model is None:
-            st.caption("Train a network on Step 3, then download it here as an .npz file.")
-        else:
-            snapshot = model.copy()  # training may go on while the file is being written
-            st.download_button(
-                "Download the model (.npz)", data=lambda: serialization.to_bytes(snapshot),
-                file_name=f"nnlib-{st.session_state['model_dataset'] or 'model'}.npz",
-                mime="application/octet-stream", key="model_download", on_click="ignore",
-                help=f"{' → '.join(map(str, model.sizes()))}: {model.count_params():,} parameters")
-        st.file_uploader(
-            "Upload a model (.npz)", type=["npz"], key=UPLOAD_KEY, on_change=_on_upload,
-            max_upload_size=MAX_UPLOAD_MB,
-            help=f"A file saved by this app or nnlib.save: numbers only (no pickles), at most "
-                 f"{MAX_UPLOAD_MB} MB and {limits.MAX_PARAMS:,} parameters.")
-        message = st.session_state["model_io_message"]
-        if message:
-            kind, text = message
-            (st.success if kind == "success" else st.error)(text)

@@ -129,7 +129,7 @@ def loss_points_figure(X, labels, per_example, top=None, grid=None, height: int 
 
 
 def landscape_figure(landscape, p_title: str, q_title: str, height: int = 440) -> go.Figure:
-    """Contour of L over two parameters (nnlib.landscape.Landscape), with the current θ marked."""
+    """Contour of L over two parameters (lessons.landscape.Landscape), with the current θ marked."""
     name = "L = Σₙ Cⁿ" if landscape.reduction == "sum" else "L / N"
     fig = go.Figure(go.Contour(
         z=landscape.loss, x=landscape.p_values, y=landscape.q_values, colorscale="Viridis", ncontours=24,

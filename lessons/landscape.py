@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import backend
-from .validation import check_int
+from nnlib import backend
+from nnlib.validation import check_int
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Step 3's views of the gradient: descent's path on a loss contour, and backprop step by step.
 
-Every number comes from nnlib (``nnlib.descent`` for the path, ``model.backprop`` and
+Every number comes from nnlib (``lessons.descent`` for the path, ``model.backprop`` and
 ``nnlib.gradient_check`` for the lecture network); this module only arranges and draws them.
 """
 
@@ -13,9 +13,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 import nnlib
+from lessons.descent import DescentPath, LossSurface, OneNeuron
 from nnlib import backend
-from nnlib.descent import DescentPath, LossSurface, OneNeuron
-from ui.figures import CLASS_COLORS
+from ui.views.figures import CLASS_COLORS
 
 PATH_COLOR, START_COLOR, BEST_COLOR = "#d62728", "#2ca02c", "#111111"
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import nnlib
+from services import limits
 
 DATASETS = (*nnlib.datasets.TOY_SETS, "digits")
 OPTIMIZERS = {"gd": "gradient descent", "sgd": "SGD", "momentum": "momentum", "adam": "Adam"}
@@ -64,7 +65,8 @@ class RunSettings:
     def spec(self) -> nnlib.NetworkSpec:
         """The Step 1 network, with inputs and outputs fitted to the data set."""
         n_in, n_out = (nnlib.datasets.DIGIT_SIDE ** 2, 10) if self.dataset == "digits" else (2, 2)
-        return nnlib.NetworkSpec(n_in=n_in, hidden=self.hidden, n_out=n_out, activation=self.activation)
+        return limits.check_spec(nnlib.NetworkSpec(n_in=n_in, hidden=self.hidden, n_out=n_out,
+                                                   activation=self.activation))
 
     def network_key(self) -> tuple:
         return (self.dataset, self.noise, self.seed, self.hidden, self.activation)
@@ -81,7 +83,7 @@ class TrainingRun:
     """
 
     def __init__(self, settings: RunSettings, data: Data):
-        nnlib.limits.check_epochs(settings.epochs)
+        limits.check_epochs(settings.epochs)
         self.settings = settings
         self.data = data
         self.model = settings.spec().build(seed=settings.seed)
@@ -126,7 +128,7 @@ class TrainingRun:
         """New optimizer settings or epochs for the same data and network: keep the weights, go on."""
         if settings.network_key() != self.settings.network_key():
             raise ValueError("a new data set or network needs a new TrainingRun")
-        nnlib.limits.check_epochs(settings.epochs)
+        limits.check_epochs(settings.epochs)
         old, self.settings = self.settings, settings
         if settings.optimizer_key() != old.optimizer_key():
             self._new_trainer()

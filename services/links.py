@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 import nnlib
-from nnlib import limits
+from services import limits
 
 # URL parameter -> session-state key (see ui/state.py DEFAULTS).
 PARAMS = {"layers": "spec", "act": "activation", "data": "dataset", "noise": "noise", "opt": "optimizer",
@@ -138,10 +138,10 @@ def decode(query: Mapping, defaults: Mapping) -> tuple[dict, list[str]]:
     hidden = parsed.get("layers", spec_default.hidden)
     activation = parsed.get("act", spec_default.activation)
     try:
-        # NetworkSpec applies the server's limits in their one place, with the data set's real
-        # inputs and outputs (a digits network has 256 inputs, so more parameters).
+        # The server's limits, with the data set's real inputs and outputs
+        # (a digits network has 256 inputs, so more parameters).
         n_in, n_out = io_shape(settings["dataset"])
-        nnlib.NetworkSpec(n_in=n_in, hidden=hidden, n_out=n_out, activation=activation)
+        limits.check_spec(nnlib.NetworkSpec(n_in=n_in, hidden=hidden, n_out=n_out, activation=activation))
     except ValueError as exc:
         notices.append(f"The link's network was ignored: {exc}")
         hidden, activation = spec_default.hidden, spec_default.activation
@@ -175,49 +175,3 @@ def share_url(base: str | None, state: Mapping) -> str:
     """The full link: the page's address (without its query) plus the encoded setup."""
     query = urlencode(encode(state), safe=",")
     return f"{base or ''}?{query}"
-
-
-# --- Streamlit glue (used by app.py) -----------------------------------------------
-def apply_once() -> None:
-    """On a session's first run, copy a shared link's settings into session state."""
-    import streamlit as st
-
-    from ui import state
-
-    if st.session_state["links_applied"]:
-        return
-    st.session_state["links_applied"] = True
-    try:
-        query = st.query_params.to_dict()
-    except Exception:
-        query = {}
-    if not any(param in query for param in PARAMS):
-        return
-    settings, notices = decode(query, state.DEFAULTS)
-    st.session_state.update(settings)
-    st.session_state["notices"].extend(notices)
-
-
-def sync() -> None:
-    """Write the session's setup into the address bar when it changed (other parameters are kept)."""
-    import streamlit as st
-
-    try:
-        wanted = encode(st.session_state)
-        current = st.query_params.to_dict()
-        changed = {k: v for k, v in wanted.items() if current.get(k) != v}
-        if changed:
-            st.query_params.update(changed)
-    except Exception:  # the address bar is a convenience; it must never break a page
-        pass
-
-
-def share_box(container) -> None:
-    """A "Copy link" control: the link in a code box, whose corner button copies it."""
-    import streamlit as st
-
-    url = share_url(st.context.url, st.session_state)
-    with container.expander("Share this setup", expanded=False, icon=":material/link:"):
-        st.code(url, language=None, wrap_lines=True)
-        st.caption("Copy the link with the button in the box's corner. Whoever opens it gets the same "
-                   "network, data, optimizer and seed, so the same training run.")

@@ -1,14 +1,14 @@
 """Step 3, third tab: backpropagation on the lecture network, one neuron at a time.
 
-Numbers come from model.backprop and nnlib.gradient_check (via ui.gradient_views); the
+Numbers come from model.backprop and nnlib.gradient_check (via ui.views.gradient_views); the
 network drawing is ui.network_figure's.
 """
 
 import streamlit as st
 
 import nnlib
-from ui import gradient_views as gv
-from ui.network_figure import model_figure
+from ui.views import gradient_views as gv
+from ui.views.network_figure import model_figure
 
 PLOT_CONFIG = {"displayModeBar": False}
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ..initializers import make_rng
+from nnlib import digits
+from nnlib.initializers import make_rng
 
 CANVAS = 280
 SUPERSAMPLE = 3  # draw 3× larger and shrink, for anti-aliased edges like the browser's
@@ -202,3 +203,17 @@ def drawn_set(per_digit: int = 30, seed: int = 0, canvas: int = CANVAS):
             images.append(draw_digit(d, style=k, seed=rng, canvas=canvas))
             labels.append(d)
     return np.stack(images), np.asarray(labels, dtype=np.int64)
+
+
+# --- the quality bar for real drawings ----------------------------------------------
+def drawn_inputs(per_digit: int = 30, seed: int = 0):
+    """The drawn test set, preprocessed: (X (N, 256) float32, y (N,)). Every drawing has ink."""
+    images, labels = drawn_set(per_digit=per_digit, seed=seed)
+    X = np.stack([digits.preprocess(image) for image in images])
+    return X, labels
+
+
+def drawn_accuracy(model, per_digit: int = 30, seed: int = 0) -> digits.Report:
+    """The model's report on freshly drawn digits (10 × per_digit drawings)."""
+    X, y = drawn_inputs(per_digit, seed)
+    return digits.report(model, X, y)

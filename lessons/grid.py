@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_int
+from nnlib.validation import check_int
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import datasets
-from ..model import Sequential
-from .model import DEFAULT_CONFIG, load_cached, model_path, save_atomic, train_digit_model
+from nnlib import datasets
+from nnlib.digits.model import DEFAULT_CONFIG, load_cached, model_path, save_atomic, train_digit_model
+from nnlib.model import Sequential
 
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"

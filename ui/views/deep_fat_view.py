@@ -1,6 +1,6 @@
 """Charts, tables and plain-words findings for the "Deep or fat?" page.
 
-Everything is computed from :mod:`nnlib.experiments` results handed in; nothing
+Everything is computed from :mod:`lessons.deep_or_fat` results handed in; nothing
 here trains a network or calls Streamlit, so it is tested without a browser.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from nnlib import experiments
+from lessons import deep_or_fat as experiments
 
 DEEP_COLOR, FAT_COLOR = "#4f46e5", "#f59322"
 TARGET_COLOR = "#6b7280"

@@ -11,8 +11,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import nnlib
-from nnlib import limits, serialization
-from ui import model_io
+from nnlib import serialization
+from services import limits, model_files
+from ui.sidebar import UPLOAD_KEY
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -39,7 +40,7 @@ def npy(array, allow_pickle=False) -> bytes:
 # --- the checks, without Streamlit ------------------------------------------------------
 def test_a_saved_digits_model_loads_back_exactly():
     model = digits_model()
-    loaded, dataset = model_io.check_upload(serialization.to_bytes(model), "circle")
+    loaded, dataset = model_files.check_upload(serialization.to_bytes(model), "circle")
     assert dataset == "digits"
     assert loaded.sizes() == [256, 32, 16, 10]
     for a, b in zip(loaded.get_weights(), model.get_weights()):
@@ -49,13 +50,13 @@ def test_a_saved_digits_model_loads_back_exactly():
 def test_a_2d_model_keeps_the_chosen_2d_set():
     model = nnlib.NetworkSpec(n_in=2, hidden=(4,), n_out=2).build(seed=0)
     data = serialization.to_bytes(model)
-    assert model_io.check_upload(data, "spiral")[1] == "spiral"
-    assert model_io.check_upload(data, "digits")[1] == "circle"
+    assert model_files.check_upload(data, "spiral")[1] == "spiral"
+    assert model_files.check_upload(data, "digits")[1] == "circle"
 
 
 def _refusal(data: bytes) -> str:
-    with pytest.raises(model_io.UploadRefused) as info:
-        model_io.check_upload(data, "circle")
+    with pytest.raises(model_files.UploadRefused) as info:
+        model_files.check_upload(data, "circle")
     return str(info.value)
 
 
@@ -68,6 +69,18 @@ def test_a_pickle_inside_is_refused():
 def test_shapes_must_match_the_header():
     data = replace_member(serialization.to_bytes(digits_model()), "param_0.npy", npy(np.zeros((31, 256), "f4")))
     assert "parameter 0 has shape (31, 256), but the header says (32, 256)" in _refusal(data)
+
+
+def test_a_valid_model_past_the_server_limits_is_refused():
+    """nnlib loads any well-formed model; the hosted app refuses one larger than its limits allow."""
+    wide = nnlib.NetworkSpec(n_in=2, hidden=(limits.MAX_NEURONS_PER_LAYER + 1,), n_out=2).build(seed=0)
+    data = serialization.to_bytes(wide)
+    assert nnlib.load(data).sizes() == [2, 1025, 2]
+    assert _refusal(data) == ("the model is too large for this server: at most 1024 neurons per layer are "
+                              "allowed on this server; a layer here has 1025.")
+    deep = nnlib.NetworkSpec(n_in=2, hidden=(2,) * (limits.MAX_HIDDEN_LAYERS + 1), n_out=2).build(seed=0)
+    assert "at most 8 hidden layers are allowed on this server; this network has 9" in _refusal(
+        serialization.to_bytes(deep))
 
 
 def test_files_past_the_size_limit_are_refused():
@@ -94,7 +107,7 @@ def test_upload_replaces_the_model_and_a_bad_file_keeps_it():
     assert "Save or load a model" in labels
     assert any("Train a network on Step 3" in c.value for c in at.sidebar.caption)  # no model yet
     assert not at.sidebar.download_button
-    uploader = at.sidebar.file_uploader(key=model_io.UPLOAD_KEY)
+    uploader = at.sidebar.file_uploader(key=UPLOAD_KEY)
     assert "at most 20 MB and 2,000,000 parameters" in uploader.help
     model = digits_model(seed=5)
     uploader.upload("mine.npz", serialization.to_bytes(model)).run()
@@ -110,13 +123,13 @@ def test_upload_replaces_the_model_and_a_bad_file_keeps_it():
 def test_a_refused_upload_keeps_the_last_good_model():
     good = digits_model()
     state = {"dataset": "xor", "model": good, "model_dataset": "digits", "model_io_message": None}
-    assert not model_io.apply_upload(state, "broken.npz", b"PK\x03\x04garbage")
+    assert not model_files.apply_upload(state, "broken.npz", b"PK\x03\x04garbage")
     kind, text = state["model_io_message"]
     assert kind == "error" and text.startswith("**broken.npz** was not loaded: ")
     assert "not a readable zip archive" in text
     assert state["model"] is good and state["model_dataset"] == "digits"
     toy = nnlib.NetworkSpec(n_in=2, hidden=(3,), n_out=2).build(seed=1)
-    assert model_io.apply_upload(state, "toy.npz", serialization.to_bytes(toy))
+    assert model_files.apply_upload(state, "toy.npz", serialization.to_bytes(toy))
     assert state["model_dataset"] == "xor" and state["model"].sizes() == [2, 3, 2]
 
 

@@ -1,8 +1,10 @@
 """Limits that keep one user of a hosted app from exhausting the server.
 
-They are enforced here, in one place: :func:`check_architecture` when a network
-is built or loaded and :func:`check_epochs` when training is started. The
-messages are written for students.
+They belong to the app, not to nnlib: the library builds and trains whatever it
+is asked to. The app checks them at each of its entry points: :func:`check_spec`
+when a network is built (Step 1, a shared link, a training run, the experiments),
+:func:`check_architecture` when a model file is uploaded, and :func:`check_epochs`
+when training is started. The messages are written for students.
 """
 
 from __future__ import annotations
@@ -53,3 +55,9 @@ def check_epochs(epochs) -> int:
         raise LimitExceeded(f"at most {MAX_EPOCHS} epochs per run are allowed on this server. "
                             f"Received {epochs}.")
     return epochs
+
+
+def check_spec(spec):
+    """``spec`` (an nnlib.NetworkSpec) unchanged when this server may build it, else LimitExceeded."""
+    check_architecture(spec.sizes)
+    return spec

@@ -1,0 +1,48 @@
+"""Shareable links, the Streamlit side: read a link once, keep the address bar current, offer the link.
+
+Parsing and writing the query parameters is pure and lives in :mod:`services.links`.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from services.links import PARAMS, decode, encode, share_url
+from ui import state
+
+
+def apply_once() -> None:
+    """On a session's first run, copy a shared link's settings into session state."""
+    if st.session_state["links_applied"]:
+        return
+    st.session_state["links_applied"] = True
+    try:
+        query = st.query_params.to_dict()
+    except Exception:
+        query = {}
+    if not any(param in query for param in PARAMS):
+        return
+    settings, notices = decode(query, state.DEFAULTS)
+    st.session_state.update(settings)
+    st.session_state["notices"].extend(notices)
+
+
+def sync() -> None:
+    """Write the session's setup into the address bar when it changed (other parameters are kept)."""
+    try:
+        wanted = encode(st.session_state)
+        current = st.query_params.to_dict()
+        changed = {k: v for k, v in wanted.items() if current.get(k) != v}
+        if changed:
+            st.query_params.update(changed)
+    except Exception:  # the address bar is a convenience; it must never break a page
+        pass
+
+
+def share_box(container) -> None:
+    """A "Copy link" control: the link in a code box, whose corner button copies it."""
+    url = share_url(st.context.url, st.session_state)
+    with container.expander("Share this setup", expanded=False, icon=":material/link:"):
+        st.code(url, language=None, wrap_lines=True)
+        st.caption("Copy the link with the button in the box's corner. Whoever opens it gets the same "
+                   "network, data, optimizer and seed, so the same training run.")

@@ -1,0 +1,47 @@
+"""The sidebar: where the app computes, the share box's place, and saving or loading a model.
+
+Whether an uploaded file is accepted is decided in :mod:`services.model_files`, without Streamlit.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nnlib import serialization
+from services import limits
+from services.model_files import MAX_UPLOAD_MB, apply_upload
+
+UPLOAD_KEY = "model_upload"
+
+
+def _on_upload() -> None:
+    """Runs once when a new file is chosen (or removed) in the uploader."""
+    uploaded = st.session_state.get(UPLOAD_KEY)
+    if uploaded is None:  # the file was removed from the uploader
+        st.session_state["model_io_message"] = None
+        return
+    apply_upload(st.session_state, uploaded.name, uploaded.getvalue())
+
+
+def model_files() -> None:
+    """The sidebar expander: download the current model, upload one back."""
+    model = st.session_state["model"]
+    with st.sidebar.expander("Save or load a model", expanded=False, icon=":material/save:"):
+        if model is None:
+            st.caption("Train a network on Step 3, then download it here as an .npz file.")
+        else:
+            snapshot = model.copy()  # training may go on while the file is being written
+            st.download_button(
+                "Download the model (.npz)", data=lambda: serialization.to_bytes(snapshot),
+                file_name=f"nnlib-{st.session_state['model_dataset'] or 'model'}.npz",
+                mime="application/octet-stream", key="model_download", on_click="ignore",
+                help=f"{' → '.join(map(str, model.sizes()))}: {model.count_params():,} parameters")
+        st.file_uploader(
+            "Upload a model (.npz)", type=["npz"], key=UPLOAD_KEY, on_change=_on_upload,
+            max_upload_size=MAX_UPLOAD_MB,
+            help=f"A file saved by this app or nnlib.save: numbers only (no pickles), at most "
+                 f"{MAX_UPLOAD_MB} MB and {limits.MAX_PARAMS:,} parameters.")
+        message = st.session_state["model_io_message"]
+        if message:
+            kind, text = message
+            (st.success if kind == "success" else st.error)(text)
