@@ -20,11 +20,10 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 UNSET_OPENBLAS = {v: os.environ.pop(v) for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if v in os.environ}
 os.environ.setdefault("NNLIB_BACKEND", "numpy")
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parent.parent  # the repository root (benchmarks run from it: python -m benchmarks.X)
 
 if "numpy" in sys.modules:  # the variables above only work before OpenBLAS loads
-    raise RuntimeError("benchmarks/_setup.py must be imported before numpy")
+    raise RuntimeError("benchmarks._setup must be imported before numpy")
 
 
 def blas_description() -> str:

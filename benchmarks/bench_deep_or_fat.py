@@ -8,7 +8,7 @@ of every network, the total against the 60 s budget, and the CPU time (summed ov
 The app server runs NumPy's BLAS on one thread (app.py); ``BENCH_THREADS=1`` reproduces that,
 the default 2 threads is the benchmarks' common setting.
 
-Run:  BENCH_THREADS=1 python3 benchmarks/bench_deep_or_fat.py
+Run:  BENCH_THREADS=1 python -m benchmarks.bench_deep_or_fat   (from the repository root)
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from __future__ import annotations
 import sys
 import time
 
-import _setup  # noqa: I001  (must come first: pins BLAS threads before numpy loads)
+from benchmarks import _setup  # must come first: pins BLAS threads before numpy loads
+
+# isort: split
 
 import nnlib
 from lessons import deep_or_fat as experiments

@@ -17,7 +17,7 @@ test sets after every epoch (what a page shows live). Targets (issue 2): ≥ 95%
 test accuracy within 1.5 s of training, a best of ≥ 97%, and a cached digits
 load of ≤ 50 ms (median of repeated loads).
 
-Run:  python3 benchmarks/bench_digits.py [--loads 21] [--seed 0]
+Run:  python -m benchmarks.bench_digits [--loads 21] [--seed 0]   (from the repository root)
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ import argparse
 import statistics
 import time
 
-import _setup  # noqa: I001  (must come first: pins BLAS threads before numpy loads)
+from benchmarks import _setup  # must come first: pins BLAS threads before numpy loads
+
+# isort: split
 import numpy as np
 
 import nnlib
@@ -40,7 +42,7 @@ TARGET_ACC, TARGET_SECONDS, TARGET_BEST, TARGET_LOAD_MS = 0.95, 1.5, 0.97, 50.0
 
 def cosine(base: float, epoch: int, epochs: int) -> float:
     """η for this epoch: from ``base`` down towards 0 along half a cosine."""
-    return nnlib.optimizers.cosine_learning_rate(base, epoch, epochs)
+    return nnlib.schedules.cosine_learning_rate(base, epoch, epochs)
 
 
 def train_nnlib(data, seed, learning_rate, batch_size, epochs, weight_decay=0.0, augment=None):

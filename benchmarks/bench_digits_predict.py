@@ -1,6 +1,6 @@
 """Preprocess + predict for one canvas drawing: p50 / p95 against the 2 ms bar.
 
-    python benchmarks/bench_digits_predict.py [--n 2000]
+    python -m benchmarks.bench_digits_predict [--n 2000]     (from the repository root)
 
 Each call takes a 280×280 RGBA drawing as the canvas sends it (hand-drawn-like
 digits from tests.drawn_digits, varied size, position, slant and pen) through
@@ -19,7 +19,9 @@ import io
 import os
 import time
 
-import _setup  # noqa: F401, I001  (pins BLAS threads; must come before numpy)
+from benchmarks import _setup  # pins BLAS threads; must come before numpy
+
+# isort: split
 import numpy as np
 
 from nnlib.digits import default_model, preprocess, read

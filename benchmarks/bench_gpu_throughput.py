@@ -14,7 +14,7 @@ nnlib/backend.py touches CuPy).
 
 Where CuPy or a CUDA device is missing it prints why and exits with status 0.
 
-Run:  python3 benchmarks/bench_gpu_throughput.py [--rounds 7] [--quick]
+Run:  python -m benchmarks.bench_gpu_throughput [--rounds 7] [--quick]   (from the repository root)
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ import statistics
 import sys
 import time
 
-import _setup  # noqa: I001  (must come first: pins BLAS threads before numpy loads)
+from benchmarks import _setup  # must come first: pins BLAS threads before numpy loads
+
+# isort: split
 import numpy as np
 
 import nnlib
@@ -39,7 +41,7 @@ LR = 0.05
 def gpu_status() -> str | None:
     """None when CuPy has a usable CUDA device, else the reason."""
     try:
-        backend._resolve("cupy")
+        backend.resolve("cupy")
         return None
     except backend.BackendError as exc:
         return str(exc)
@@ -54,7 +56,7 @@ def make_stepper(sizes, batch, name):
     spec = nnlib.NetworkSpec(n_in=sizes[0], hidden=sizes[1:-1], n_out=sizes[-1])
     model = spec.build(seed=0)
     opt = nnlib.optimizers.SGD(learning_rate=LR)
-    Xb, Tb = model._inputs(X), model._targets(y, batch)
+    Xb, Tb = model.check_data(X, y)
     xp = backend.xp
 
     def step():

@@ -8,12 +8,12 @@ Starts ``streamlit run app.py`` (or uses ``--url``), opens Step 3 in headless Ch
   draws different pictures from the render before (counted where Vega draws its images).
 
 The
-reference, in the same run, is the page's own timer (``TICK_S`` in pages/step3_training.py):
+reference, in the same run, is the page's own timer (``TICK_S`` in ui/fragments.py):
 the fastest the page asks for. Printed per round and chart: redraws per second and the ratio to
 the timer's rate; then how long the last growth of the loss curve came after Pause.
 The rounds run one after another on the same server (Reset, Start, watch, Pause).
 
-Run:  python3 benchmarks/bench_live_redraws.py [--rounds 3] [--seconds 5]
+Run:  python -m benchmarks.bench_live_redraws [--rounds 3] [--seconds 5]   (from the repository root)
 It needs Chromium and takes about half a minute. Figures from a machine where the browser and
 the server share two cores are lower bounds: a student's browser has a CPU of its own.
 """
@@ -24,8 +24,10 @@ import argparse
 import re
 import statistics
 
-import _setup  # noqa: I001  (must come first: pins BLAS threads before numpy loads)
-from load_test import CHROMIUM, CHROMIUM_ARGS, start_server
+from benchmarks import _setup  # must come first: pins BLAS threads before numpy loads
+
+# isort: split
+from benchmarks.load_test import CHROMIUM, CHROMIUM_ARGS, start_server
 
 # Counts, per canvas, the renders that drew different pictures from the render before. Vega's
 # canvas renderer clears the canvas, then draws each image mark with drawImage.
@@ -101,8 +103,8 @@ AFTER_PAUSE = """async () => {
 
 
 def timer_rate() -> float:
-    """Redraws per second that the page's timer asks for (1 / TICK_S), read from the page source."""
-    source = (_setup.ROOT / "pages" / "step3_training.py").read_text()
+    """Redraws per second that the page's timer asks for (1 / TICK_S), read from ui/fragments.py."""
+    source = (_setup.ROOT / "ui" / "fragments.py").read_text()
     return 1.0 / float(re.search(r"^TICK_S = ([0-9.]+)", source, re.M).group(1))
 
 

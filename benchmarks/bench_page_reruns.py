@@ -7,23 +7,22 @@ busy neighbour slows everything alike, is a rerun of the Home page: Streamlit's 
 rerun with a few elements and no computation. Printed per interaction: median ms, the ratio to
 the reference, and whether it fits the 300 ms budget.
 
-Run:  python3 benchmarks/bench_page_reruns.py [--rounds 7]
+Run:  python -m benchmarks.bench_page_reruns [--rounds 7]   (from the repository root)
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 
-import _setup  # noqa: I001  (must come first: pins BLAS threads before numpy loads)
+from benchmarks import _setup  # must come first: pins BLAS threads before numpy loads
+
+# isort: split
 from streamlit.testing.v1 import AppTest
 
-sys.path.insert(0, str(_setup.ROOT / "tests"))
-from streamlit_mode import app_py_in_charge  # noqa: E402
-
-from lessons.deep_or_fat import TARGETS  # noqa: E402
+from lessons.deep_or_fat import TARGETS
+from tests.streamlit_mode import app_py_in_charge
 
 APP = str(_setup.ROOT / "app.py")
 BUDGET_MS = 300.0

@@ -16,7 +16,7 @@ median over rounds of the mean step time within a round:
 Targets (issue 2): nnlib ≤ 0.6× PyTorch at batch 128, ≤ 0.9× at batch 512,
 and ≤ 1.6× the bare matmul bound at batch 512.
 
-Run:  python3 benchmarks/bench_train_step.py [--rounds 21] [--quick]
+Run:  python -m benchmarks.bench_train_step [--rounds 21] [--quick]   (from the repository root)
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ import platform
 import statistics
 import time
 
-import _setup  # noqa: I001  (must come first: pins BLAS threads before numpy loads)
+from benchmarks import _setup  # must come first: pins BLAS threads before numpy loads
+
+# isort: split
 import numpy as np
 
 import nnlib
@@ -49,7 +51,7 @@ def nnlib_stepper(X, y):
     model = make_nnlib()
     start = model.get_weights()
     opt = nnlib.optimizers.SGD(learning_rate=LR)
-    Xb, Tb = model._inputs(X), model._targets(y, len(y))
+    Xb, Tb = model.check_data(X, y)
 
     def step():
         train_step(model, opt, Xb, Tb)

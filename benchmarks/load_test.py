@@ -14,7 +14,7 @@ Before the sessions start, one warm-up session opens "/" (so the server has regi
 st.navigation: with a folder named pages/, a first request straight to a page would run in
 Streamlit's legacy mode) and draws once on the digits page (so the default model is cached).
 
-Run:  python3 benchmarks/load_test.py [--sessions 20] [--train-every 4] [--url http://...]
+Run:  python -m benchmarks.load_test [--sessions 20] [--train-every 4] [--url http://...]   (from the repository root)
 It is a script, not a test: it takes a minute or two and needs Chromium.
 """
 
@@ -35,10 +35,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from tests.drawn_digits import pen_paths
 
-from tests.drawn_digits import pen_paths  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nnlib.layers import count_params
 from nnlib.spec import NetworkSpec
 from nnlib.training import Trainer
 from nnlib.validation import check_int
@@ -106,9 +107,8 @@ def fit_curve(name: str, n_hidden: int, seed: int = 0, epochs: int = CURVE_EPOCH
 
 
 # --- 2. deep against fat at equal parameter count -----------------------------------
-def dense_params(sizes) -> int:
-    """Weights and biases of a fully connected chain: Σ (n_in + 1)·n_out over the layers."""
-    return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+# Weights and biases of a fully connected chain: Σ (n_in + 1)·n_out over the layers.
+dense_params = count_params
 
 
 @dataclass(frozen=True)
@@ -308,18 +308,3 @@ def summarize(trials, n_test: int) -> list[BudgetOutcome]:
         outcomes.append(BudgetOutcome(budget, deep[0].params, fat[0].params, deep[0].hidden,
                                       fat[0].hidden, pd, pf, noise, winner))
     return outcomes
-
-
-# Seide, Li & Yu, "Conversational speech transcription using context-dependent deep neural
-# networks", Interspeech 2011: word error rate (%) by layers × neurons (/work/shared/lecture.md).
-SEIDE_2011_CITATION = "Seide, Li & Yu, Interspeech 2011 (speech recognition, word error rate %)"
-SEIDE_2011 = (
-    # (deep layers × neurons, WER %, fat with about the same parameters, WER %)
-    ("1×2k", 24.2, None, None),
-    ("2×2k", 20.4, None, None),
-    ("3×2k", 18.4, None, None),
-    ("4×2k", 17.8, None, None),
-    ("5×2k", 17.2, "1×3772", 22.5),
-    ("7×2k", 17.1, "1×4634", 22.6),
-    (None, None, "1×16k", 22.1),
-)

@@ -21,22 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnlib import backend
-from nnlib.validation import check_int
+from nnlib.activations import sigmoid, softplus
+from nnlib.validation import check_int, check_number
 
 # Past this size a parameter has clearly run away; the path stops there.
 _RUNAWAY = 1e6
-
-
-def _softplus(z):
-    """ln(1 + eᶻ) without overflow: max(z, 0) + ln(1 + e^−|z|)."""
-    xp = backend.xp
-    return xp.maximum(z, 0.0) + xp.log1p(xp.exp(-xp.abs(z)))
-
-
-def _sigmoid(z):
-    xp = backend.xp
-    e = xp.exp(-xp.abs(z))
-    return xp.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 @dataclass(frozen=True)
@@ -77,18 +66,18 @@ class OneNeuron:
         w, b = self._args(w, b)
         z = self._z(w, b)
         t = backend.asarray(self.t, "float64")
-        return backend.to_numpy(backend.xp.sum(_softplus(z) - t * z, axis=-1))
+        return backend.to_numpy(backend.xp.sum(softplus(z) - t * z, axis=-1))
 
     def predict(self, w: float, b: float, x) -> np.ndarray:
         """The neuron's output y = σ(w·x + b) for inputs x (any shape); NumPy out."""
         x = backend.asarray(np.asarray(x, dtype=float), "float64")
-        return backend.to_numpy(_sigmoid(float(w) * x + float(b)))
+        return backend.to_numpy(sigmoid(float(w) * x + float(b)))
 
     def gradient(self, w, b) -> np.ndarray:
         """∇L = (∂L/∂w, ∂L/∂b) = (Σₙ xⁿ(yⁿ − ŷⁿ), Σₙ (yⁿ − ŷⁿ)); shape S + (2,) for w, b of shape S."""
         xp = backend.xp
         w, b = self._args(w, b)
-        dz = _sigmoid(self._z(w, b)) - backend.asarray(self.t, "float64")  # ∂Cⁿ/∂z
+        dz = sigmoid(self._z(w, b)) - backend.asarray(self.t, "float64")  # ∂Cⁿ/∂z
         x = backend.asarray(self.x, "float64")
         return backend.to_numpy(xp.stack([xp.sum(x * dz, axis=-1), xp.sum(dz, axis=-1)], axis=-1))
 
@@ -154,9 +143,7 @@ class DescentPath:
 
 def descent_path(problem: OneNeuron, start=(0.0, 0.0), learning_rate: float = 0.1, steps: int = 30) -> DescentPath:
     """Run plain gradient descent θ ← θ − η∇L from ``start`` for ``steps`` steps and record every θ."""
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not (
-            math.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be a positive number. Received: learning_rate={learning_rate!r}")
+    check_number("learning_rate", learning_rate, 0.0, low_open=True)
     check_int("steps", steps, 0, 10_000)
     theta = np.array([float(v) for v in start], dtype=float)
     if theta.shape != (2,) or not np.all(np.isfinite(theta)):

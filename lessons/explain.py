@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lessons.grid import plane_grid
 from nnlib import activations, backend, losses
 
 
@@ -19,6 +20,42 @@ def multiply_adds(sizes) -> int:
     """Multiply-adds for one input through a fully connected network: Σ n_in·n_out over the layers."""
     sizes = list(sizes)
     return sum(a * b for a, b in zip(sizes, sizes[1:]))
+
+
+def count_params_formula(sizes) -> str:
+    """The parameter count written out, one term (n_in + 1)·n_out per layer: "(2+1)·4 + (4+1)·2".
+
+    Each neuron has one weight per input and a bias; the terms add up to ``spec.count_params()``.
+    """
+    sizes = list(sizes)
+    return " + ".join(f"({a}+1)·{b}" for a, b in zip(sizes, sizes[1:]))
+
+
+@dataclass(frozen=True)
+class FunctionSet:
+    """Members of one function set over the input plane: models, their grids, and the seconds they took."""
+
+    seeds: list[int]
+    models: list
+    grids: list
+    seconds: float
+
+    @property
+    def inputs(self) -> int:
+        """How many inputs went through the networks: every grid point of every member."""
+        return sum(g.xs.shape[0] * g.ys.shape[0] for g in self.grids)
+
+
+def function_set(spec, first_seed: int, scale: float = 3.0, draws: int = 6, resolution: int = 40) -> FunctionSet:
+    """``draws`` random members of the set that ``spec`` defines (seeds first_seed, …), each over the plane.
+
+    The time covers drawing the networks and computing every neuron on every grid point.
+    """
+    started = time.perf_counter()
+    seeds = [first_seed + k for k in range(draws)]
+    models = [random_function(spec, seed, scale) for seed in seeds]
+    grids = [plane_grid(m, resolution=resolution) for m in models]
+    return FunctionSet(seeds, models, grids, time.perf_counter() - started)
 
 
 def softmax_values(z) -> np.ndarray:
@@ -69,6 +106,15 @@ def top_contributors(per_example, k: int = 5) -> Contributors:
     total = float(per_example.sum())
     share = per_example[order] / total if total > 0 else np.zeros(k)
     return Contributors(order, per_example[order], share, total)
+
+
+def true_class_probabilities(probabilities, labels) -> np.ndarray:
+    """For each example n, the probability the network gives its true class: probabilities[n, labels[n]].
+
+    probabilities: (N, classes) from ``model.predict``; labels: (N,) ints.
+    """
+    probabilities = np.asarray(probabilities)
+    return probabilities[np.arange(probabilities.shape[0]), np.asarray(labels)]
 
 
 def random_function(spec, seed: int, scale: float = 3.0):

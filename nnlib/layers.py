@@ -37,6 +37,16 @@ def dense_backward(W, X, grad_Z, need_grad_X=True):
     return grad_W, grad_b, grad_X
 
 
+def count_params(sizes, use_bias: bool = True) -> int:
+    """Weights and biases of a chain of Dense layers with ``sizes`` neurons, input first.
+
+    Each layer has n_out·n_in weights and n_out biases: P = Σ (n_in + 1)·n_out over the
+    layers (Σ n_in·n_out without biases). E.g. [2, 3, 1]: (2 + 1)·3 + (3 + 1)·1 = 13.
+    """
+    sizes = [int(s) for s in sizes]
+    return sum((a + int(use_bias)) * b for a, b in zip(sizes, sizes[1:]))
+
+
 class Dense:
     """A fully connected layer with ``n_out`` neurons, each seeing ``n_in`` inputs.
 
@@ -74,7 +84,7 @@ class Dense:
         return [self.W, self.b] if self.use_bias else [self.W]
 
     def count_params(self) -> int:
-        return self.n_out * self.n_in + (self.n_out if self.use_bias else 0)
+        return count_params([self.n_in, self.n_out], self.use_bias)
 
     def set_weights(self, weights=None, bias=None):
         """Set W and/or b exactly; shapes are checked and errors name what was received."""

@@ -7,21 +7,37 @@ The network's structure (layers, neurons, activations) is the lecture's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from . import activations, backend, losses
+from . import activations, backend, losses, training
 from .layers import Dense
-from .validation import check_int
+from .validation import check_choice, check_int
+
+REDUCTIONS = ("mean", "sum")
 
 
-@dataclass(frozen=True)
-class LayerTrace:
-    """One layer's forward values for a batch, as NumPy: x (N, n_in), z and a (N, n_out)."""
+class LayerTrace(NamedTuple):
+    """One layer's forward values for a batch: input x (N, n_in), z = x·Wᵀ + b and a = σ(z) (N, n_out).
 
-    x: np.ndarray
-    z: np.ndarray
-    a: np.ndarray
+    Backend arrays from :meth:`Sequential.forward`, NumPy from :meth:`Sequential.trace`.
+    """
+
+    x: object
+    z: object
+    a: object
+
+
+class Backward(NamedTuple):
+    """What :meth:`Sequential.backward` returns, on the backend.
+
+    grads: ∂L/∂θ for every array in ``params``, in the same order [∂L/∂W1, ∂L/∂b1, ...].
+    deltas: δ = ∂L/∂z for every layer (N, n_out of that layer), input layer first.
+    """
+
+    grads: list
+    deltas: list
 
 
 @dataclass(frozen=True)
@@ -137,8 +153,19 @@ class Sequential:
         return clone
 
     # --- data at the edge -------------------------------------------------
+    def check_data(self, X, y=None):
+        """Validate data and move it to the backend once: returns ``(X, T)``.
+
+        X: inputs (N, n_in) as NumPy, nested lists or a backend array -> a backend array of the
+        model's dtype (NumPy inputs are checked for shape and NaN; backend arrays for shape).
+        y: integer labels (N,) or one-hot rows (N, n_out) -> one-hot targets T (N, n_out) on the
+        backend; backend targets pass through. T is None when y is None.
+        Every other method that takes NumPy calls this, so the checks live in one place.
+        """
+        X = self._inputs(X)
+        return X, (None if y is None else self._targets(y, X.shape[0]))
+
     def _inputs(self, X):
-        """Validate X (NumPy or backend) and return it as a backend array of the model's dtype."""
         if isinstance(X, (np.ndarray, list, tuple)):
             X = np.asarray(X, dtype=np.float64 if self.dtype == "float64" else np.float32)
             if X.ndim != 2 or X.shape[1] != self.n_in:
@@ -154,34 +181,37 @@ class Sequential:
         return X
 
     def _targets(self, y, n: int):
-        """Integer labels (N,) or one-hot rows (N, n_out) -> one-hot backend array (N, n_out)."""
-        if isinstance(y, (np.ndarray, list, tuple)):
-            y = np.asarray(y)
-            if y.ndim == 1:
-                if not np.issubdtype(y.dtype, np.integer):
-                    if not np.all(np.equal(np.mod(y, 1), 0)):
-                        raise ValueError(f"integer class labels expected. Received dtype {y.dtype}.")
-                    y = y.astype(np.int64)
-                if y.size and (y.min() < 0 or y.max() >= self.n_out):
-                    raise ValueError(f"labels must lie in 0..{self.n_out - 1}. "
-                                     f"Received labels from {y.min()} to {y.max()}.")
-                onehot = np.zeros((y.shape[0], self.n_out))
-                onehot[np.arange(y.shape[0]), y] = 1.0
-                y = onehot
-            if y.shape != (n, self.n_out):
-                raise ValueError(f"targets must be {n} labels or one-hot rows of shape "
-                                 f"({n}, {self.n_out}). Received shape {y.shape}.")
-            return backend.asarray(y, self.dtype)
-        return y
+        if not isinstance(y, (np.ndarray, list, tuple)):
+            return y
+        y = np.asarray(y)
+        if y.ndim == 1:
+            if not np.issubdtype(y.dtype, np.integer):
+                if not np.all(np.equal(np.mod(y, 1), 0)):
+                    raise ValueError(f"integer class labels expected. Received dtype {y.dtype}.")
+                y = y.astype(np.int64)
+            if y.size and (y.min() < 0 or y.max() >= self.n_out):
+                raise ValueError(f"labels must lie in 0..{self.n_out - 1}. "
+                                 f"Received labels from {y.min()} to {y.max()}.")
+            onehot = np.zeros((y.shape[0], self.n_out))
+            onehot[np.arange(y.shape[0]), y] = 1.0
+            y = onehot
+        if y.shape != (n, self.n_out):
+            raise ValueError(f"targets must be {n} labels or one-hot rows of shape "
+                             f"({n}, {self.n_out}). Received shape {y.shape}.")
+        return backend.asarray(y, self.dtype)
 
     # --- forward ----------------------------------------------------------
-    def _forward(self, X):
-        """Forward pass on backend arrays, keeping (x, z, a) of every layer for backprop."""
+    def forward(self, X) -> list[LayerTrace]:
+        """The forward pass on a backend batch X (N, n_in), keeping what backprop needs.
+
+        Returns one :class:`LayerTrace` (x, z, a) per layer, on the backend:
+        z = x·Wᵀ + b and a = σ(z), and each layer's x is the a of the layer below.
+        """
         cache = []
         a = X
         for layer in self.layers:
             z, a_next = layer.forward(a)
-            cache.append((a, z, a_next))
+            cache.append(LayerTrace(a, z, a_next))
             a = a_next
         return cache
 
@@ -195,7 +225,7 @@ class Sequential:
     def predict(self, X) -> np.ndarray:
         """Outputs y for NumPy inputs X (N, n_in) or one example (n_in,); returns NumPy."""
         single = isinstance(X, (np.ndarray, list, tuple)) and np.ndim(X) == 1
-        X = self._inputs(np.atleast_2d(np.asarray(X)) if single else X)
+        X, _ = self.check_data(np.atleast_2d(np.asarray(X)) if single else X)
         out = backend.to_numpy(self(X))
         return out[0] if single else out
 
@@ -204,56 +234,55 @@ class Sequential:
 
     def trace(self, X) -> list[LayerTrace]:
         """Every layer's input x, z and a = σ(z) for inputs X, as NumPy."""
-        X = self._inputs(np.atleast_2d(X) if isinstance(X, (list, tuple, np.ndarray)) else X)
-        return [LayerTrace(*(backend.to_numpy(v) for v in entry)) for entry in self._forward(X)]
+        X, _ = self.check_data(np.atleast_2d(X) if isinstance(X, (list, tuple, np.ndarray)) else X)
+        return [LayerTrace(*(backend.to_numpy(v) for v in entry)) for entry in self.forward(X)]
 
     # --- loss and backward ------------------------------------------------
     def _fused(self) -> bool:
         return (isinstance(self.loss, losses.CrossEntropy)
                 and isinstance(self.layers[-1].activation, activations.Softmax))
 
-    def _per_example_loss(self, z_out, a_out, T):
-        if self._fused():
-            return self.loss.per_example_from_logits(z_out, T)
-        return self.loss.per_example(a_out, T)
+    def example_losses(self, z, a, T):
+        """Cⁿ for every example, on the backend, from the output layer's z and a = σ(z).
 
-    def _backward(self, cache, T, reduction: str, need_loss: bool = True, grad_scale: float = 1.0):
-        """Backpropagation: returns (loss, grads aligned with params, deltas ∂C/∂z per layer).
-
-        The output layer's ∂C/∂z starts the backward pass; each layer below gets
-        ∂C/∂z = σ′(z) · Σ (w · ∂C/∂z of the layer above). With ``need_loss=False``
-        the loss value is skipped (returned as None): a training step only needs gradients.
-        ``grad_scale`` multiplies every gradient (and delta); a training step passes the
-        learning rate η here, so η·∇L costs one multiply of the small output delta
-        instead of one pass over every parameter.
+        z, a: (N, n_out), e.g. ``forward(X)[-1]``; T: one-hot targets (N, n_out). Returns (N,).
+        Softmax + cross-entropy is computed from the logits z (finite for any z); other losses
+        from a. Leading axes broadcast: z, a of shape (G, N, n_out) give (G, N).
         """
-        n = T.shape[0]
-        x_out, z_out, a_out = cache[-1]
-        scale = 1.0 / n if reduction == "mean" else 1.0
-        loss = None
-        if need_loss:
-            loss = backend.xp.sum(self._per_example_loss(z_out, a_out, T)) * scale
+        if self._fused():
+            return self.loss.per_example_from_logits(z, T)
+        return self.loss.per_example(a, T)
+
+    def backward(self, cache, T, reduction: str = "mean") -> Backward:
+        """Backpropagation from a :meth:`forward` cache: ∇ aligned with ``params``, and every δ.
+
+        T: one-hot targets (N, n_out) on the backend. ``reduction='mean'`` differentiates L/N
+        (what training uses); ``'sum'`` the lecture's L = Σₙ Cⁿ.
+        Returns ``Backward(grads, deltas)``: grads[k] = ∂L/∂params[k], and deltas[l] = ∂L/∂z of
+        layer l (N, n_out of that layer). The output layer's δ starts the pass (for the fused
+        softmax + cross-entropy it is simply y − ŷ); each layer below gets
+        δ = σ′(z) · (δ_above · W_above). The loss value itself is not computed (a training step
+        does not need it): see :meth:`example_losses`.
+        """
+        check_choice("reduction", reduction, REDUCTIONS)
+        _, z_out, a_out = cache[-1]
         if self._fused():
             delta = self.loss.grad_from_logits(a_out, T)
         else:
             delta = self.layers[-1].activation.backward(z_out, a_out, self.loss.grad(a_out, T))
-        if scale * grad_scale != 1.0:
-            delta = delta * (scale * grad_scale)
+        if reduction == "mean":
+            # Scaling the small output δ by 1/N scales every gradient below it (in place: δ is ours).
+            delta *= 1.0 / T.shape[0]
         grads, deltas = [], [None] * len(self.layers)
         for i in range(len(self.layers) - 1, -1, -1):
             deltas[i] = delta
-            x, _, _ = cache[i]
             # The input layer's ∂C/∂x feeds nothing, so that product is skipped.
-            layer_grads, grad_x = self.layers[i].backward(x, delta, need_grad_X=i > 0)
+            layer_grads, grad_x = self.layers[i].backward(cache[i].x, delta, need_grad_X=i > 0)
             grads[:0] = layer_grads
             if i > 0:
                 _, z_below, a_below = cache[i - 1]
                 delta = self.layers[i - 1].activation.backward(z_below, a_below, grad_x)
-        return loss, grads, deltas
-
-    def _check_reduction(self, reduction):
-        if reduction not in ("mean", "sum"):
-            raise ValueError(f"reduction must be 'mean' or 'sum'. Received: reduction={reduction!r}")
+        return Backward(grads, deltas)
 
     def loss_and_grads(self, X, y, reduction: str = "mean"):
         """The loss as a float and gradients aligned with ``params`` (backend arrays).
@@ -261,19 +290,17 @@ class Sequential:
         ``reduction='mean'`` gives L/N and its gradient (what training uses);
         ``'sum'`` gives the lecture's total loss L = Σₙ Cⁿ and ∂L/∂w = Σₙ ∂Cⁿ/∂w.
         """
-        self._check_reduction(reduction)
-        X = self._inputs(X)
-        T = self._targets(y, X.shape[0])
-        loss, grads, _ = self._backward(self._forward(X), T, reduction)
-        return backend.to_float(loss), grads
+        X, T = self.check_data(X, y)
+        cache = self.forward(X)
+        grads, _ = self.backward(cache, T, reduction)
+        total = backend.to_float(backend.xp.sum(self.example_losses(cache[-1].z, cache[-1].a, T)))
+        return (total / X.shape[0] if reduction == "mean" else total), grads
 
     def backprop(self, X, y, reduction: str = "sum") -> list[LayerBackprop]:
         """Every layer's forward and backward values for a step-by-step view, as NumPy."""
-        self._check_reduction(reduction)
-        X = self._inputs(X)
-        T = self._targets(y, X.shape[0])
-        cache = self._forward(X)
-        _, grads, deltas = self._backward(cache, T, reduction)
+        X, T = self.check_data(X, y)
+        cache = self.forward(X)
+        grads, deltas = self.backward(cache, T, reduction)
         out, g = [], 0
         for layer, (x, z, a), delta in zip(self.layers, cache, deltas):
             if isinstance(layer.activation, activations.Softmax):
@@ -291,33 +318,30 @@ class Sequential:
 
     def per_example_loss(self, X, y) -> np.ndarray:
         """Cⁿ for every example, as NumPy (N,)."""
-        X = self._inputs(X)
-        T = self._targets(y, X.shape[0])
-        _, z, a = self._forward(X)[-1]
-        return backend.to_numpy(self._per_example_loss(z, a, T))
+        X, T = self.check_data(X, y)
+        out = self.forward(X)[-1]
+        return backend.to_numpy(self.example_losses(out.z, out.a, T))
 
     def evaluate(self, X, y, batch_size: int = 4096) -> Evaluation:
         """Total loss L = Σₙ Cⁿ, mean loss L/N and accuracy over a data set."""
         batch_size = check_int("batch_size", batch_size)
-        X = self._inputs(X)
+        X, T = self.check_data(X, y)
         n = X.shape[0]
-        T = self._targets(y, n)
         xp = backend.xp
         total, correct = 0.0, 0
         for start in range(0, n, batch_size):
             stop = min(start + batch_size, n)  # the array API leaves out-of-range stops unspecified
             xb, tb = X[start:stop, ...], T[start:stop, ...]
-            _, z, a = self._forward(xb)[-1]
-            total += backend.to_float(xp.sum(self._per_example_loss(z, a, tb)))
+            z = a = xb
+            for layer in self.layers:  # no cache: evaluation keeps only the output
+                z, a = layer.forward(a)
+            total += backend.to_float(xp.sum(self.example_losses(z, a, tb)))
             hits = xp.argmax(a, axis=1) == xp.argmax(tb, axis=1)
             correct += int(backend.to_float(xp.sum(backend.astype(hits, xp.int32))))
         return Evaluation(total, total / max(n, 1), correct / max(n, 1), n)
 
-    # --- training (see nnlib.training) -------------------------------------
-    def fit(self, X, y, **kwargs):
-        """Train in place; see :func:`nnlib.training.fit` for the arguments."""
-        from .training import fit
-        return fit(self, X, y, **kwargs)
+    # --- training: model.fit(X, y, ...) is nnlib.fit(model, X, y, ...) -------
+    fit = training.fit
 
     def __repr__(self):
         lines = [f"Sequential(loss={self.loss.name}, params={self.count_params():,}, dtype={self.dtype})"]

@@ -7,34 +7,30 @@ Every optimizer updates the parameter arrays in place with ``step(params, grads)
 * Adam: running averages of the gradient and its square, with bias correction.
 
 ``weight_decay`` λ adds λ·W to the gradient of every weight matrix (L2
-regularisation, ½λ‖W‖² in the loss); biases are not decayed.
+regularisation, ½λ‖W‖² in the loss); biases are not decayed. A learning-rate
+schedule is part of the training run (:mod:`nnlib.schedules`), not of an optimizer.
 """
 
 from __future__ import annotations
 
-import math
-
 from . import backend
 from .registry import lookup
-
-
-def _check_rate(name: str, value, low=0.0, high=None, strict=True):
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    ok = ok and (value > low if strict else value >= low) and (high is None or value < high)
-    if not ok:
-        bound = f"> {low}" if strict else f">= {low}"
-        if high is not None:
-            bound += f" and < {high}"
-        raise ValueError(f"{name} must be a number {bound}. Received: {name}={value!r}")
-    return float(value)
+from .validation import check_number
 
 
 class Optimizer:
+    """Base class: ``step(params, grads)`` moves every parameter array in place.
+
+    ``params`` and ``grads`` are aligned lists (``model.params`` and the ``grads`` of
+    ``model.backward``). ``learning_rate`` is read at every step, so a schedule or a
+    page may change it between steps.
+    """
+
     name = "optimizer"
 
     def __init__(self, learning_rate=0.1, weight_decay=0.0):
-        self.learning_rate = _check_rate("learning_rate", learning_rate)
-        self.weight_decay = _check_rate("weight_decay", weight_decay, strict=False)
+        self.learning_rate = check_number("learning_rate", learning_rate, 0.0, low_open=True)
+        self.weight_decay = check_number("weight_decay", weight_decay, 0.0)
         self.state: dict = {}
 
     def _decayed(self, p, g):
@@ -45,18 +41,6 @@ class Optimizer:
 
     def step(self, params, grads) -> None:
         raise NotImplementedError
-
-    def gradient_scale(self) -> float | None:
-        """η when this update is θ ← θ − η·g (then :meth:`step_scaled` applies η·g), else None.
-
-        A training step can fold η into the backward pass (see ``Sequential._backward``),
-        which saves one pass over every parameter per step.
-        """
-        return None
-
-    def step_scaled(self, params, scaled_grads) -> None:
-        """Update with gradients already multiplied by :meth:`gradient_scale`."""
-        raise NotImplementedError(f"{self.name} cannot take pre-scaled gradients")
 
     def reset(self) -> None:
         """Forget running state (velocities, moments)."""
@@ -74,19 +58,7 @@ class SGD(Optimizer):
     def step(self, params, grads) -> None:
         lr = self.learning_rate
         for p, g in zip(params, grads):
-            p -= lr * self._decayed(p, g)
-
-    def gradient_scale(self) -> float | None:
-        # A subclass with its own step() must not be bypassed by the shortcut.
-        return self.learning_rate if type(self).step is SGD.step else None
-
-    def step_scaled(self, params, scaled_grads) -> None:
-        # θ − η(g + λθ) = (1 − ηλ)θ − ηg: the same step, with η·g computed upstream.
-        shrink = 1.0 - self.learning_rate * self.weight_decay
-        for p, g in zip(params, scaled_grads):
-            if shrink != 1.0 and p.ndim == 2:
-                p *= shrink
-            p -= g
+            p -= lr * self._decayed(p, g)  # in place: the model's own arrays move
 
 
 class GradientDescent(SGD):
@@ -103,7 +75,7 @@ class Momentum(Optimizer):
 
     def __init__(self, learning_rate=0.1, momentum=0.9, weight_decay=0.0):
         super().__init__(learning_rate, weight_decay)
-        self.momentum = _check_rate("momentum", momentum, 0.0, 1.0, strict=False)
+        self.momentum = check_number("momentum", momentum, 0.0, 1.0, high_open=True)
 
     def step(self, params, grads) -> None:
         lr, mu = self.learning_rate, self.momentum
@@ -111,20 +83,6 @@ class Momentum(Optimizer):
         for p, g, v in zip(params, grads, velocities):
             v *= mu
             v -= lr * self._decayed(p, g)
-            p += v
-
-    def gradient_scale(self) -> float | None:
-        return self.learning_rate if type(self).step is Momentum.step else None
-
-    def step_scaled(self, params, scaled_grads) -> None:
-        # v ← μv − η·g − ηλ·W, with η·g computed upstream.
-        decay = self.learning_rate * self.weight_decay
-        velocities = self.state.setdefault("v", [backend.xp.zeros_like(p) for p in params])
-        for p, g, v in zip(params, scaled_grads, velocities):
-            v *= self.momentum
-            v -= g
-            if decay and p.ndim == 2:
-                v -= decay * p
             p += v
 
 
@@ -135,9 +93,9 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.0):
         super().__init__(learning_rate, weight_decay)
-        self.beta1 = _check_rate("beta1", beta1, 0.0, 1.0, strict=False)
-        self.beta2 = _check_rate("beta2", beta2, 0.0, 1.0, strict=False)
-        self.epsilon = _check_rate("epsilon", epsilon)
+        self.beta1 = check_number("beta1", beta1, 0.0, 1.0, high_open=True)
+        self.beta2 = check_number("beta2", beta2, 0.0, 1.0, high_open=True)
+        self.epsilon = check_number("epsilon", epsilon, 0.0, low_open=True)
 
     def step(self, params, grads) -> None:
         xp = backend.xp
@@ -158,12 +116,6 @@ class Adam(Optimizer):
             v *= b2
             v += (1.0 - b2) * (g * g)
             p -= step_size * m / (xp.sqrt(v) + eps)
-
-
-def cosine_learning_rate(peak: float, t: int, total: int) -> float:
-    """η_t = η · ½ (1 + cos(π t / T)), for t = 0 … T: large steps first, fine ones at the end."""
-    total = max(int(total), 1)
-    return peak * 0.5 * (1.0 + math.cos(math.pi * min(t, total) / total))
 
 
 REGISTRY = {cls.name: cls for cls in (GradientDescent, SGD, Momentum, Adam)}

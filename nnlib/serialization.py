@@ -21,6 +21,7 @@ import zlib
 import numpy as np
 
 from . import activations, losses
+from .files import atomic_write
 from .layers import Dense
 from .model import Sequential
 
@@ -42,15 +43,13 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, Valu
 
 
 def save(model: Sequential, path) -> None:
-    """Write ``model`` to ``path`` (a filename or a writable binary file object)."""
+    """Write ``model`` to ``path`` (a filename, written atomically, or a writable binary file object)."""
     header = {"format": FORMAT, "version": VERSION, **model.config()}
     arrays = {f"param_{i}": w for i, w in enumerate(model.get_weights())}
     arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
     if isinstance(path, (str, os.PathLike)):
-        tmp = f"{os.fspath(path)}.tmp"
-        with open(tmp, "wb") as fh:
+        with atomic_write(path) as fh:  # a reader (another process) never sees half a file
             np.savez(fh, **arrays)
-        os.replace(tmp, path)
     else:
         np.savez(path, **arrays)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import activations
-from .layers import Dense
+from .layers import Dense, count_params
 from .model import Sequential
 from .validation import check_int
 
@@ -44,7 +44,7 @@ class NetworkSpec:
         return [self.n_in, *self.hidden, self.n_out]
 
     def count_params(self) -> int:
-        return sum((a + 1) * b for a, b in zip(self.sizes, self.sizes[1:]))
+        return count_params(self.sizes)
 
     def build(self, seed=0, dtype: str = "float32") -> Sequential:
         """A freshly initialised network of this shape; the seed fixes its starting θ."""

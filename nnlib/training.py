@@ -6,6 +6,10 @@ optimizer and the shuffling generator. ``trainer.run(steps)`` performs up to
 once per UI tick and stop between calls. :func:`train` wraps it as a generator
 and :func:`fit` runs it to the end.
 
+Every step is :func:`train_step`: ``model.forward``, ``model.backward`` (the
+plain gradient ∇L) and ``optimizer.step``, the one update rule (θ ← θ − η∇L for
+SGD). A learning-rate ``schedule`` sets η before each step.
+
 When the loss turns NaN or infinite, or grows past ``explode_factor`` times its
 starting value, the model gets back the weights of the last good report and
 :class:`TrainingDiverged` says what happened.
@@ -19,9 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import backend, optimizers
+from . import backend, optimizers, schedules
 from .initializers import make_rng
-from .validation import check_int
+from .validation import check_int, check_number
 
 
 @dataclass(frozen=True)
@@ -51,20 +55,14 @@ class TrainingDiverged(ArithmeticError):
 
 
 def train_step(model, optimizer, X, T) -> None:
-    """One optimizer step on a batch: forward, backward (mean loss), update, in place.
+    """One optimizer step on a batch, in place: forward, backward (mean loss), update.
 
-    X: backend inputs (N, n_in); T: backend one-hot targets (N, n_out). The loss
-    value itself is not computed: nobody reads it between reports. For plain
-    SGD the learning rate is folded into the backward pass (η·∇L comes out of it).
+    X: backend inputs (N, n_in); T: backend one-hot targets (N, n_out) (see
+    ``model.check_data``). θ ← optimizer.step(θ, ∇(L/N)); the loss value itself is
+    not computed: nobody reads it between reports.
     """
-    eta = optimizer.gradient_scale()
-    cache = model._forward(X)
-    if eta is None:
-        _, grads, _ = model._backward(cache, T, "mean", need_loss=False)
-        optimizer.step(model.params, grads)
-    else:
-        _, scaled, _ = model._backward(cache, T, "mean", need_loss=False, grad_scale=eta)
-        optimizer.step_scaled(model.params, scaled)
+    grads, _ = model.backward(model.forward(X), T)
+    optimizer.step(model.params, grads)
 
 
 class Trainer:
@@ -80,11 +78,15 @@ class Trainer:
         seed: int or Generator for shuffling (and augmentation).
         augment: optional ``f(X_numpy, rng) -> X_numpy`` applied to each epoch's inputs.
         explode_factor: a mean loss above this multiple of the starting loss counts as divergence.
+        schedule: the learning rate over the run (:mod:`nnlib.schedules`): 'constant' (the
+            optimizer's rate, left alone), 'cosine' (from that rate down to 0 over ``epochs``),
+            or a callable step -> rate, set as ``optimizer.learning_rate`` before every step.
+        epochs: the run's planned length; 'cosine' needs it to know where it ends.
     """
 
     def __init__(self, model, X, y, optimizer="sgd", learning_rate=None, weight_decay=0.0,
                  batch_size=32, X_test=None, y_test=None, seed=0, augment=None,
-                 explode_factor=10.0):
+                 explode_factor=10.0, schedule="constant", epochs=None):
         self.model = model
         if isinstance(optimizer, str):
             kwargs = {"weight_decay": weight_decay}
@@ -93,20 +95,20 @@ class Trainer:
             optimizer = optimizers.get(optimizer, **kwargs)
         self.optimizer = optimizers.get(optimizer)
         self.X_host = np.asarray(X)
-        self.X = model._inputs(X)
+        self.X, self.T = model.check_data(X, y)
         self.n = self.X.shape[0]
         if self.n == 0:
             raise ValueError("the training set is empty. Received 0 examples.")
-        self.T = model._targets(y, self.n)
         self.has_test = X_test is not None and y_test is not None
         if self.has_test:
-            self.X_test = model._inputs(X_test)
-            self.T_test = model._targets(y_test, self.X_test.shape[0])
+            self.X_test, self.T_test = model.check_data(X_test, y_test)
         full = batch_size is None or getattr(self.optimizer, "full_batch", False)
         if not full:
             check_int("batch_size", batch_size)
         self.batch_size = self.n if full else min(int(batch_size), self.n)
         self.steps_per_epoch = math.ceil(self.n / self.batch_size)
+        total = None if epochs is None else check_int("epochs", epochs) * self.steps_per_epoch
+        self.schedule = schedules.get(schedule, self.optimizer.learning_rate, total)
         self.rng = make_rng(seed)
         self.augment = augment
         self.explode_factor = float(explode_factor)
@@ -130,7 +132,7 @@ class Trainer:
             perm = self.rng.permutation(self.n)
             if self.augment is not None:
                 # Augment on the host, then move the epoch's inputs to the device once.
-                self._Xe = self.model._inputs(self.augment(self.X_host[perm], self.rng))
+                self._Xe, _ = self.model.check_data(self.augment(self.X_host[perm], self.rng))
             else:
                 self._Xe = xp.take(self.X, backend.asarray(perm), axis=0)
             self._Te = xp.take(self.T, backend.asarray(perm), axis=0)
@@ -158,6 +160,8 @@ class Trainer:
                     self._new_epoch()
                 start = self._pos * bs
                 stop = min(start + bs, self.n)  # the array API leaves out-of-range stops unspecified
+                if self.schedule is not None:
+                    opt.learning_rate = check_number("scheduled learning_rate", self.schedule(self.step_count), 0.0)
                 train_step(model, opt, self._Xe[start:stop, ...], self._Te[start:stop, ...])
                 self._pos += 1
                 self.step_count += 1
@@ -194,14 +198,43 @@ class Trainer:
             yield self.run(min(every, target - self.step_count))
 
 
-def train(model, X, y, epochs=10, report_every=None, **kwargs):
-    """Generator of :class:`Progress` reports; see :class:`Trainer` for the arguments."""
-    yield from Trainer(model, X, y, **kwargs).epochs(epochs, report_every)
+def train(model, X, y, epochs=10, *, batch_size=32, optimizer="sgd", learning_rate=None, weight_decay=0.0,
+          schedule="constant", X_test=None, y_test=None, seed=0, augment=None, explode_factor=10.0,
+          report_every=None):
+    """Train for ``epochs``, yielding a :class:`Progress` every ``report_every`` steps (default: each epoch).
+
+    The other arguments are :class:`Trainer`'s.
+    """
+    trainer = Trainer(model, X, y, optimizer=optimizer, learning_rate=learning_rate, weight_decay=weight_decay,
+                      batch_size=batch_size, X_test=X_test, y_test=y_test, seed=seed, augment=augment,
+                      explode_factor=explode_factor, schedule=schedule, epochs=epochs)
+    yield from trainer.epochs(epochs, report_every)
 
 
-def fit(model, X, y, epochs=10, report_every=None, **kwargs) -> list[Progress]:
-    """Train to the end and return the history (the starting point first)."""
-    trainer = Trainer(model, X, y, **kwargs)
+def fit(model, X, y, epochs=10, *, batch_size=32, optimizer="sgd", learning_rate=None, weight_decay=0.0,
+        schedule="constant", X_test=None, y_test=None, seed=0, augment=None, explode_factor=10.0,
+        report_every=None) -> list[Progress]:
+    """Train ``model`` in place for ``epochs`` and return the history, the starting point first.
+
+    Args:
+        X, y: NumPy training inputs (N, n_in) and integer labels (N,) or one-hot rows (N, n_out).
+        epochs: passes over the training set.
+        batch_size: examples per step (None, or optimizer='gd': the whole set).
+        optimizer: 'gd', 'sgd', 'momentum', 'adam' or an Optimizer instance.
+        learning_rate, weight_decay: the optimizer's η (None: its default) and L2 λ.
+        schedule: 'constant', 'cosine' (η down to 0 over the epochs) or a callable step -> η.
+        X_test, y_test: optional held-out data, evaluated at every report.
+        seed: int or Generator for shuffling and augmentation.
+        augment: optional ``f(X_numpy, rng) -> X_numpy``, applied to each epoch's inputs.
+        explode_factor: a loss above this multiple of the starting loss stops the run
+            (:class:`TrainingDiverged`, with the last good weights restored).
+        report_every: steps between reports (default: one epoch).
+
+    ``model.fit(X, y, ...)`` is this function.
+    """
+    trainer = Trainer(model, X, y, optimizer=optimizer, learning_rate=learning_rate, weight_decay=weight_decay,
+                      batch_size=batch_size, X_test=X_test, y_test=y_test, seed=seed, augment=augment,
+                      explode_factor=explode_factor, schedule=schedule, epochs=epochs)
     for _ in trainer.epochs(epochs, report_every):
         pass
     return trainer.history

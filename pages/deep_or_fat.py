@@ -2,7 +2,8 @@
 
 1. Universality: N sigmoid neurons in one hidden layer fit a 1-D curve.
 2. Deep (k layers of n) against fat (1 layer of m) at equal parameter counts on the digits.
-The math is lessons.deep_or_fat; charts and words are ui.views.deep_fat_view.
+The math is lessons.deep_or_fat; charts and words are ui.views.deep_fat_view; the experiment's run,
+trained one network at a time by ui.fragments, is ui.sections.deep_or_fat_run.
 """
 
 import streamlit as st
@@ -10,6 +11,7 @@ import streamlit as st
 import nnlib
 from lessons import deep_or_fat as experiments
 from services import limits
+from ui.sections import deep_or_fat_run
 from ui.views import deep_fat_view as view
 
 N_CHOICES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64, 128)
@@ -21,11 +23,6 @@ ON_GPU = nnlib.backend.is_gpu()
 @st.cache_data(show_spinner=False, max_entries=64)
 def curve_fit(target: str, n_hidden: int) -> experiments.CurveFit:
     return experiments.fit_curve(target, n_hidden, seed=0)
-
-
-@st.cache_data(show_spinner=False)
-def digits():
-    return nnlib.datasets.digits()
 
 
 st.title("Deep or fat?")
@@ -74,46 +71,15 @@ st.caption(f"This server allows at most {limits.MAX_HIDDEN_LAYERS} hidden layers
               "On a GPU server, larger budgets are offered. The default run takes under a minute."))
 
 if st.button("Run the experiment", type="primary", key="dof_run"):
-    try:
-        config = experiments.DeepFatConfig(budgets=tuple(budgets), depth=depth, epochs=epochs,
-                                           seeds=tuple(range(n_seeds)))
-        st.session_state["deep_fat_run"] = experiments.DeepFatRun(config, n_test=len(digits()[1][1]))
-    except ValueError as exc:  # includes limits.LimitExceeded; the last results stay
-        st.error(f"This experiment cannot run: {exc}")
+    deep_or_fat_run.start(budgets, depth, epochs, n_seeds)
 
 run = st.session_state["deep_fat_run"]
 left, right = st.columns([3, 2], gap="large")
 with right:
     st.markdown("**The lecture's table, on speech**")
     st.markdown(view.seide_markdown())
-    st.caption(experiments.SEIDE_2011_CITATION + ". Layers × neurons; lower is better.")
+    st.caption(view.SEIDE_2011_CITATION + ". Layers × neurons; lower is better.")
 with left:
     st.markdown("**Deep against fat on the 16×16 digits**")
-    chart = st.empty()
-    if run is not None and not run.finished:
-        # Every trained network is kept in the run at once, so a rerun (a changed widget,
-        # another page) resumes where this one stopped.
-        bar = st.progress(len(run.trials) / run.total, text="Starting…")
-        while (trial := run.step(digits())) is not None:
-            done = len(run.trials)
-            upcoming = "done" if run.finished else (
-                f"next: {run.plan[done][1]} {view.shape_name(run.plan[done][2].hidden)}")
-            bar.progress(done / run.total, text=f"Trained {done} of {run.total} networks "
-                                                f"({run.seconds:.1f} s) · {upcoming}")
-            chart.plotly_chart(view.accuracy_figure(run.trials), width="stretch")
-        bar.empty()
-    if run is None or not run.trials:
-        chart.info("Choose budgets and press **Run the experiment**. Results stay here for this browser session.")
-    else:
-        config = run.config
-        chart.plotly_chart(view.accuracy_figure(run.trials), key="dof_accuracy_chart", width="stretch")
-        st.caption(f"Deep: {config.depth} hidden layers of equal width · {config.activation} · {config.epochs} "
-                   f"epochs · {len(config.seeds)} seed(s) per network · {len(run.trials)} networks trained in "
-                   f"{run.seconds:.1f} s on {nnlib.backend.device_description()}. Faint dots: each seed; "
-                   "lines: the mean.")
-
-outcomes = run.outcomes() if run is not None else []
-if outcomes:
-    st.dataframe(view.outcome_rows(outcomes), hide_index=True)
-    for line in view.findings(outcomes, run.trials):
-        st.markdown(line)
+    deep_or_fat_run.live(run)
+deep_or_fat_run.findings(run)

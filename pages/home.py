@@ -41,8 +41,8 @@ with left, st.container(border=True):
                 "your own handwriting.")
     st.page_link("pages/digits.py", label="Draw a digit", icon=":material/arrow_forward:")
 with right, st.container(border=True):
-    st.markdown("**:material/layers: Deep or fat?** One hidden layer can represent any function, so why go deep? "
-                "Compare deep and fat networks with the same number of parameters.")
+    st.markdown("**:material/layers: Deep or fat?** One hidden layer can represent any *continuous* function, so "
+                "why go deep? Compare deep and fat networks with the same number of parameters.")
     st.page_link("pages/deep_or_fat.py", label="Deep or fat?", icon=":material/arrow_forward:")
 st.caption("Based on LeeML-Notes (Hung-yi Lee, *Machine Learning*, NTU). The network you build in Step 1 is "
            "the one Step 3 trains; it stays with you while you move between pages.")

@@ -1,14 +1,18 @@
-"""Step 2 · Goodness of a function: softmax, cross-entropy, the total loss and its landscape."""
+"""Step 2 · Goodness of a function: softmax, cross-entropy, the total loss and its landscape.
 
-import numpy as np
-import pandas as pd
+UI only: the numbers come from nnlib and lessons (explain, landscape, grid); the tables are
+ui.views.loss_tables' and the figures ui.views.figures'.
+"""
+
 import streamlit as st
 
 import nnlib
 from lessons import explain, landscape
 from lessons.grid import plane_grid
 from nnlib.serialization import to_bytes
-from ui.views import figures
+from services.model_files import trained_for
+from ui.views import figures, loss_tables
+from ui.widgets import persistent
 
 st.title("Step 2 · Goodness of a function")
 st.markdown("To pick the best function from the set, we need a number that says how *bad* a function is: "
@@ -37,10 +41,8 @@ def softmax_and_cross_entropy():
     controls, charts = st.columns([1, 2.4], gap="medium")
     with controls:
         st.latex(r"y_i = \frac{e^{z_i}}{\sum_j e^{z_j}}")
-        for i in range(3):
-            st.session_state.setdefault(f"softmax_z{i + 1}", st.session_state["softmax_z"][i])
-        z = [st.slider(f"z{i + 1}", -8.0, 8.0, step=0.1, key=f"softmax_z{i + 1}") for i in range(3)]
-        st.session_state["softmax_z"] = tuple(z)
+        z = [st.slider(f"z{i + 1}", -8.0, 8.0, step=0.1, **persistent("softmax_z", f"softmax_z{i + 1}", part=i))
+             for i in range(3)]
     y = explain.softmax_values(z)
     with charts:
         c1, c2 = st.columns(2)
@@ -51,8 +53,7 @@ def softmax_and_cross_entropy():
                                            color=figures.CLASS_COLORS[1]), key="softmax_y_chart",
                         config={"displayModeBar": False})
     exps = explain.exponentials(z)
-    st.dataframe(pd.DataFrame({"i": [1, 2, 3], "z_i": z, "e^z_i": exps, "y_i": y}).round(3), hide_index=True,
-                 key="softmax_table")
+    st.dataframe(loss_tables.softmax_table(z, exps, y), hide_index=True, key="softmax_table")
     st.caption(f"y ≈ ({', '.join(f'{v:.2f}' for v in y)}). Σ e^z = {exps.sum():.3f}. Every yᵢ lies in (0, 1) "
                f"and they add up to {y.sum():.2f}: the output is a probability distribution. "
                "The largest z gets the largest share, amplified by the exponential.")
@@ -61,16 +62,13 @@ def softmax_and_cross_entropy():
     st.header("2 · Cross-entropy: the loss of one example")
     left, right = st.columns([1, 2.4], gap="medium")
     with left:
-        st.session_state.setdefault("ce_target_radio", st.session_state["ce_target"] + 1)
-        true = st.radio("True class", [1, 2, 3], horizontal=True, key="ce_target_radio")
-        st.session_state["ce_target"] = true - 1
+        true = st.radio("True class", [1, 2, 3], horizontal=True,  # shown from 1, kept from 0
+                        **persistent("ce_target", "ce_target_radio", show=lambda c: c + 1, keep=lambda t, _: t - 1))
         terms = explain.cross_entropy_terms(y, true - 1)
         st.metric("C(y, ŷ)", f"{terms.sum():.3f}")
     with right:
         st.latex(r"C(y, \hat y) = -\sum_i \hat y_i \ln y_i = -\ln y_{\text{true}}")
-        onehot = np.eye(3)[true - 1]
-        st.dataframe(pd.DataFrame({"i": [1, 2, 3], "output y_i": y.round(3), "target ŷ_i": onehot.astype(int),
-                                   "−ŷ_i ln y_i": terms.round(3)}), hide_index=True, key="ce_table")
+        st.dataframe(loss_tables.cross_entropy_table(y, true - 1, terms), hide_index=True, key="ce_table")
         st.caption("The target ŷ is one-hot, so only the true class's term is non-zero: C is small when the "
                    "network gives the true class a high probability, and grows without bound as that probability → 0.")
 
@@ -79,10 +77,8 @@ def softmax_and_cross_entropy():
 def total_loss_and_landscape():
     """Sections 3 and 4: one network on one data set, its total loss and its landscape."""
     st.header("3 · The total loss over a data set")
-    trained = st.session_state.get("model")
-    has_trained = trained is not None and trained.n_in == 2 and st.session_state.get("model_dataset") in \
-        nnlib.datasets.TOY_SETS
-    sources = (["Your trained network (Step 3)"] if has_trained else []) + ["Step 1's network, random θ"]
+    trained = trained_for(st.session_state["model"], st.session_state["model_dataset"], nnlib.datasets.TOY_SETS)
+    sources = (["Your trained network (Step 3)"] if trained is not None else []) + ["Step 1's network, random θ"]
     c1, c2, c3 = st.columns([1.4, 1, 1])
     source = c1.selectbox("Network", sources, key="loss_source")
     use_trained = source != sources[-1]
@@ -109,13 +105,10 @@ def total_loss_and_landscape():
     plot.plotly_chart(figures.loss_points_figure(X, labels, per_example, top.index, plane_grid(model, resolution=50)),
                       key="loss_points",
                       config={"displayModeBar": False})
-    probs = model.predict(X[top.index])
+    p_true = explain.true_class_probabilities(model.predict(X[top.index]), labels[top.index])
     table.markdown(f"**The {len(top.index)} examples that add most to L** (ringed on the plane; point size ∝ Cⁿ, "
                    "background: the network's P(class 1))")
-    table.dataframe(pd.DataFrame({
-        "#": np.arange(1, len(top.index) + 1), "x1": X[top.index, 0], "x2": X[top.index, 1],
-        "class": labels[top.index], "P(true class)": probs[np.arange(len(top.index)), labels[top.index]],
-        "Cⁿ": top.loss, "share of L": [f"{s:.1%}" for s in top.share]}).round(3), hide_index=True, key="top_table")
+    table.dataframe(loss_tables.top_examples_table(X, labels, p_true, top), hide_index=True, key="top_table")
 
     # --- 4 · The loss landscape ----------------------------------------------------------------------
     st.header("4 · The loss landscape")

@@ -9,6 +9,8 @@ when training is started. The messages are written for students.
 
 from __future__ import annotations
 
+from nnlib.layers import count_params
+
 MAX_HIDDEN_LAYERS = 8
 MAX_NEURONS_PER_LAYER = 1024
 MAX_INPUTS = 1024          # 16×16 digits use 256; 28×28 would use 784
@@ -41,7 +43,7 @@ def check_architecture(sizes) -> int:
     if widest > MAX_NEURONS_PER_LAYER:
         raise LimitExceeded(f"at most {MAX_NEURONS_PER_LAYER} neurons per layer are allowed on this "
                             f"server; a layer here has {widest}.")
-    params = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    params = count_params(sizes)
     if params > MAX_PARAMS:
         raise LimitExceeded(f"this network has {params:,} parameters; this server allows at most "
                             f"{MAX_PARAMS:,}. Use fewer or narrower layers.")

@@ -16,12 +16,12 @@ the address bar in step with the session's state.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
 import nnlib
+from nnlib.validation import check_number
 from services import limits
 
 # URL parameter -> session-state key (see ui/state.py DEFAULTS).
@@ -44,7 +44,7 @@ class _Bad(ValueError):
 
 def io_shape(dataset: str) -> tuple[int, int]:
     """Inputs and outputs a network needs for a data set: digits 256 → 10, 2-D sets 2 → 2."""
-    return (nnlib.datasets.DIGIT_SIDE ** 2, 10) if dataset == "digits" else (2, 2)
+    return nnlib.datasets.io_shape(dataset)
 
 
 def _shown(value: str) -> str:
@@ -58,9 +58,10 @@ def _number(text: str, low: float, high: float, what: str) -> float:
         value = float(text)
     except ValueError:
         raise _Bad(f"{what} must be a number") from None
-    if not math.isfinite(value) or not low <= value <= high:
-        raise _Bad(f"{what} must lie between {low:g} and {high:g}")
-    return value
+    try:
+        return check_number(what, value, low, high)
+    except ValueError:
+        raise _Bad(f"{what} must lie between {low:g} and {high:g}") from None
 
 
 def _whole(text: str, low: int, high: int, what: str) -> int:

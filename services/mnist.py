@@ -16,7 +16,7 @@ import contextlib
 import hashlib
 import http.client
 import os
-import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,8 +27,10 @@ from pathlib import Path
 import numpy as np
 
 from nnlib import datasets
-from nnlib.digits.model import DEFAULT_CONFIG, load_cached, model_path, save_atomic, train_digit_model
+from nnlib.digits.model import DEFAULT_CONFIG, load_cached, model_path, train_digit_model
+from nnlib.files import atomic_write
 from nnlib.model import Sequential
+from nnlib.serialization import save
 
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
@@ -37,6 +39,7 @@ MAX_DOWNLOAD_BYTES = 32 * 1024 * 1024   # the real file is 11 MB; refuse a serve
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024   # 70,000 × 28 × 28 bytes is 55 MB
 KEYS = ("x_train", "y_train", "x_test", "y_test")
 CHUNK = 64 * 1024
+STALE_PART_S = 600   # a .part file untouched this long belongs to a download that was killed
 # Retraining on 60,000 digits: the default's settings with 10 passes instead of 60, since each pass
 # sees 15× more digits (about 20 s on one CPU core). Not tuned on a validation split: the real
 # file could not be downloaded where this was written.
@@ -84,11 +87,13 @@ def download_mnist(url: str | None = None, sha256: str | None = None, dest=None,
     if scheme not in ("http", "https"):
         raise DownloadError(f"MNIST can only be downloaded over http(s). Received the URL {url!r}.")
     host = urllib.parse.urlparse(url).netloc
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name, suffix=".part")
     try:
-        digest, done = hashlib.sha256(), 0
-        with os.fdopen(fd, "wb") as out:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_parts(dest)
+        # The file appears at dest only once it is complete, its checksum matches and it holds
+        # MNIST's arrays (load_mnist); otherwise the temporary .part file is removed.
+        with atomic_write(dest, verify=load_mnist) as out:
+            digest, done = hashlib.sha256(), 0
             try:
                 with urllib.request.urlopen(url, timeout=timeout) as response:
                     total = response.headers.get("Content-Length")
@@ -120,17 +125,30 @@ def download_mnist(url: str | None = None, sha256: str | None = None, dest=None,
             except http.client.HTTPException as exc:  # the connection broke off mid-file
                 raise DownloadError(f"The download from {host} broke off after {done:,} bytes "
                                     f"({exc.__class__.__name__}). Try again.") from exc
-        got = digest.hexdigest()
-        if got != expected:
-            raise DownloadError(f"The downloaded file's SHA-256 is {got[:12]}…, but MNIST's published "
-                                f"checksum is {expected[:12]}…. The file was discarded.")
-        load_mnist(tmp)  # a verified file must also hold the arrays we expect
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+            got = digest.hexdigest()
+            if got != expected:
+                raise DownloadError(f"The downloaded file's SHA-256 is {got[:12]}…, but MNIST's published "
+                                    f"checksum is {expected[:12]}…. The file was discarded.")
+    except OSError as exc:  # a read-only cache or home, a full disk, a file where the folder should be
+        raise DownloadError(f"Could not write into the cache folder {dest.parent} ({exc.strerror or exc}). "
+                            "Set NNLIB_CACHE_DIR to a writable folder.") from exc
     return dest
+
+
+def remove_stale_parts(dest: Path, max_age_s: float = STALE_PART_S) -> list[Path]:
+    """Delete ``dest``'s temporary ``.part`` files that nobody has written to for ``max_age_s``.
+
+    A download killed with the server (SIGKILL, a power cut) cannot clean up after itself;
+    a live one writes a block at least every ``timeout`` seconds, so an old file is dead.
+    """
+    removed = []
+    now = time.time()
+    for part in dest.parent.glob(f"{dest.name}*.part"):
+        with contextlib.suppress(OSError):
+            if now - part.stat().st_mtime > max_age_s:
+                part.unlink()
+                removed.append(part)
+    return removed
 
 
 def _write(out, block: bytes, folder: Path) -> None:
@@ -194,5 +212,60 @@ def train_full_model(path=None, config=FULL_CONFIG, progress=None, cache: bool =
     model = train_digit_model(X_train, y_train, config, progress=progress)
     if cache:
         with contextlib.suppress(OSError):
-            save_atomic(model, full_model_path(config))
+            save(model, full_model_path(config))  # atomic: another process never reads half a file
     return model
+
+
+class FullMnistJob:
+    """Download MNIST, then retrain the digit network on it: two slices of work for ui.fragments.
+
+    ``advance(report)`` does the next slice and calls ``report(fraction, text)`` as it goes.
+    ``active`` is True until both are done (``done``) or one failed (``error``: a message for
+    the student; nothing was saved, the app keeps its bundled digits).
+    """
+
+    def __init__(self):
+        self.phase = "download"   # then "train", then "done" or "failed"
+        self.error: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.phase in ("download", "train")
+
+    @property
+    def done(self) -> bool:
+        return self.phase == "done"
+
+    def advance(self, report) -> None:
+        try:
+            if self.phase == "download":
+                report(0.0, "Connecting…")
+                download_mnist(progress=bytes_progress(report))
+                self.phase = "train"
+            elif self.phase == "train":
+                report(0.0, "Retraining on 60,000 digits…")
+                train_full_model(progress=lambda e, n, p: report(
+                    e / n, f"Retraining: epoch {e} of {n}, training accuracy {p.train_accuracy:.1%}"))
+                self.phase = "done"
+        except DownloadError as exc:
+            saved = "Nothing was saved; the app" if self.phase == "download" else "The app"
+            self.error = f"{exc} {saved} keeps using its bundled digits."
+            self.phase = "failed"
+
+    def __repr__(self):
+        return f"FullMnistJob(phase={self.phase!r})"
+
+
+def bytes_progress(report):
+    """download_mnist's progress(done, total) as report(fraction, text), once per percent, not per packet."""
+    shown = -1
+
+    def on_bytes(done: int, total: int | None) -> None:
+        nonlocal shown
+        total = total or MNIST_BYTES
+        pct = int(100 * min(done / total, 1.0))
+        if pct != shown:
+            shown = pct
+            report(pct / 100, f"Downloading MNIST: {done / 1e6:.1f} of {total / 1e6:.1f} MB")
+
+    return on_bytes

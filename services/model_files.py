@@ -25,13 +25,23 @@ def dataset_for(model: nnlib.Sequential, current_dataset: str) -> str:
     256 → 10 is a 16×16 digit reader; 2 → 2 a classifier of the 2-D sets (it keeps the
     2-D set the student has chosen). Anything else no page can use.
     """
-    if model.n_in == nnlib.datasets.DIGIT_SIDE ** 2 and model.n_out == 10:
+    if (model.n_in, model.n_out) == nnlib.datasets.io_shape("digits"):
         return "digits"
-    if model.n_in == 2 and model.n_out == 2:
+    if (model.n_in, model.n_out) == (nnlib.datasets.TOY_INPUTS, nnlib.datasets.TOY_CLASSES):
         return current_dataset if current_dataset in nnlib.datasets.TOY_SETS else nnlib.datasets.TOY_SETS[0]
     raise UploadRefused(
         f"this network has {model.n_in} inputs and {model.n_out} outputs. The app's pages use "
         "256 inputs and 10 outputs (16×16 digits) or 2 inputs and 2 outputs (the 2-D data sets).")
+
+
+def trained_for(model: nnlib.Sequential | None, model_dataset: str | None, datasets) -> nnlib.Sequential | None:
+    """The session's trained model if it was made for one of ``datasets`` and fits its shape, else None.
+
+    e.g. ``trained_for(model, model_dataset, ("digits",))``: a 256 → 10 digit reader from Step 3 or a file.
+    """
+    if model is None or model_dataset not in datasets:
+        return None
+    return model if (model.n_in, model.n_out) == nnlib.datasets.io_shape(model_dataset) else None
 
 
 def check_upload(data: bytes, current_dataset: str) -> tuple[nnlib.Sequential, str]:
@@ -55,16 +65,17 @@ def apply_upload(state, name: str, data: bytes) -> bool:
     """Load an uploaded file into ``state`` (session state or a dict); True when it was accepted.
 
     Sets 'model' and 'model_dataset' on success, and always 'model_io_message' = (kind, text).
+    The text is plain (no Markdown): it holds the file's name, which the user chose.
     A refused file leaves the model that was there.
     """
     try:
         model, dataset = check_upload(data, state["dataset"])
     except UploadRefused as exc:
-        state["model_io_message"] = ("error", f"**{name}** was not loaded: {exc}")
+        state["model_io_message"] = ("error", f"{name} was not loaded: {exc}")
         return False
     state["model"] = model
     state["model_dataset"] = dataset
     state["model_io_message"] = (
-        "success", f"Loaded **{name}**: {' → '.join(map(str, model.sizes()))}, "
+        "success", f"Loaded {name}: {' → '.join(map(str, model.sizes()))}, "
                    f"{model.count_params():,} parameters, for the {dataset} data.")
     return True

@@ -64,7 +64,7 @@ class RunSettings:
 
     def spec(self) -> nnlib.NetworkSpec:
         """The Step 1 network, with inputs and outputs fitted to the data set."""
-        n_in, n_out = (nnlib.datasets.DIGIT_SIDE ** 2, 10) if self.dataset == "digits" else (2, 2)
+        n_in, n_out = nnlib.datasets.io_shape(self.dataset)
         return limits.check_spec(nnlib.NetworkSpec(n_in=n_in, hidden=self.hidden, n_out=n_out,
                                                    activation=self.activation))
 
@@ -108,6 +108,15 @@ class TrainingRun:
     @property
     def progress(self) -> nnlib.Progress:
         return self.history[-1]
+
+    @property
+    def state(self) -> str:
+        """In words: training…, stopped: the loss exploded, finished, ready or paused."""
+        if self.running:
+            return "training…"
+        if self.error:
+            return "stopped: the loss exploded"
+        return "finished" if self.done else "ready" if self.progress.step == 0 else "paused"
 
     @property
     def steps_per_epoch(self) -> int:
@@ -185,3 +194,29 @@ class TrainingRun:
             self.running = False
         self.last_slice = (taken, time.perf_counter() - t0)
         return self.progress
+
+
+def resume_or_start(run: TrainingRun | None, settings: RunSettings, data_for) -> TrainingRun:
+    """The run for ``settings``: ``run`` retuned when only the optimizer or epochs changed, else a new one.
+
+    data_for(settings) gives the run's :class:`Data` (the page caches it for every session).
+    """
+    if run is None or run.settings.network_key() != settings.network_key():
+        return TrainingRun(settings, data_for(settings))
+    if run.settings != settings:
+        run.retune(settings)
+    return run
+
+
+def lower_rate(rates, rate: float) -> float | None:
+    """The largest of ``rates`` below ``rate`` (what to try after the loss exploded), or None."""
+    below = [r for r in rates if r < rate]
+    return max(below) if below else None
+
+
+def network_line(dataset: str, spec: nnlib.NetworkSpec) -> str:
+    """Step 1's network as it meets this data set: "x1, x2 → 4 → 4 (relu) → 2 classes (softmax)"."""
+    n_in = "256 pixels" if dataset == "digits" else "x1, x2"
+    n_out = "10 digits" if dataset == "digits" else "2 classes"
+    hidden = " → ".join(str(h) for h in spec.hidden) or "no hidden layer"
+    return f"{n_in} → {hidden} ({spec.activation}) → {n_out} (softmax)"

@@ -14,12 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from nnlib import backend
+from tests.streamlit_mode import app_py_in_charge
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from streamlit_mode import app_py_in_charge  # noqa: E402  (tests/ is on the path under pytest)
-
-from nnlib import backend  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -28,7 +26,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 def _cupy_available() -> bool:
     try:
-        backend._resolve("cupy")
+        backend.resolve("cupy")
         return True
     except backend.BackendError:
         return False
@@ -38,7 +36,7 @@ def _cupy_available() -> bool:
 def xp_backend(request):
     """Run a test once per backend; CuPy is skipped, with the reason, where no GPU is usable."""
     if request.param == "cupy" and not _cupy_available():
-        pytest.skip("CuPy backend: " + backend._cupy_or_reason()[1])
+        pytest.skip("CuPy backend: " + backend.cupy_or_reason()[1])
     previous = backend.name
     backend.set_backend(request.param)
     yield request.param

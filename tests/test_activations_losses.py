@@ -132,3 +132,15 @@ def test_loss_and_optimizer_registries_name_unknown_values():
     assert isinstance(optimizers.get("gradient descent"), optimizers.GradientDescent)
     with pytest.raises(ValueError, match="optimizer identifier: 'rmsprop'"):
         optimizers.get("rmsprop")
+
+
+def test_softplus_is_stable_and_its_derivative_is_the_sigmoid(xp_backend):
+    z = np.linspace(-6, 6, 25)
+    h = 1e-6
+    numeric = (backend.to_numpy(activations.softplus(_dev(z + h)))
+               - backend.to_numpy(activations.softplus(_dev(z - h)))) / (2 * h)
+    np.testing.assert_allclose(numeric, backend.to_numpy(activations.sigmoid(_dev(z))), rtol=1e-7, atol=1e-9)
+    huge = backend.to_numpy(activations.softplus(_dev([-800.0, 0.0, 800.0])))
+    np.testing.assert_allclose(huge, [0.0, np.log(2.0), 800.0], rtol=1e-15)
+    np.testing.assert_array_equal(backend.to_numpy(activations.sigmoid(_dev(Z))),
+                                  backend.to_numpy(activations.get("sigmoid")(_dev(Z))))

@@ -5,6 +5,8 @@ Screenshots at 1280 px and 420 px wide go to artifacts/screenshots/ for a person
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from conftest import screenshot, wait_for_app
 
@@ -77,4 +79,20 @@ def test_step2_loads_and_softmax_reacts(browser_page, app_url):
     _no_errors(page)
     assert page.get_by_text("y ≈ (0.88, 0.12, 0.00)").count() == 1
     screenshot(page, "step2_1280")
+
+    # Move z1 with the keyboard, as a student can: Home puts it at the slider's minimum, −8.
+    page.locator('input[type="range"][aria-label="z1"]').focus()
+    page.keyboard.press("Home")
+    z = (-8.0, 1.0, -3.0)
+    exps = [math.exp(v) for v in z]
+    y = [e / sum(exps) for e in exps]                        # (0.0001, 0.9819, 0.0180)
+    shown = f"y ≈ ({', '.join(f'{v:.2f}' for v in y)}). Σ e^z = {sum(exps):.3f}."
+    assert shown == "y ≈ (0.00, 0.98, 0.02). Σ e^z = 2.768."  # the formula above, worked by hand
+    page.get_by_text(shown).wait_for(timeout=15_000)
+    assert page.get_by_text("y ≈ (0.88, 0.12, 0.00)").count() == 0
+    z1 = page.locator('[data-testid="stSlider"]').filter(has_text="z1")
+    assert z1.locator('[data-testid="stSliderThumbValue"]').inner_text() == "-8.00"
+    bars = page.locator(".js-plotly-plot").filter(has_text="Output y = softmax(z)").inner_text().split()
+    assert bars[:3] == ["0.00", "0.98", "0.02"]  # the bar labels of y
+    _no_errors(page)
     _narrow_screenshot(page, url, "step2")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlib import datasets
+from nnlib import datasets, resample
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +140,18 @@ def test_toy_classes_follow_their_rule_without_noise():
 def test_toy_argument_errors_name_the_value(kwargs, message):
     with pytest.raises(ValueError, match=message):
         datasets.toy(**kwargs)
+
+
+@pytest.mark.parametrize("n_in, n_out", [(28, 16), (5, 3), (112, 16), (3, 7)])
+def test_area_resize_and_the_resample_matrix_are_one_averaging(n_in, n_out):
+    img = np.random.default_rng(0).random((n_in, n_in))
+    A = resample.area_resample_matrix(n_in, n_out)
+    np.testing.assert_allclose(resample.area_resize(img, n_out, n_out), A @ img @ A.T, rtol=1e-12)
+    assert resample.area_resize(img.astype(np.float32), n_out, n_out).dtype == np.float32
+
+
+def test_io_shape_says_what_a_network_for_each_data_set_needs():
+    assert datasets.io_shape("digits") == (datasets.DIGIT_INPUTS, datasets.DIGIT_CLASSES) == (256, 10)
+    assert all(datasets.io_shape(name) == (2, 2) for name in datasets.TOY_SETS)
+    with pytest.raises(ValueError, match="Unknown data set 'mnist'"):
+        datasets.io_shape("mnist")

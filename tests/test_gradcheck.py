@@ -96,13 +96,13 @@ def test_parameters_are_restored_and_float32_is_refused(xp_backend):
         gradient_check(model.copy("float32"), X, y)
 
 
-def test_train_steps_folded_learning_rate_is_a_plain_gradient_step(xp_backend):
-    """train_step folds η into backprop; it must still equal θ − η∇L (to rounding)."""
+def test_a_train_step_is_a_plain_gradient_step(xp_backend):
+    """train_step is backward, then the optimizer's one update: it must equal θ − η∇L (to rounding)."""
     from nnlib import backend, optimizers
 
     model, X, y = random_network(4, "relu", ("softmax", "cross_entropy"), depth=2)
     _, grads = model.loss_and_grads(X, y)
     expected = [p - 0.3 * backend.to_numpy(g) for p, g in zip(model.get_weights(), grads)]
-    train_step(model, optimizers.SGD(learning_rate=0.3), model._inputs(X), model._targets(y, len(y)))
+    train_step(model, optimizers.SGD(learning_rate=0.3), *model.check_data(X, y))
     for p, q in zip(model.get_weights(), expected):
         np.testing.assert_allclose(p, q, rtol=1e-13, atol=1e-15)

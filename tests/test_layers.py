@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlib import Dense, backend, initializers
+import nnlib
+from nnlib import Dense, backend, count_params, initializers
 from nnlib.layers import dense_backward, dense_forward
 
 W_HAND = [[1.0, -2.0], [3.0, -4.0]]
@@ -104,3 +105,11 @@ def test_initialiser_scales():
 def test_bad_arguments_name_the_value(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Dense(**kwargs)
+
+
+def test_count_params_is_one_formula_for_layers_models_and_specs():
+    # (2 + 1)·3 + (3 + 1)·1 = 13 weights and biases; 2·3 + 3·1 = 9 weights alone.
+    assert count_params([2, 3, 1]) == 13 and count_params([2, 3, 1], use_bias=False) == 9
+    spec = nnlib.NetworkSpec(n_in=256, hidden=(128, 64), n_out=10)
+    assert count_params(spec.sizes) == spec.count_params() == spec.build().count_params() == 41_802
+    assert Dense(5, 4, use_bias=False).count_params() == count_params([5, 4], use_bias=False) == 20

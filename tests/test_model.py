@@ -175,3 +175,22 @@ def test_repr_lists_layers_and_parameter_count():
         "  2: Dense(4 → 5, activation=tanh, params=25)",
         "  3: Dense(5 → 3, activation=softmax, params=18)",
     ]
+
+
+def test_forward_backward_and_example_losses_are_the_public_core(xp_backend):
+    model = small_model()
+    X, y = data()
+    Xb, T = model.check_data(X, y)
+    assert model.check_data(X)[1] is None and tuple(T.shape) == (6, 3)
+    cache = model.forward(Xb)
+    assert [tuple(t.z.shape) for t in cache] == [(6, 4), (6, 5), (6, 3)] and cache[1].x is cache[0].a
+    for reduction in ("mean", "sum"):
+        grads, deltas = model.backward(cache, T, reduction)
+        loss, expected = model.loss_and_grads(X, y, reduction)
+        for g, h in zip(grads, expected):
+            np.testing.assert_array_equal(backend.to_numpy(g), backend.to_numpy(h))
+        assert [tuple(d.shape) for d in deltas] == [(6, 4), (6, 5), (6, 3)]
+        per_example = backend.to_numpy(model.example_losses(cache[-1].z, cache[-1].a, T))
+        np.testing.assert_allclose(per_example.sum() / (6 if reduction == "mean" else 1), loss, rtol=1e-14)
+    with pytest.raises(ValueError, match="Received: reduction='max'"):
+        model.backward(cache, T, "max")

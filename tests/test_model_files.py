@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 import nnlib
 from nnlib import serialization
 from services import limits, model_files
+from ui.safe_text import plain
 from ui.sidebar import UPLOAD_KEY
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -120,12 +122,29 @@ def test_upload_replaces_the_model_and_a_bad_file_keeps_it():
 
 
 
+@pytest.mark.parametrize("name", ["![t](http://127.0.0.1:9/x.png).npz", "[click me](http://127.0.0.1:9/).npz",
+                                  "<img src=x onerror=alert(1)>.npz", ":material/warning: $x^2$ **bold**.npz"])
+def test_a_file_name_is_shown_as_plain_text_never_as_markdown(name):
+    """The sidebar's message shows the name character for character: no image, link, HTML, icon or LaTeX."""
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.sidebar.file_uploader(key=UPLOAD_KEY).upload(name, b"PK\x03\x04garbage").run()
+    assert not at.exception
+    (error,) = at.sidebar.error
+    shown = error.value
+    assert shown.startswith(plain(name + " was not loaded: "))
+    # Rendered as Markdown, the escaped text is the name itself: every active character is escaped.
+    unescaped = re.sub(r"\\(.)", r"\1", shown)
+    assert unescaped.startswith(name + " was not loaded: ")
+    for active in "[]()!<>:$*":
+        assert all(shown[i - 1] == "\\" for i, c in enumerate(shown) if c == active)
+
+
 def test_a_refused_upload_keeps_the_last_good_model():
     good = digits_model()
     state = {"dataset": "xor", "model": good, "model_dataset": "digits", "model_io_message": None}
     assert not model_files.apply_upload(state, "broken.npz", b"PK\x03\x04garbage")
     kind, text = state["model_io_message"]
-    assert kind == "error" and text.startswith("**broken.npz** was not loaded: ")
+    assert kind == "error" and text.startswith("broken.npz was not loaded: ")
     assert "not a readable zip archive" in text
     assert state["model"] is good and state["model_dataset"] == "digits"
     toy = nnlib.NetworkSpec(n_in=2, hidden=(3,), n_out=2).build(seed=1)

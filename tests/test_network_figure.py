@@ -47,3 +47,11 @@ def test_highlight_and_wide_layers():
 def test_shapes_are_checked():
     with pytest.raises(ValueError, match="weights\\[0\\] must have shape \\(3, 2\\)"):
         network_figure([2, 3], [np.zeros((2, 3))])
+
+
+def test_columns_carry_the_lectures_layer_names():
+    """Input layer (values, not neurons), hidden layers, output layer, as the article names them."""
+    fig = network_figure([2, 3, 4, 2], [np.ones((3, 2)), np.ones((4, 3)), np.ones((2, 4))])
+    captions = [a.text for a in fig.layout.annotations if a.yanchor == "top"]
+    assert captions == ["<b>input layer</b><br>2 inputs", "<b>hidden layer 1</b><br>3 neurons",
+                        "<b>hidden layer 2</b><br>4 neurons", "<b>output layer</b><br>2 neurons"]

@@ -18,3 +18,11 @@ def test_home_lays_out_the_three_steps_with_links():
     assert any(r"C &= -\sum_i \hat y_i \ln y_i" in e.value for e in at.latex)
     at.switch_page("pages/step1_network.py").run()  # the links' targets are real pages that render
     assert not at.exception
+
+
+def test_home_states_the_universality_theorem_as_it_is():
+    """One hidden layer represents any *continuous* function: the theorem says no more."""
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    text = " ".join(m.value for m in at.markdown)
+    assert "any *continuous* function" in text
+    assert "any function" not in text

@@ -7,6 +7,7 @@ import pytest
 from conftest import open_page, plotly_spec
 
 import nnlib
+from lessons import explain
 from services import limits
 from ui.views import latex
 
@@ -130,9 +131,21 @@ def test_new_draw_gives_new_functions(at):
     assert [a["text"] for a in tiles["layout"]["annotations"]] == ["layer 1", "layer 2", "output"]
 
 
-def test_matrix_form_timing_is_measured_on_request(at):
+def test_matrix_form_timing_is_measured_on_request(at, monkeypatch):
     assert not any(m.label == "Matrix form is faster by" for m in at.metric)
+    measured = []
+
+    def timed(model, X, *args, **kwargs):  # the real measurement, with its result kept
+        measured.append((X.shape, real(model, X, *args, **kwargs)))
+        return measured[-1][1]
+
+    real = explain.time_batched_vs_one_by_one
+    monkeypatch.setattr(explain, "time_batched_vs_one_by_one", timed)
     at.button(key="time_matrix_form").click().run()
-    speedup = next(m for m in at.metric if m.label == "Matrix form is faster by").value
-    assert speedup.endswith("×") and int(speedup[:-1]) >= 1
+    (shape, (batched, one_by_one)), = measured
+    assert shape == (1_600, 2)
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Per input, all at once"] == f"{batched * 1e6:.2f} µs"
+    assert shown["Per input, one at a time"] == f"{one_by_one * 1e6:.1f} µs"
+    assert shown["Matrix form is faster by"] == f"{one_by_one / batched:.0f}×"  # one at a time ÷ all at once
     assert any("1,600 inputs as one batch" in c.value for c in at.main.caption)

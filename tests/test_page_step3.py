@@ -157,8 +157,7 @@ def test_changing_the_data_set_changes_what_is_shown():
     weights = live_chart(at, "first_layer")
     assert weights is not None and len(weights["data"]["pictures"]["url"]) == 4  # 4 first-layer neurons
     assert run_of(at).model.sizes() == [256, 4, 4, 10]
-    assert "256 pixels → 4 → 4 (relu) → 10 digits" in at.markdown[2].value or any(
-        "256 pixels → 4 → 4" in m.value for m in at.markdown)
+    assert "**Network from Step 1:** 256 pixels → 4 → 4 (relu) → 10 digits (softmax)" in [m.value for m in at.markdown]
 
 
 def test_the_network_from_step_1_is_the_one_trained():

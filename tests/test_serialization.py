@@ -55,7 +55,7 @@ def test_round_trip_gives_identical_predictions(xp_backend, tmp_path, dtype, use
     for p, q in zip(loaded.get_weights(), m.get_weights()):
         assert p.dtype == q.dtype
         np.testing.assert_array_equal(p, q)
-    assert not list(tmp_path.glob("*.tmp"))   # the temporary file was moved into place
+    assert not list(tmp_path.glob("*.part"))  # the temporary file was moved into place
 
 
 def test_round_trip_through_bytes_and_file_objects():
@@ -226,3 +226,32 @@ def test_corrupted_bytes_load_or_raise_model_file_error_only(edits):
         return
     assert loaded.sizes() == [4, 6, 3]   # a flip inside a weight can still be a valid model
     assert all(np.all(np.isfinite(w)) for w in loaded.get_weights())
+
+
+def test_a_failed_save_leaves_the_old_file_and_no_temporary_file(tmp_path, monkeypatch):
+    from nnlib import files
+
+    path = tmp_path / "model.npz"
+    nnlib.save(model(), path)
+    before = path.read_bytes()
+
+    def broken_savez(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(serialization.np, "savez", broken_savez)
+    with pytest.raises(OSError, match="No space left"):
+        nnlib.save(model(dtype="float64"), path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]
+
+    def refuse(tmp):
+        assert tmp.name.startswith("data.bin") and tmp.suffix == files.PART_SUFFIX and tmp.read_bytes() == b"new"
+        raise ValueError("not what we expected")
+
+    with pytest.raises(ValueError, match="not what we expected"), files.atomic_write(tmp_path / "data.bin",
+                                                                                      verify=refuse) as fh:
+        fh.write(b"new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]
+    with files.atomic_write(tmp_path / "sub" / "data.bin") as fh:  # the folder is made as needed
+        fh.write(b"ok")
+    assert (tmp_path / "sub" / "data.bin").read_bytes() == b"ok"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
 
 import nnlib
 from nnlib import Dense, Sequential, Trainer, TrainingDiverged, backend, datasets, optimizers
+from nnlib.training import train_step
 
 
 def toy_model(seed=0, dtype="float32"):
@@ -92,20 +94,19 @@ def test_weight_decay_shrinks_only_weight_matrices(xp_backend, make):
     lambda: optimizers.SGD(learning_rate=0.2, weight_decay=0.01),
     lambda: optimizers.Momentum(learning_rate=0.2, momentum=0.8, weight_decay=0.01),
 ], ids=["sgd", "momentum"])
-def test_folded_steps_with_weight_decay_are_the_same_update(xp_backend, make):
-    """train_step hands SGD and momentum η·g straight from backprop; the update must not change."""
-    rng = np.random.default_rng(2)
-    W, b = rng.normal(size=(3, 4)), rng.normal(size=3)
-    plain, folded = _params(W, b), _params(W, b)
-    opt_plain, opt_folded = make(), make()
+def test_train_steps_with_weight_decay_are_the_plain_update(xp_backend, circle, make):
+    """train_step is backward + optimizer.step: the same update as the formula on the plain gradient."""
+    (X, y), _ = circle
+    model = toy_model(dtype="float64")
+    plain = _params(*model.get_weights())
+    opt_model, opt_plain = make(), make()
+    Xb, T = model.check_data(X[:32], y[:32])
     for _ in range(3):
-        gW, gb = rng.normal(size=(3, 4)), rng.normal(size=3)
-        opt_plain.step(plain, _params(gW, gb))
-        eta = opt_folded.gradient_scale()
-        opt_folded.step_scaled(folded, _params(eta * gW, eta * gb))
-    for p, q in zip(plain, folded):
-        np.testing.assert_allclose(backend.to_numpy(q), backend.to_numpy(p), rtol=1e-13)
-    assert optimizers.Adam().gradient_scale() is None
+        _, grads = model.loss_and_grads(X[:32], y[:32])
+        opt_plain.step(plain, [backend.asarray(backend.to_numpy(g), "float64") for g in grads])
+        train_step(model, opt_model, Xb, T)
+    for p, q in zip(plain, model.get_weights()):
+        np.testing.assert_allclose(q, backend.to_numpy(p), rtol=1e-13)
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -259,8 +260,53 @@ def test_digits_reach_95_percent_test_accuracy():
 
 
 def test_cosine_learning_rate_falls_from_peak_to_zero():
-    from nnlib.optimizers import cosine_learning_rate
+    from nnlib.schedules import cosine_learning_rate
 
     rates = [cosine_learning_rate(0.2, t, 10) for t in range(13)]
     assert rates[0] == 0.2 and abs(rates[5] - 0.1) < 1e-12 and rates[10] == 0.0 == rates[12]
     assert all(a >= b for a, b in zip(rates, rates[1:]))  # never rises
+
+
+# --- learning-rate schedules -----------------------------------------------------------------
+def test_a_schedule_sets_the_optimizers_rate_before_every_step(circle):
+    (X, y), _ = circle
+    seen = []
+
+    def schedule(step):
+        seen.append(step)
+        return 0.1 / (1 + step)
+
+    trainer = Trainer(toy_model(), X, y, optimizer="sgd", learning_rate=0.5, batch_size=50, schedule=schedule)
+    rates = []
+    for _ in range(4):
+        trainer.run(1)
+        rates.append(trainer.optimizer.learning_rate)
+    assert seen == [0, 1, 2, 3] and rates == [0.1, 0.05, 0.1 / 3, 0.025]
+
+
+def test_cosine_schedule_runs_over_the_planned_epochs(circle):
+    (X, y), _ = circle
+    history = toy_model().fit(X, y, optimizer="adam", learning_rate=0.01, batch_size=50, epochs=2,
+                              schedule="cosine")
+    assert history[-1].step == 6
+    trainer = Trainer(toy_model(), X, y, optimizer="momentum", learning_rate=0.2, batch_size=None,
+                      schedule="cosine", epochs=2)
+    trainer.run(1)
+    assert trainer.optimizer.learning_rate == 0.2          # the first step takes the peak
+    trainer.run(1)
+    assert trainer.optimizer.learning_rate == pytest.approx(0.1)
+    constant = Trainer(toy_model(), X, y, learning_rate=0.3)
+    constant.optimizer.learning_rate = 0.7                   # 'constant' leaves the rate to its owner
+    constant.run(2)
+    assert constant.optimizer.learning_rate == 0.7
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"schedule": "cosine"}, "needs the run's length: pass epochs="),
+    ({"schedule": "step"}, "learning-rate schedule identifier: 'step'"),
+    ({"schedule": lambda step: -1.0}, "Received: scheduled learning_rate=-1.0"),
+])
+def test_bad_schedules_name_the_value(circle, kwargs, message):
+    (X, y), _ = circle
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Trainer(toy_model(), X, y, **kwargs).run(1)

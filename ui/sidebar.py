@@ -10,6 +10,7 @@ import streamlit as st
 from nnlib import serialization
 from services import limits
 from services.model_files import MAX_UPLOAD_MB, apply_upload
+from ui.safe_text import plain
 
 UPLOAD_KEY = "model_upload"
 
@@ -44,4 +45,4 @@ def model_files() -> None:
         message = st.session_state["model_io_message"]
         if message:
             kind, text = message
-            (st.success if kind == "success" else st.error)(text)
+            (st.success if kind == "success" else st.error)(plain(text))

@@ -50,6 +50,7 @@ DEFAULTS = {
     "digits_teach_lr": 0.01,       # learning rate η of the one-example gradient step
     "digits_taught": None,         # {"source", "model": the student's own copy, "steps"} or None
     "digits_teach_result": None,   # (input fingerprint, TeachResult, test accuracy before, after) or None
+    "digits_mnist_job": None,      # services.mnist.FullMnistJob: the full-MNIST download and retraining, or None
 }
 
 

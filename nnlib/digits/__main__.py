@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -29,14 +31,32 @@ def _model():
     return default_model()
 
 
+def read_image_file(path: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; ImageError for anything else.
+
+    A device (/dev/zero, or a link to /dev/urandom) would be read without end and a named
+    pipe would block for ever, so the file is opened without blocking, checked with fstat
+    (the opened file itself, not the name, so it cannot be swapped in between) and read
+    only up to its limit.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ImageError("This is not a regular file (a device, a pipe or a folder); give a PNG or JPEG file.")
+        if info.st_size > max_bytes:  # checked before reading, so a huge file is never loaded
+            raise ImageError(f"The file is {info.st_size / 2**20:.1f} MB; at most {max_bytes / 2**20:.1f} MB "
+                             "are allowed.")
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:  # the file grew while it was read
+        raise ImageError(f"The file is larger than {max_bytes / 2**20:.1f} MB.")
+    return data
+
+
 def predict_file(model, path: Path) -> dict:
     """One image file → {"file", "digit", "probabilities", ...} or {"file", "error"}."""
     try:
-        size = path.stat().st_size
-        if size > MAX_UPLOAD_BYTES:  # checked before reading, so a huge file is never loaded
-            raise ImageError(f"The file is {size / 2**20:.1f} MB; at most {MAX_UPLOAD_BYTES / 2**20:.1f} MB "
-                             "are allowed.")
-        x = preprocess(load_image(path.read_bytes()))
+        x = preprocess(load_image(read_image_file(path)))
     except OSError as exc:
         return {"file": str(path), "error": f"cannot read the file ({exc.strerror or exc})."}
     except ImageError as exc:

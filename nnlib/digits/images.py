@@ -17,7 +17,8 @@ import numpy as np
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024   # a phone photo as JPEG is 2 to 4 MB
 MAX_PIXELS = 25_000_000              # 25 megapixels; anything larger is refused before decoding
 WORKING_SIDE = 560                   # larger images are shrunk to this longer side (2× the canvas)
-FORMATS = ("PNG", "JPEG")
+# MPO is what some phone cameras save: JPEG frames in one file; the first frame is the photo.
+FORMATS = ("PNG", "JPEG", "MPO")
 
 
 class ImageError(ValueError):
@@ -36,7 +37,7 @@ def load_image(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES, max_pixels: int =
     drawing (black behind light ink, white behind dark ink), so a digit on a
     transparent background keeps its shape. Raises :class:`ImageError`.
     """
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise ImageError(f"expected the file's bytes. Received {type(data).__name__}.")
@@ -57,7 +58,9 @@ def load_image(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES, max_pixels: int =
                 raise ImageError(f"The picture is {w:,} × {h:,} pixels ({w * h / 1e6:.0f} megapixels); "
                                  f"at most {max_pixels / 1e6:.0f} megapixels are allowed. Crop it to the digit.")
             img.draft("RGB", (working_side, working_side))  # JPEG: decode at reduced size, much faster
-            img.load()
+            img.load()  # an MPO file opens on its first frame
+            # A phone stores "rotate me" in EXIF instead of turning the pixels: apply it, or a 7 lies on its side.
+            img = ImageOps.exif_transpose(img)
     except ImageError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

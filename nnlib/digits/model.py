@@ -27,8 +27,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -36,14 +34,11 @@ import numpy as np
 
 from .. import datasets
 from ..model import Sequential
-from ..optimizers import Adam, cosine_learning_rate
 from ..serialization import ModelFileError, load, save
 from ..spec import NetworkSpec
 from ..training import Trainer
 from .augment import AUGMENTATIONS
 
-N_CLASSES = 10
-N_INPUTS = datasets.DIGIT_SIDE ** 2
 MODEL_VERSION = 2  # bump when training changes in a way the config does not capture
 
 
@@ -51,7 +46,7 @@ MODEL_VERSION = 2  # bump when training changes in a way the config does not cap
 class TrainingConfig:
     """Everything that decides the trained weights.
 
-    Adam with a cosine learning-rate schedule (:class:`CosineAdam`), from η
+    Adam with a cosine learning-rate schedule (``schedule='cosine'``), from η
     at the first minibatch step down to 0 at the last.
     ``weight_decay`` adds λ·W to every weight gradient (L2). ``augment`` names
     a distortion from :mod:`nnlib.digits.augment`, redrawn every epoch.
@@ -72,7 +67,8 @@ class TrainingConfig:
             raise ValueError(f"Unknown augmentation {self.augment!r}. Choose one of: {', '.join(AUGMENTATIONS)}.")
 
     def spec(self) -> NetworkSpec:
-        return NetworkSpec(n_in=N_INPUTS, hidden=self.hidden, n_out=N_CLASSES, activation=self.activation)
+        return NetworkSpec(n_in=datasets.DIGIT_INPUTS, hidden=self.hidden, n_out=datasets.DIGIT_CLASSES,
+                           activation=self.activation)
 
     def key(self) -> str:
         """A short fingerprint of the config, the data version and MODEL_VERSION (for cache names)."""
@@ -82,26 +78,6 @@ class TrainingConfig:
 
 
 DEFAULT_CONFIG = TrainingConfig()
-
-
-class CosineAdam(Adam):
-    """Adam whose learning rate follows a cosine from η down to 0 over ``total_steps`` steps.
-
-    η_t = η · ½ (1 + cos(π t / T)): large steps first, fine ones at the end.
-    """
-
-    name = "adam"
-
-    def __init__(self, learning_rate: float, total_steps: int, weight_decay: float = 0.0):
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay)
-        self.peak = float(learning_rate)
-        self.total_steps = max(int(total_steps), 1)
-        self.t = 0
-
-    def step(self, params, grads) -> None:
-        self.learning_rate = cosine_learning_rate(self.peak, self.t, self.total_steps)
-        self.t += 1
-        super().step(params, grads)
 
 
 def _one_blas_thread():
@@ -122,9 +98,9 @@ def train_digit_model(X, y, config: TrainingConfig = DEFAULT_CONFIG, progress=No
     """
     model = config.spec().build(seed=config.seed)
     with _one_blas_thread():
-        trainer = Trainer(model, X, y, optimizer=CosineAdam(config.learning_rate, 1, config.weight_decay),
+        trainer = Trainer(model, X, y, optimizer="adam", learning_rate=config.learning_rate,
+                          weight_decay=config.weight_decay, schedule="cosine", epochs=config.epochs,
                           batch_size=config.batch_size, seed=config.seed, augment=AUGMENTATIONS[config.augment])
-        trainer.optimizer.total_steps = config.epochs * trainer.steps_per_epoch
         every = max(1, config.epochs // max(reports, 1))
         for start in range(0, config.epochs, every):
             epochs = min(every, config.epochs - start)
@@ -138,20 +114,6 @@ def model_path(config: TrainingConfig = DEFAULT_CONFIG, name: str = "digits16") 
     return datasets.cache_dir() / f"{name}_model_{config.key()}.npz"
 
 
-def save_atomic(model: Sequential, path: Path) -> None:
-    """Save so that a reader (another process) never sees a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            save(model, fh)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def load_cached(path: Path) -> Sequential | None:
     """The model saved at ``path``, or None when it is missing or damaged (then it is retrained)."""
     if not path.exists():
@@ -160,7 +122,7 @@ def load_cached(path: Path) -> Sequential | None:
         model = load(path)
     except (ModelFileError, OSError):
         return None
-    return model if model.sizes()[0] == N_INPUTS and model.n_out == N_CLASSES else None
+    return model if (model.n_in, model.n_out) == datasets.io_shape("digits") else None
 
 
 def default_model(cache: bool = True, config: TrainingConfig = DEFAULT_CONFIG) -> Sequential:
@@ -179,7 +141,7 @@ def default_model(cache: bool = True, config: TrainingConfig = DEFAULT_CONFIG) -
     model = train_digit_model(X_train, y_train, config)
     if cache:
         with contextlib.suppress(OSError):  # a read-only home still gets a model, just not a cached one
-            save_atomic(model, path)
+            save(model, path)  # atomic: another process never reads half a file
     return model
 
 

@@ -27,12 +27,12 @@ Everything is NumPy on the host: the input comes from the browser, and the
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..datasets import DIGIT_SIDE
+from ..resample import area_resize
 
 MNIST_FRAME = 28          # MNIST images are 28×28 ...
 MNIST_BOX = 20            # ... with the digit scaled to fit a 20×20 box
@@ -88,43 +88,6 @@ class Stages:
         return max(h, w) * self.scale + self.thickened < BOX - 0.5
 
 
-@functools.lru_cache(maxsize=256)
-def _edges(n_in: int, n_out: int):
-    """Where output pixel i starts and ends on the input axis, split into (whole index, fraction)."""
-    edges = np.arange(n_out + 1, dtype=np.float64) * (n_in / n_out)
-    index = np.minimum(np.floor(edges).astype(np.int64), n_in - 1)
-    frac = edges - index  # 1.0 at the very end, where index is clipped to n_in − 1
-    index.flags.writeable = frac.flags.writeable = False
-    return index, frac
-
-
-def _area_resize_rows(img: np.ndarray, n_out: int) -> np.ndarray:
-    """Area-average the rows of img (n_in, w) to (n_out, w).
-
-    Output row i is the mean of the input over [i·s, (i+1)·s), s = n_in / n_out:
-    the difference of the running sum C(e) = ∫₀ᵉ img at the two edges, divided
-    by s. C is piecewise linear, so C(e) interpolates the cumulative sums exactly.
-    Same result as nnlib.datasets.area_resample_matrix, but elementwise work only:
-    small matrix products go to multithreaded BLAS, which stalls on a busy server.
-    """
-    n_in = img.shape[0]
-    if n_in == n_out:
-        return img
-    if n_in % n_out == 0:  # whole blocks: a plain mean
-        return img.reshape(n_out, n_in // n_out, -1).mean(axis=1)
-    c = np.empty((n_in + 1, img.shape[1]), dtype=np.float64)
-    c[0] = 0.0
-    np.cumsum(img, axis=0, out=c[1:])
-    index, frac = _edges(n_in, n_out)
-    at_edges = c[index] + frac[:, None] * (c[index + 1] - c[index])
-    return (np.diff(at_edges, axis=0) * (n_out / n_in)).astype(np.float32)
-
-
-def area_resize(img: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """(h, w) → (rows, cols) by area averaging (also enlarges, as nearest-neighbour with blended edges)."""
-    return _area_resize_rows(_area_resize_rows(img, rows).T, cols).T
-
-
 def _grey(image) -> np.ndarray:
     """(H, W) float32 grey in [0, 1] from (H, W), (H, W, 3) or (H, W, 4) uint8; alpha is ignored."""
     a = np.asarray(image)
@@ -134,7 +97,7 @@ def _grey(image) -> np.ndarray:
         raise ValueError(f"expected a uint8 image (values 0 to 255). Received dtype {a.dtype}.")
     if a.ndim == 3 and a.shape[2] in (3, 4):
         # Ink comes from RGB: with a background colour the canvas makes alpha 255 everywhere.
-        # (Three scaled planes, not a matrix product: see _area_resize_rows on BLAS threads.)
+        # (Three scaled planes, not a matrix product: see nnlib.resample on BLAS threads.)
         grey = a[..., 0] * LUMA[0] + a[..., 1] * LUMA[1] + a[..., 2] * LUMA[2]
     elif a.ndim == 2:
         grey = a.astype(np.float32)

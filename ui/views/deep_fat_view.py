@@ -15,6 +15,21 @@ DEEP_COLOR, FAT_COLOR = "#4f46e5", "#f59322"
 TARGET_COLOR = "#6b7280"
 FAMILY_COLOR = {"deep": DEEP_COLOR, "fat": FAT_COLOR}
 
+# The lecture's table (Seide, Li & Yu, "Conversational speech transcription using context-dependent
+# deep neural networks", Interspeech 2011): word error rate (%) by layers × neurons. The page shows it
+# next to the digits experiment; tests/test_experiments.py checks it against the lecture's numbers.
+SEIDE_2011_CITATION = "Seide, Li & Yu, Interspeech 2011 (speech recognition, word error rate %)"
+SEIDE_2011 = (
+    # (deep layers × neurons, WER %, fat with about the same parameters, WER %)
+    ("1×2k", 24.2, None, None),
+    ("2×2k", 20.4, None, None),
+    ("3×2k", 18.4, None, None),
+    ("4×2k", 17.8, None, None),
+    ("5×2k", 17.2, "1×3772", 22.5),
+    ("7×2k", 17.1, "1×4634", 22.6),
+    (None, None, "1×16k", 22.1),
+)
+
 
 def shape_name(hidden) -> str:
     """(53, 53, 53) -> '3×53'; (74,) -> '1×74'."""
@@ -112,13 +127,13 @@ def seide_markdown() -> str:
     def cell(v):
         return "" if v is None else f"{v:.1f}" if isinstance(v, float) else v
     lines = ["| Deep | WER | Fat, same size | WER |", "|---|---:|---|---:|"]
-    lines += [f"| {cell(d)} | {cell(dw)} | {cell(f)} | {cell(fw)} |" for d, dw, f, fw in experiments.SEIDE_2011]
+    lines += [f"| {cell(d)} | {cell(dw)} | {cell(f)} | {cell(fw)} |" for d, dw, f, fw in SEIDE_2011]
     return "\n".join(lines)
 
 
 def _speech_gap() -> str:
     """The matched pairs from the Seide table, e.g. '5×2k: 17.2% vs 1×3772: 22.5%'."""
-    pairs = [f"{d} {dw}% against {f} {fw}%" for d, dw, f, fw in experiments.SEIDE_2011 if d and f]
+    pairs = [f"{d} {dw}% against {f} {fw}%" for d, dw, f, fw in SEIDE_2011 if d and f]
     return "; ".join(pairs)
 
 

@@ -56,6 +56,14 @@ def _node_fill(v) -> str:
     return f"rgb({r},{g},{b})"
 
 
+def layer_caption(l: int, n: int, last: int) -> str:
+    """The lecture's name for column ``l`` of ``last + 1``: the inputs are values, not neurons."""
+    if l == 0:
+        return f"<b>input layer</b><br>{n} input{'s' if n != 1 else ''}"
+    name = "output layer" if l == last else f"hidden layer {l}"
+    return f"<b>{name}</b><br>{n} neuron{'s' if n != 1 else ''}"
+
+
 def network_figure(sizes, weights, biases=None, values=None, *, pre_activations=None,
                    node_labels=None, node_text=None, link_labels: bool | None = None, link_text=None,
                    highlight=None, max_neurons: int = 10, height: int | None = None,
@@ -199,8 +207,7 @@ def network_figure(sizes, weights, biases=None, values=None, *, pre_activations=
     bottom = -(widest - 1) / 2.0 - 0.85
     last = n_layers - 1
     for l, n in enumerate(sizes):
-        name = "input" if l == 0 else ("output" if l == last else f"layer {l}")
-        notes.append({"x": l, "y": bottom, "text": f"<b>{name}</b><br>{n} neuron{'s' if n != 1 else ''}",
+        notes.append({"x": l, "y": bottom, "text": layer_caption(l, n, last),
                       "showarrow": False, "font": {"size": 11, "color": "#444"}, "yanchor": "top"})
         if n > len(shown[l]):
             notes.append({"x": l, "y": pos(l, len(shown[l]) - 1)[1] - 0.55, "text": f"+{n - len(shown[l])} more",

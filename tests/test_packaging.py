@@ -1,0 +1,50 @@
+"""pyproject.toml: the wheel holds the app's packages (nnlib, lessons, services, ui) and nothing else.
+
+Building a wheel takes too long for the suite (`python -m pip wheel --no-deps -w /tmp/wheels .` does
+it); these tests check what decides its contents: the package list that setuptools finds, and the
+dependency list it reads from requirements.txt.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from Python 3.11")
+setuptools = pytest.importorskip("setuptools")
+requirements = pytest.importorskip("packaging.requirements")
+
+ROOT = Path(__file__).resolve().parent.parent
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+APP_PACKAGES = ("nnlib", "lessons", "services", "ui")
+
+
+def wheel_packages() -> set[str]:
+    """The packages setuptools puts in the wheel, found as the build finds them."""
+    find = PYPROJECT["tool"]["setuptools"]["packages"]["find"]
+    finder = setuptools.find_namespace_packages if find.get("namespaces", True) else setuptools.find_packages
+    return set(finder(where=str(ROOT), include=find["include"], exclude=find.get("exclude", ())))
+
+
+def test_the_wheel_holds_every_module_of_the_app_packages():
+    packages = wheel_packages()
+    assert packages == {"nnlib", "nnlib.digits", "lessons", "services", "ui", "ui.views", "ui.sections"}
+    for top in APP_PACKAGES:
+        for path in (ROOT / top).rglob("*.py"):
+            if "__pycache__" not in path.parts:
+                package = ".".join(path.relative_to(ROOT).parent.parts)
+                assert package in packages, f"{path.relative_to(ROOT)} would be left out of the wheel"
+
+
+def test_tests_benchmarks_and_pages_stay_out_of_the_wheel():
+    outside = {"tests", "benchmarks", "pages", "docs", "artifacts"}
+    assert not {p for p in wheel_packages() if p.split(".")[0] in outside}
+
+
+def test_the_dependencies_are_requirements_txt_and_every_line_is_a_requirement():
+    assert PYPROJECT["project"]["dynamic"] == ["dependencies"]
+    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["dependencies"] == {"file": ["requirements.txt"]}
+    lines = [line.strip() for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()]
+    names = [requirements.Requirement(line).name for line in lines if line and not line.startswith("#")]
+    assert {"streamlit", "numpy", "plotly", "mlxtend"} <= set(names)

@@ -1,0 +1,50 @@
+"""services.training around a TrainingRun: resume or start one, its state in words, what to try after a blow-up."""
+
+from __future__ import annotations
+
+import nnlib
+from services import training as tr
+
+
+def settings(**kw) -> tr.RunSettings:
+    base = dict(dataset="circle", noise=0.1, seed=0, hidden=(4,), activation="relu", optimizer="adam",
+                learning_rate=0.03, batch_size=16, epochs=20)
+    return tr.RunSettings(**{**base, **kw})
+
+
+def data_for(s: tr.RunSettings) -> tr.Data:
+    return tr.load_data(s.dataset, s.noise, s.seed)
+
+
+def test_a_new_optimizer_retunes_and_a_new_network_starts_again():
+    run = tr.resume_or_start(None, settings(), data_for)
+    run.step_once()
+    assert tr.resume_or_start(run, settings(), data_for) is run and run.progress.step == 1
+    retuned = tr.resume_or_start(run, settings(learning_rate=0.1, epochs=30), data_for)
+    assert retuned is run and run.trainer.optimizer.learning_rate == 0.1 and run.progress.step == 1
+    fresh = tr.resume_or_start(run, settings(hidden=(5,)), data_for)
+    assert fresh is not run and fresh.progress.step == 0 and fresh.model.sizes() == [2, 5, 2]
+
+
+def test_the_state_in_words():
+    run = tr.TrainingRun(settings(epochs=1), data_for(settings()))
+    assert run.state == "ready"
+    run.step_once()
+    assert run.state == "paused"
+    run.running = True
+    assert run.state == "training…"
+    while run.running:
+        run.run_slice(1.0)
+    assert run.state == "finished"
+    run.error = "the loss is nan"
+    assert run.state == "stopped: the loss exploded"
+
+
+def test_the_next_lower_rate_and_the_network_line():
+    rates = [0.001, 0.01, 0.1, 1.0]
+    assert tr.lower_rate(rates, 1.0) == 0.1 and tr.lower_rate(rates, 0.05) == 0.01
+    assert tr.lower_rate(rates, 0.001) is None
+    spec = nnlib.NetworkSpec(hidden=(4, 4), activation="relu")
+    assert tr.network_line("digits", spec) == "256 pixels → 4 → 4 (relu) → 10 digits (softmax)"
+    assert tr.network_line("xor", nnlib.NetworkSpec(hidden=(), activation="tanh")) == \
+        "x1, x2 → no hidden layer (tanh) → 2 classes (softmax)"

@@ -1,0 +1,63 @@
+"""The digits page's notes on the lecture: the input coding (ink bits or grey levels) and how the model was trained.
+
+Every number comes from the library: the training settings from ``nnlib.digits.DEFAULT_CONFIG``,
+the accuracies from running the model on the test digits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from lessons.digit_input import INK_THRESHOLD, binary_ink, compare_codings
+from nnlib import datasets
+from nnlib.digits import DEFAULT_CONFIG
+from ui.views import digits_figures as figs
+
+
+def how_it_was_trained(config=DEFAULT_CONFIG) -> None:
+    """What was done to train the default reader, and why each step helps, read off its config."""
+    sizes = " → ".join(str(n) for n in config.spec().sizes)
+    st.markdown(
+        f"The network is **{sizes}** with {config.activation} hidden neurons and a softmax output, and it "
+        "minimises the **cross-entropy** of Step 2, as the lecture does. Its training goes beyond the "
+        "lecture's plain gradient descent in four ways, each a later improvement you will meet in the course:")
+    st.markdown(
+        f"- **Mini-batches of {config.batch_size}** instead of the whole data set per step: each step is "
+        "cheaper, so many more steps fit in the same time (stochastic gradient descent).\n"
+        f"- **Adam** instead of θ ← θ − η∇L: each parameter gets its own step size from running averages "
+        "of its gradient, which copes with gradients of very different sizes. "
+        f"Peak rate η = {config.learning_rate:g}.\n"
+        f"- **A cosine learning-rate schedule** over {config.epochs} epochs: large steps first to get "
+        "near a good θ quickly, then ever smaller ones (down to 0) to settle into it.\n"
+        f"- **Weight decay** λ = {config.weight_decay:g} (L2 regularisation, ½λ‖W‖² added to L): keeps "
+        "the weights small, so the network generalises better to digits it has not seen.\n"
+        f"- **Augmentation** ({config.augment}): every epoch each training digit is slightly rotated, "
+        "scaled and sheared at random, so the network learns the shapes rather than the exact pixels, "
+        "and reads real handwriting (yours) better.")
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _codings(_model, key: str):
+    """Test accuracy with grey levels and with ink bits (cached per model; ``key`` names the model)."""
+    _, (X_test, y_test) = datasets.digits()
+    return compare_codings(_model, X_test, y_test)
+
+
+def ink_or_grey(model, model_key: str, x=None) -> None:
+    """The lecture's 0/1 ink coding next to the grey levels fed here, on the student's digit and the test set."""
+    comparison = _codings(model, model_key)
+    st.markdown(
+        "The lecture codes each of the 16 × 16 = 256 pixels as **1 (ink) or 0 (no ink)**. This app feeds "
+        "**grey levels** from 0 to 1 instead: where a stroke only partly covers a pixel, the grey says how much, "
+        "so 256 numbers keep more of the stroke's position and thickness. The digits the network learned from "
+        "(MNIST) are grey as well, so it reads grey best.")
+    if x is not None:
+        left, right = st.columns(2)
+        with left:
+            st.image(figs.fit_image(np.asarray(x).reshape(16, 16), 140), caption="grey levels (fed to the network)")
+        with right:
+            st.image(figs.fit_image(binary_ink(x).reshape(16, 16), 140),
+                     caption=f"ink = 1 where grey ≥ {INK_THRESHOLD:g}, else 0 (the lecture's coding)")
+    st.caption(f"On the {comparison.n:,} test digits this network reads **{comparison.grey_accuracy:.1%}** "
+               f"correctly from grey levels and **{comparison.binary_accuracy:.1%}** from ink bits.")

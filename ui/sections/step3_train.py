@@ -1,0 +1,175 @@
+"""Step 3, first tab: train the Step 1 network live (settings, Start/Pause/Step once/Reset, live views).
+
+The run is services.training.TrainingRun (on nnlib.Trainer); ui.fragments runs one short slice of it
+per tick; the charts are ui.views.live_charts'. Settings are shared with the other pages and with
+links through ui.widgets.persistent.
+"""
+
+import dataclasses
+
+import streamlit as st
+
+from lessons.grid import plane_grid
+from services import limits
+from services import training as tr
+from ui.fragments import run_in_slices
+from ui.views import live_charts as charts
+from ui.widgets import persistent
+
+SLICE_S = 0.05    # seconds of optimizer steps per redraw at most, so Pause answers quickly
+RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0]
+BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+
+
+@st.cache_resource(max_entries=64, show_spinner="Loading the data set…")
+def cached_data(dataset: str, noise: float, seed: int) -> tr.Data:
+    """Read-only arrays shared by every session (nobody writes to them)."""
+    return tr.load_data(dataset, noise, seed)
+
+
+def shared(name: str, options=None) -> dict:
+    """A setting kept in session_state[name] (ui/state.py), shown by the widget ``step3_<name>``."""
+    return persistent(name, f"step3_{name}", options=options)
+
+
+def settings_ui() -> tr.RunSettings:
+    spec = st.session_state["spec"]
+    with st.container(border=True):
+        data_col, opt_col, run_col = st.columns(3)
+        with data_col:
+            dataset = st.radio("Data set", list(tr.DATASETS), horizontal=True, **shared("dataset", tr.DATASETS),
+                               format_func=lambda d: "16×16 digits" if d == "digits" else d)
+            noise = st.slider("Noise (toy sets)", min_value=0.0, max_value=0.5, step=0.05,
+                              disabled=dataset == "digits", **shared("noise"))
+        with opt_col:
+            optimizer = st.selectbox("Optimizer", list(tr.OPTIMIZERS), format_func=tr.OPTIMIZERS.get,
+                                     **shared("optimizer", list(tr.OPTIMIZERS)))
+            rate = st.select_slider("Learning rate η", RATES, format_func=lambda r: f"{r:g}",
+                                    **shared("learning_rate", RATES))
+        with run_col:
+            batch = st.select_slider("Batch size", BATCHES, disabled=optimizer == "gd", **shared("batch_size", BATCHES),
+                                     help="Gradient descent uses every training example in each step.")
+            epochs_col, seed_col = st.columns(2)
+            epochs = epochs_col.number_input("Epochs", min_value=1, max_value=limits.MAX_EPOCHS, step=10,
+                                             **shared("epochs"))
+            seed = seed_col.number_input("Seed", min_value=0, max_value=9999, step=1, **shared("seed"),
+                                         help="Fixes the starting weights, the toy data and the shuffling.")
+        st.markdown(f"**Network from Step 1:** {tr.network_line(dataset, spec)}")
+        st.page_link("pages/step1_network.py", label="Change the network on Step 1", icon=":material/hub:")
+    return tr.RunSettings(dataset, float(noise), int(seed), tuple(spec.hidden), spec.activation,
+                          optimizer, float(rate), int(batch), int(limits.check_epochs(int(epochs))))
+
+
+# --- the buttons' callbacks (each click then reruns the whole page) ----------------------------------
+def _start():
+    run = st.session_state["train_run"]
+    run.running, run.error = True, None
+
+
+def _pause():
+    st.session_state["train_run"].running = False
+
+
+def _step_once():
+    run = st.session_state["train_run"]
+    run.running = False
+    run.step_once()
+
+
+def _reset():
+    run = st.session_state["train_run"]
+    st.session_state["train_run"] = tr.TrainingRun(run.settings, run.data)
+
+
+def _lower_rate(rate: float):
+    st.session_state["learning_rate"] = rate  # the slider follows (ui.widgets.persistent)
+    run = st.session_state["train_run"]
+    run.retune(dataclasses.replace(run.settings, learning_rate=rate))
+
+
+def controls(run: tr.TrainingRun) -> None:
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.button("Start", key="train_start", icon=":material/play_arrow:", type="primary", on_click=_start,
+                  disabled=run.running or run.done)
+        st.button("Pause", key="train_pause", icon=":material/pause:", on_click=_pause, disabled=not run.running)
+        st.button("Step once", key="train_step", icon=":material/skip_next:", on_click=_step_once,
+                  help="One update θ ← θ − η∇L on one batch.")
+        st.button("Reset", key="train_reset", icon=":material/restart_alt:", on_click=_reset,
+                  help="Start again from the random θ⁰ that the seed gives.")
+
+
+def status(run: tr.TrainingRun) -> None:
+    p, s = run.progress, run.settings
+    n = run.data.X.shape[0]
+    st.caption(f"**{run.state}** · step {p.step:,} · epoch {p.epoch:.2f} of {s.epochs} · "
+               f"{run.trainer.batch_size} examples per step · {run.steps_per_epoch} steps per epoch")
+    with st.container(horizontal=True, gap="large"):
+        st.metric("Train loss L/N", f"{p.loss:.4f}", help=f"Mean cross-entropy. The total L = Σ Cⁿ over the "
+                  f"{n} training examples is {p.total_loss:.2f}.")
+        st.metric("Total L = Σ Cⁿ", f"{p.total_loss:.2f}")
+        st.metric("Test loss L/N", f"{p.test_loss:.4f}")
+        st.metric("Train accuracy", f"{100 * p.train_accuracy:.1f} %")
+        st.metric("Test accuracy", f"{100 * p.test_accuracy:.1f} %")
+    if run.error:
+        suggestion = tr.lower_rate(RATES, s.learning_rate)
+        st.error(f"**The loss exploded, so training stopped.** {run.error} "
+                 "The pictures below show that last good model.", icon=":material/warning:")
+        if suggestion is not None:
+            st.button(f"Use learning rate {suggestion:g}", key="train_lower_rate", on_click=_lower_rate,
+                      args=(suggestion,))
+    elif run.done:
+        st.success(f"Finished {s.epochs} epochs. Raise the epochs to train on, or press Reset.")
+
+
+def live_views(run: tr.TrainingRun) -> None:
+    # Vega-Lite, not Plotly, for the charts that redraw while training runs: see ui/views/live_charts.py.
+    picture, curves = st.columns([5, 4])
+    with curves:
+        st.vega_lite_chart(charts.curves_chart(run.history).to_vega_lite(), width="stretch",
+                           alt="Training and test loss and accuracy over the epochs so far")
+    with picture:
+        if run.settings.dataset == "digits":
+            st.markdown("**What the first hidden layer looks for**: each neuron's 256 weights as a 16×16 picture "
+                        "(blue +, orange −; hover for its range).")
+            st.vega_lite_chart(charts.first_layer_chart(run.model).to_vega_lite(), width="content",
+                               alt="Each first-layer neuron's weights drawn as a 16 by 16 picture")
+            return
+        resolution = charts.plane_resolution(run.model.count_params())
+        boundary = charts.boundary_chart(plane_grid(run.model, resolution=resolution),
+                                         plane_grid(run.model, resolution=12), run.data.X, run.data.y)
+        st.vega_lite_chart(boundary.to_vega_lite(), width="content",
+                           alt="The network's probability of class 1 over the input plane, with the training points")
+        st.caption("Background: the network's P(class 1) at every point of the plane (hover for values); "
+                   "dots: the training data.")
+    st.markdown("**What each neuron computes** over the input plane (blue +, orange −; each picture has its own "
+                "scale; hover for its range)")
+    st.vega_lite_chart(charts.neuron_pictures_chart(plane_grid(run.model, resolution=24)).to_vega_lite(),
+                       width="content", alt="What each neuron computes over the input plane, one picture per neuron")
+
+
+def publish(run: tr.TrainingRun) -> None:
+    """Hand the trained model to the other pages (the Digits page can use it)."""
+    if run.progress.step > 0:
+        st.session_state["model"] = run.model
+        st.session_state["model_dataset"] = run.settings.dataset
+
+
+def render() -> None:
+    """The training tab: settings, the buttons, then status and live views that redraw while training runs."""
+    try:
+        run = tr.resume_or_start(st.session_state["train_run"], settings_ui(),
+                                 lambda s: cached_data(s.dataset, s.noise, s.seed))
+    except ValueError as exc:  # a network or epoch count over this server's limits
+        st.error(f"This run cannot start: {exc}")
+        return
+    st.session_state["train_run"] = run
+    # The buttons sit outside the fragment: a click reruns the whole page, which also
+    # switches the fragment's timer on (Start) or off (Pause, Step once, Reset).
+    controls(run)
+
+    def show():
+        publish(run)
+        status(run)
+        live_views(run)
+
+    run_in_slices(lambda report: run.run_slice(SLICE_S), active=lambda: run.running, show=show)
