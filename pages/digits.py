@@ -9,7 +9,7 @@ st.cache_resource and is never changed here: teaching works on the student's own
 import streamlit as st
 
 from nnlib import digits as dg
-from ui.sections import digits_draw, digits_judge, digits_models, digits_teach
+from ui.sections import digits_draw, digits_judge, digits_lecture, digits_models, digits_teach
 from ui.widgets import persistent
 
 
@@ -37,12 +37,17 @@ def draw_and_read(which: str, model) -> None:
         reading = dg.read(model, stages.x)
         digits_draw.show_answer(reading)
     digits_draw.show_stages(stages)
+    with st.expander("Ink = 1, no ink = 0? The lecture's input next to the grey levels fed here",
+                     icon=":material/grid_on:"):
+        digits_lecture.ink_or_grey(stages.x, model)
     digits_teach.show_teach(which, model, stages.x, reading)
 
 
 st.title("Draw a digit")
-st.write("Draw a digit from 0 to 9, as large or small as you like. The network trained in the "
-         "lecture's way reads the 16 × 16 = 256 values below and outputs ten probabilities.")
+st.write("Draw a digit from 0 to 9, as large or small as you like. A fully connected network reads the "
+         "16 × 16 = 256 values below and outputs ten probabilities, as in the lecture.")
+with st.expander("How this network was trained, and where that goes beyond the lecture", icon=":material/school:"):
+    digits_lecture.how_it_was_trained()
 
 which, model, taught = digits_models.chosen_model()
 draw_and_read(which, model)

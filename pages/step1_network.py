@@ -9,7 +9,7 @@ import streamlit as st
 import nnlib
 from lessons import explain
 from lessons.grid import plane_grid
-from ui.sections import step1_builder, step1_slide
+from ui.sections import step1_builder, step1_lecture, step1_slide
 from ui.views import figures
 from ui.views.network_figure import model_figure
 
@@ -89,5 +89,16 @@ def own_network_section():
                    "then 200 of them one by one, each through the same network.")
 
 
+def depth_section():
+    st.header("6 · Why deep, and how deep?")
+    left, right = st.columns(2, gap="large")
+    with left:
+        step1_lecture.why_deep()
+    with right:
+        step1_lecture.open_questions()
+        st.page_link("pages/deep_or_fat.py", label="Deep or fat? Try it", icon=":material/stacks:")
+
+
 step1_slide.render()
 own_network_section()
+depth_section()

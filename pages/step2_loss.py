@@ -11,6 +11,7 @@ from lessons import explain, landscape
 from lessons.grid import plane_grid
 from nnlib.serialization import to_bytes
 from services.model_files import trained_for
+from ui.sections import step2_network_softmax
 from ui.views import figures, loss_tables
 from ui.widgets import persistent
 
@@ -109,6 +110,7 @@ def total_loss_and_landscape():
     table.markdown(f"**The {len(top.index)} examples that add most to L** (ringed on the plane; point size ∝ Cⁿ, "
                    "background: the network's P(class 1))")
     table.dataframe(loss_tables.top_examples_table(X, labels, p_true, top), hide_index=True, key="top_table")
+    step2_network_softmax.render(model, X, labels, worst=top.index[0])
 
     # --- 4 · The loss landscape ----------------------------------------------------------------------
     st.header("4 · The loss landscape")

@@ -244,3 +244,35 @@ def test_full_mnist_checksum_mismatch_keeps_the_bundled_set(model, monkeypatch, 
     assert "SHA-256" in error and "discarded" in error and "bundled digits" in error
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([model_path().name, "digits16_v1.npz"])
     assert at.session_state["digits_model_choice"] == "default"
+
+
+def test_the_page_says_how_the_model_was_trained_from_its_config(model):
+    """No "trained in the lecture's way": Adam, the cosine schedule, weight decay and augmentation are named."""
+    from nnlib.digits import DEFAULT_CONFIG as config
+
+    at = open_page()
+    text = " ".join(m.value for m in at.markdown) + " ".join(w.value for w in at.get("text"))
+    assert "trained in the lecture's way" not in " ".join(e.value for e in at.get("markdown"))
+    assert f"**Mini-batches of {config.batch_size}**" in text
+    assert f"Peak rate η = {config.learning_rate:g}" in text
+    assert f"**A cosine learning-rate schedule** over {config.epochs} epochs" in text
+    assert f"**Weight decay** λ = {config.weight_decay:g}" in text
+    assert f"**Augmentation** ({config.augment})" in text
+    assert "**256 → 512 → 10**" in text
+
+
+def test_ink_bits_and_grey_levels_are_shown_side_by_side(model):
+    from lessons.digit_input import binary_ink, compare_codings
+
+    image = draw_digit(3, seed=21, height=0.7, pen=20)
+    at = draw(open_page(), image)
+    assert not at.exception
+    x = preprocess(image)
+    grey, bits = read(model, x), read(model, binary_ink(x))
+    captions = [i.caption for element in at.get("image") for i in element.proto.imgs]
+    assert f"grey levels: read as {grey.digit} ({grey.confidence:.0%})" in captions
+    assert (f"ink bits (grey ≥ 0.5 → 1): read as {bits.digit} ({bits.confidence:.0%})") in captions
+    _, (X_test, y_test) = datasets.digits()
+    both = compare_codings(model, X_test, y_test)
+    assert any(f"reads **{both.grey_accuracy:.1%}** correctly from grey levels and "
+               f"**{both.binary_accuracy:.1%}** from ink bits" in c.value for c in at.caption)

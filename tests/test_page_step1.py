@@ -31,7 +31,7 @@ def test_page_renders_every_section(at):
     assert [h.value for h in at.header] == [
         "1 · The lecture's network, number by number", "2 · Build your own network",
         "3 · The function set: one structure, many functions", "4 · What each neuron computes",
-        "5 · Why matrix form makes the GPU useful"]
+        "5 · Why matrix form makes the GPU useful", "6 · Why deep, and how deep?"]
     assert not at.error
 
 
@@ -39,7 +39,7 @@ def test_lecture_numbers_are_nnlibs_trace(at):
     trace = nnlib.presets.lecture_network().trace(np.array([[1.0, -1.0]]))
     assert node_texts(at) == ["1.00", "-1.00"] + [f"{v:.2f}" for t in trace for v in t.a[0]]
     assert node_texts(at)[2:4] == ["0.98", "0.12"]  # the slide's first layer
-    assert len(at.latex) == 3
+    assert len(at.latex) == 4   # the three layers in matrix form, then neuron 1 as a logistic regression
     for e, tex in zip(at.latex, latex.matrix_form_latex(nnlib.presets.lecture_network(), [1.0, -1.0])):
         assert tex in e.value
 
@@ -149,3 +149,32 @@ def test_matrix_form_timing_is_measured_on_request(at, monkeypatch):
     assert shown["Per input, one at a time"] == f"{one_by_one * 1e6:.1f} µs"
     assert shown["Matrix form is faster by"] == f"{one_by_one / batched:.0f}×"  # one at a time ÷ all at once
     assert any("1,600 inputs as one batch" in c.value for c in at.main.caption)
+
+
+def _logistic_latex(at):
+    (tex,) = [e.value for e in at.latex if r"\sigma(z) =" in e.value and "bmatrix" not in e.value]
+    return tex.strip("$\n")
+
+
+def test_a_sigmoid_neuron_is_shown_as_a_logistic_regression_with_nnlibs_numbers(at):
+    """Neuron 1 of layer 1: z = 1·x1 − 2·x2 + 1, a = σ(z), as the one-neuron nnlib layer computes it."""
+    layer1 = nnlib.presets.lecture_network().trace(np.array([[1.0, -1.0]]))[0]
+    z, a = layer1.z[0, 0], layer1.a[0, 0]
+    assert z == 4.0
+    assert _logistic_latex(at) == rf"z = 1\cdot(1) -2\cdot(-1) +1 = {z:.4g}, \quad a = \sigma(z) = {a:.4f}"
+    text = " ".join(m.value for m in at.markdown)
+    assert "A neuron with sigmoid is a logistic regression" in text
+    assert "its own weights and bias" in text
+    # The student's edit reaches the logistic-regression view too: w from x2 −2 → 0 gives z = 1 + 1 = 2.
+    at.selectbox(key="lecture_pick_param").set_value("weight from input 2").run()
+    at.number_input(key="lecture_edit_0_0_1").set_value(0.0).run()
+    assert _logistic_latex(at).startswith(r"z = 1\cdot(1) +0\cdot(-1) +1 = 2, ")
+
+
+def test_the_articles_terms_are_on_the_page(at):
+    text = " ".join(m.value for m in at.markdown)
+    for words in ("**Feed-forward:** signals flow one way", "They are *not* neurons", "**Hidden layers:**",
+                  "**Output layer:**", "ResNet (2015) has **152 layers**", "*trial and error plus intuition*",
+                  "*evolutionary artificial neural networks*", "*convolutional neural network* (CNN)",
+                  "**feature engineering**"):
+        assert words in text

@@ -108,3 +108,23 @@ def test_a_trained_model_from_step3_is_judged_on_its_own_data():
     at.selectbox(key="loss_source").set_value("Step 1's network, random θ").run()
     assert not at.selectbox(key="loss_dataset").disabled
     assert not at.exception
+
+
+def test_softmax_runs_on_the_networks_own_z_for_a_chosen_example(at):
+    """Where the y in C(y, ŷ) comes from: the output layer's z of one example, its softmax, C and y − ŷ."""
+    model = at.session_state["spec"].build(seed=0)
+    X, y = data(at)
+    worst = int(explain.top_contributors(model.per_example_loss(X, y), k=8).index[0])
+    assert at.number_input(key="net_softmax_example").value == worst
+    for n in (worst, 3):
+        at.number_input(key="net_softmax_example").set_value(n).run()
+        z = model.trace(X[n:n + 1])[-1].z[0]
+        probabilities = model.predict(X[n:n + 1])[0]
+        table = at.dataframe[3].value   # after the softmax, cross-entropy and top-examples tables
+        np.testing.assert_allclose(table["z"], np.round(z, 4), atol=1e-4)
+        np.testing.assert_allclose(table["e^z"], np.round(np.exp(z), 4), atol=1e-4)
+        np.testing.assert_allclose(table["y = softmax(z)"], np.round(probabilities, 4), atol=1e-4)
+        onehot = np.eye(2)[y[n]]
+        np.testing.assert_array_equal(table["target ŷ"], onehot)
+        np.testing.assert_allclose(table["∂C/∂z = y − ŷ"], np.round(probabilities - onehot, 4), atol=1e-4)
+        assert metric(at, "Cⁿ = −ln y_true") == f"{model.per_example_loss(X[n:n + 1], y[n:n + 1])[0]:.4f}"

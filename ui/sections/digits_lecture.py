@@ -11,7 +11,7 @@ import streamlit as st
 
 from lessons.digit_input import INK_THRESHOLD, binary_ink, compare_codings
 from nnlib import datasets
-from nnlib.digits import DEFAULT_CONFIG
+from nnlib.digits import DEFAULT_CONFIG, default_model, read
 from ui.views import digits_figures as figs
 
 
@@ -21,7 +21,7 @@ def how_it_was_trained(config=DEFAULT_CONFIG) -> None:
     st.markdown(
         f"The network is **{sizes}** with {config.activation} hidden neurons and a softmax output, and it "
         "minimises the **cross-entropy** of Step 2, as the lecture does. Its training goes beyond the "
-        "lecture's plain gradient descent in four ways, each a later improvement you will meet in the course:")
+        "lecture's plain gradient descent in five ways, each a later improvement you will meet in the course:")
     st.markdown(
         f"- **Mini-batches of {config.batch_size}** instead of the whole data set per step: each step is "
         "cheaper, so many more steps fit in the same time (stochastic gradient descent).\n"
@@ -37,27 +37,28 @@ def how_it_was_trained(config=DEFAULT_CONFIG) -> None:
         "and reads real handwriting (yours) better.")
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _codings(_model, key: str):
-    """Test accuracy with grey levels and with ink bits (cached per model; ``key`` names the model)."""
+@st.cache_data(max_entries=1, show_spinner=False)
+def default_model_codings():
+    """The default model's test accuracy with grey levels and with ink bits (the same for every session)."""
     _, (X_test, y_test) = datasets.digits()
-    return compare_codings(_model, X_test, y_test)
+    return compare_codings(default_model(), X_test, y_test)
 
 
-def ink_or_grey(model, model_key: str, x=None) -> None:
-    """The lecture's 0/1 ink coding next to the grey levels fed here, on the student's digit and the test set."""
-    comparison = _codings(model, model_key)
+def ink_or_grey(x, model) -> None:
+    """The lecture's 0/1 ink coding next to the grey levels fed here: the student's digit, and the test set."""
+    comparison = default_model_codings()
     st.markdown(
-        "The lecture codes each of the 16 × 16 = 256 pixels as **1 (ink) or 0 (no ink)**. This app feeds "
-        "**grey levels** from 0 to 1 instead: where a stroke only partly covers a pixel, the grey says how much, "
-        "so 256 numbers keep more of the stroke's position and thickness. The digits the network learned from "
-        "(MNIST) are grey as well, so it reads grey best.")
-    if x is not None:
-        left, right = st.columns(2)
-        with left:
-            st.image(figs.fit_image(np.asarray(x).reshape(16, 16), 140), caption="grey levels (fed to the network)")
-        with right:
-            st.image(figs.fit_image(binary_ink(x).reshape(16, 16), 140),
-                     caption=f"ink = 1 where grey ≥ {INK_THRESHOLD:g}, else 0 (the lecture's coding)")
-    st.caption(f"On the {comparison.n:,} test digits this network reads **{comparison.grey_accuracy:.1%}** "
+        "**Ink = 1, no ink = 0?** The lecture codes each of the 16 × 16 = 256 pixels as 1 (ink) or 0 (no ink). "
+        "This app feeds **grey levels** from 0 to 1 instead: where a stroke only partly covers a pixel, the grey "
+        "says how much, so 256 numbers keep more of the stroke's position and thickness. The digits the network "
+        "learned from (MNIST) are grey as well, so it reads grey best.")
+    bits = binary_ink(x)
+    grey_read, bits_read = read(model, x), read(model, bits)
+    left, right = st.columns(2)
+    left.image(figs.fit_image(np.asarray(x).reshape(16, 16), 140),
+               caption=f"grey levels: read as {grey_read.digit} ({grey_read.confidence:.0%})")
+    right.image(figs.fit_image(bits.reshape(16, 16), 140),
+                caption=f"ink bits (grey ≥ {INK_THRESHOLD:g} → 1): read as {bits_read.digit} "
+                        f"({bits_read.confidence:.0%})")
+    st.caption(f"On the {comparison.n:,} test digits the default network reads **{comparison.grey_accuracy:.1%}** "
                f"correctly from grey levels and **{comparison.binary_accuracy:.1%}** from ink bits.")

@@ -1,7 +1,7 @@
 """Step 1's lecture notes: what the article says about neurons, layers and depth, beside the live network.
 
-Every number shown here is computed by nnlib (the lecture network's first neuron, run as a
-one-neuron layer); the words follow the article in ``shared/seeds`` and the course notes.
+Every number shown here is computed by nnlib (the slide network's first neuron, with the
+student's edits, run as a one-neuron layer); the words follow the article in ``shared/seeds`` and the course notes.
 """
 
 from __future__ import annotations
@@ -10,31 +10,31 @@ import numpy as np
 import streamlit as st
 
 import nnlib
-from nnlib.presets import LECTURE_WEIGHTS
+from lessons import slide_network as slide
 
 
-def first_neuron() -> nnlib.Sequential:
-    """The slide network's first neuron alone: z = 1·x1 − 2·x2 + 1, a = σ(z)."""
-    (W, b), *_ = LECTURE_WEIGHTS
-    layer = nnlib.Dense(2, 1, activation="sigmoid", dtype="float64", weights=[W[0]], bias=[b[0]])
+def first_neuron(params=None) -> nnlib.Sequential:
+    """Neuron 1 of the slide network's layer 1 alone (with the student's edits): a = σ(w·x + b)."""
+    W, b = (params or slide.SLIDE_PARAMS)[:2]
+    layer = nnlib.Dense(2, 1, activation="sigmoid", dtype="float64", weights=W[:1], bias=b[:1])
     return nnlib.Sequential([layer], loss="mse")
 
 
-def neuron_is_logistic_regression(x) -> None:
+def neuron_is_logistic_regression(x, params=None) -> None:
     """A sigmoid neuron is a logistic regression: its weights and bias are the parameters."""
-    model = first_neuron()
+    model = first_neuron(params)
     (trace,) = model.trace(np.asarray(x, dtype=float)[None, :])
+    (w1, w2), b = model.layers[0].get_weights()[0][0], model.layers[0].get_weights()[1][0]
     z, a = float(trace.z[0, 0]), float(trace.a[0, 0])
-    (W, b), *_ = LECTURE_WEIGHTS
     st.markdown(
         "**A neuron with sigmoid is a logistic regression.** Logistic regression computes "
         r"$P(C_1 \mid x) = \sigma(w \cdot x + b)$: a weighted sum plus a bias, squashed into (0, 1). "
         "A sigmoid neuron computes exactly that, so the network above is many logistic regressions, "
         "each with **its own weights and bias**; those weights and biases are the network's parameters θ.")
-    st.latex(rf"z = {W[0][0]:g}\cdot({x[0]:g}) {W[0][1]:+g}\cdot({x[1]:g}) {b[0]:+g} = {z:.4g}, "
+    st.latex(rf"z = {w1:g}\cdot({x[0]:g}) {w2:+g}\cdot({x[1]:g}) {b:+g} = {z:.4g}, "
              rf"\quad a = \sigma(z) = {a:.4f}")
-    st.caption("The first neuron of layer 1 for the input x chosen above, run alone by nnlib. Read as a logistic "
-               f"regression: with these weights, x belongs to class 1 with probability {a:.2f}.")
+    st.caption("Neuron 1 of layer 1, for the input x above, run alone by nnlib. Read as a logistic "
+               f"regression, it puts x in class 1 with probability {a:.2f}.")
 
 
 def feed_forward_and_layers() -> None:

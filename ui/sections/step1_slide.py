@@ -7,6 +7,7 @@ ui.views.network_figure's and the matrix form ui.views.latex's.
 import streamlit as st
 
 from lessons import slide_network as slide
+from ui.sections import step1_lecture
 from ui.views import latex
 from ui.views.network_figure import model_figure
 from ui.widgets import persistent
@@ -70,3 +71,9 @@ def render():
                 "layer by layer (row j of W holds neuron j's weights):")
     for column, tex in zip(st.columns(3), latex.matrix_form_latex(model, [x1, x2])):
         column.latex(r"\small " + tex)  # small enough for three layers side by side on a laptop
+    # The article's words for what is drawn above, with this network's own numbers.
+    words, layers = st.columns(2, gap="large")
+    with words:
+        step1_lecture.neuron_is_logistic_regression([x1, x2], params)
+    with layers:
+        step1_lecture.feed_forward_and_layers()
