@@ -161,14 +161,15 @@ def test_a_sigmoid_neuron_is_shown_as_a_logistic_regression_with_nnlibs_numbers(
     layer1 = nnlib.presets.lecture_network().trace(np.array([[1.0, -1.0]]))[0]
     z, a = layer1.z[0, 0], layer1.a[0, 0]
     assert z == 4.0
-    assert _logistic_latex(at) == rf"z = 1\cdot(1) -2\cdot(-1) +1 = {z:.4g}, \quad a = \sigma(z) = {a:.4f}"
+    assert _logistic_latex(at) == (rf"\begin{{aligned}} z &= 1\cdot(1) -2\cdot(-1) +1 = {z:.4g} \\ "
+                                   rf"a &= \sigma(z) = {a:.4f} \end{{aligned}}")
     text = " ".join(m.value for m in at.markdown)
     assert "A neuron with sigmoid is a logistic regression" in text
     assert "its own weights and bias" in text
     # The student's edit reaches the logistic-regression view too: w from x2 −2 → 0 gives z = 1 + 1 = 2.
     at.selectbox(key="lecture_pick_param").set_value("weight from input 2").run()
     at.number_input(key="lecture_edit_0_0_1").set_value(0.0).run()
-    assert _logistic_latex(at).startswith(r"z = 1\cdot(1) +0\cdot(-1) +1 = 2, ")
+    assert _logistic_latex(at).startswith(r"\begin{aligned} z &= 1\cdot(1) +0\cdot(-1) +1 = 2 \\ ")
 
 
 def test_the_articles_terms_are_on_the_page(at):

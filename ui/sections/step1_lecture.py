@@ -31,8 +31,9 @@ def neuron_is_logistic_regression(x, params=None) -> None:
         r"$P(C_1 \mid x) = \sigma(w \cdot x + b)$: a weighted sum plus a bias, squashed into (0, 1). "
         "A sigmoid neuron computes exactly that, so the network above is many logistic regressions, "
         "each with **its own weights and bias**; those weights and biases are the network's parameters θ.")
-    st.latex(rf"z = {w1:g}\cdot({x[0]:g}) {w2:+g}\cdot({x[1]:g}) {b:+g} = {z:.4g}, "
-             rf"\quad a = \sigma(z) = {a:.4f}")
+    # Two short lines, so the formula fits half a laptop screen or a phone.
+    st.latex(rf"\begin{{aligned}} z &= {w1:g}\cdot({x[0]:g}) {w2:+g}\cdot({x[1]:g}) {b:+g} = {z:.4g} \\ "
+             rf"a &= \sigma(z) = {a:.4f} \end{{aligned}}")
     st.caption("Neuron 1 of layer 1, for the input x above, run alone by nnlib. Read as a logistic "
                f"regression, it puts x in class 1 with probability {a:.2f}.")
 
@@ -58,7 +59,7 @@ def why_deep() -> None:
         "**Why \"deep\"?** Because the connections are designed by people, layers can be stacked many times: "
         "ResNet (2015) has **152 layers**. Such deep networks need special training techniques, and a great "
         "deal of computation: many millions of multiply-adds for every input. Nobody loops over neurons one by "
-        "one at that size: written as matrix operations (section 5 below), the whole network is a chain of "
+        "one at that size: written as matrix operations (section 5 above), the whole network is a chain of "
         "matrix products, which a GPU computes in parallel.")
 
 

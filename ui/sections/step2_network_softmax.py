@@ -33,8 +33,9 @@ def render(model, X, labels, worst: int) -> None:
         st.markdown(f"x = ({x[0]:.2f}, {x[1]:.2f}), true class **{target}**")
         st.metric("Cⁿ = −ln y_true", f"{b.loss:.4f}")
     with right:
-        st.latex(r"z = W^{L} a^{L-1} + b^{L}, \quad y_i = \frac{e^{z_i}}{\sum_j e^{z_j}}, \quad "
-                 r"C^n = -\ln y_{\text{true}}, \quad \frac{\partial C^n}{\partial z_i} = y_i - \hat y_i")
+        c1, c2 = st.columns(2)
+        c1.latex(r"z = W^{L} a^{L-1} + b^{L}, \quad y_i = \frac{e^{z_i}}{\sum_j e^{z_j}}")
+        c2.latex(r"C^n = -\ln y_{\text{true}}, \quad \frac{\partial C^n}{\partial z_i} = y_i - \hat y_i")
         st.dataframe(breakdown_table(b), hide_index=True, key="net_softmax_table")
         st.caption(f"The output layer's z for this example, computed by the network; Σ e^z = {b.sum_exp:.4g}. "
                    "Softmax turns it into y, the y of C(y, ŷ). Step 3's backpropagation starts from the last "
