@@ -1,12 +1,15 @@
 """Step 3 · Pick the best function: train the network, watch gradient descent, follow backprop.
 
 UI only, one tab per section: ui/sections/step3_train.py (live training), step3_path.py (the path of
-gradient descent) and step3_backprop.py (backprop, neuron by neuron).
+gradient descent) and step3_backprop.py (backprop, neuron by neuron, then step3_total.py's total gradient).
 """
 
 import streamlit as st
 
+from ui import navigation
 from ui.sections import step3_backprop, step3_path, step3_train
+
+navigation.enter(__file__)  # run alone (a fresh server's legacy mode), the page hands over to app.py
 
 st.title("Step 3 · Pick the best function")
 st.markdown("Start from a random θ⁰, compute the gradient ∇L, step downhill **θ ← θ − η∇L**, and repeat. "

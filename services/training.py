@@ -20,7 +20,23 @@ import nnlib
 from services import limits
 
 DATASETS = (*nnlib.datasets.TOY_SETS, "digits")
-OPTIMIZERS = {"gd": "gradient descent", "sgd": "SGD", "momentum": "momentum", "adam": "Adam"}
+# The lecture's rule first; the others are later improvements on it (ORIGINS says what each changes).
+OPTIMIZERS = {"gd": "gradient descent (the lecture's)", "sgd": "SGD (minibatch)", "momentum": "momentum",
+              "adam": "Adam"}
+ORIGINS = {
+    "gd": "SGD, momentum and Adam, in the Optimizer menu, are later improvements on this rule.",
+    "sgd": "A later improvement on the lecture's rule: the same update, but each step uses only a batch of B "
+           "examples, so one pass over the data takes N/B cheaper, noisier steps.",
+    "momentum": "A later improvement on the lecture's rule: the step keeps a velocity v that remembers earlier "
+                "gradients, so it speeds up along a steady slope and damps zig-zags.",
+    "adam": "A later improvement on the lecture's rule (Kingma & Ba, 2015): every parameter moves by about η per "
+            "step, whatever the size of its gradient, so Adam wants a much smaller η than gradient descent.",
+}
+# A learning rate that trains the default 2 → 4 → 4 → 2 ReLU network on circle and xor within 500 epochs
+# (batch size 16 for the minibatch rules; train accuracy at seed 0, measured with nnlib.fit):
+# gd 1.0: 98.0 % and 95.5 % (0.3 reaches only 85 % on circle); sgd 0.3: 98.5 % and 96 %;
+# momentum 0.03: 99.5 % and 96 %; adam 0.03: 100 % on circle (xor stalls at 77 %; adam 1.0 stalls at 50 %).
+GOOD_RATES = {"gd": 1.0, "sgd": 0.3, "momentum": 0.03, "adam": 0.03}
 TOY_POINTS = 400          # half train, half test
 CURVE_POINTS = 300        # about this many reports over a whole run
 TICKS_PER_RUN = 60        # a whole run is spread over at least this many ticks, so it can be watched
@@ -160,7 +176,7 @@ class TrainingRun:
         return True
 
     def step_once(self) -> nnlib.Progress:
-        """One optimizer step: θ ← θ − η∇L on one minibatch (the whole set for gradient descent)."""
+        """Exactly one update of the chosen rule: one batch of B (the whole set, L/N, for gradient descent)."""
         t0 = time.perf_counter()
         self._advance(1)
         self.last_slice = (1, time.perf_counter() - t0)

@@ -7,6 +7,8 @@ import re
 import pytest
 from conftest import screenshot, wait_for_app
 
+from ui.views.update_rules import update_rule
+
 pytestmark = pytest.mark.browser
 
 # How many points the train loss line has (the live curves are a Vega-Lite SVG), or -1 while it is out.
@@ -103,6 +105,31 @@ def test_start_grows_the_loss_curve_and_pause_stops_it(browser_page, app_url):
     last_growth = max(changes(settling), default=0.0)
     print(f"\nlive redraws per second: {redraws:.1f}; last growth {last_growth:.0f} ms after Pause")
 
+
+def test_the_rule_shown_is_gradient_descent_and_backprop_shows_softmax_and_the_total_gradient(browser_page, app_url):
+    page = browser_page
+    open_step3(page, app_url)
+    # The training tab writes out the default rule: the lecture's gradient descent on L/N, η = 1.
+    assert page.locator(".st-key-train_rule annotation").all_text_contents() == [
+        update_rule("gd").latex(), r"\eta = 1,\ N = 200"]
+    page.get_by_role("tab", name="Backprop, step by step").click()
+    page.get_by_text("cross-entropy · softmax output").click()
+    wait_for_app(page)
+    panel = page.locator('[role="tabpanel"]:visible')
+    panel.get_by_text("The output layer is a softmax").wait_for()
+    tex = panel.locator("annotation").all_text_contents()
+    assert r"\frac{\partial C}{\partial z_i} = y_i - \hat{y}_i" in tex
+    assert any(r"y_{1} - \hat y_{1} = 0.2498 - 1 = (-0.7502)" in t for t in tex)   # softmax(z³)₁ for (1, −1)
+    for _ in range(4):                                   # to step 5: the output layer's forward pass
+        panel.get_by_role("button", name="Next").click()
+        wait_for_app(page)
+    panel.locator("annotation", has_text=r"\text{softmax}(z^{3})_{1}").wait_for(state="attached")
+    # The total gradient: its heading, L = C¹ + C², and the table with a column per example and their sum.
+    panel.get_by_text("The total gradient: ∂L/∂w = Σₙ ∂Cⁿ/∂w").wait_for()
+    assert any(t.startswith("L = C^{1} + C^{2} = ") for t in panel.locator("annotation").all_text_contents())
+    headers = panel.locator('[data-testid="stDataFrame"]').last.locator('[role="columnheader"]').all_text_contents()
+    assert headers == ["parameter", "∂C¹/∂w", "∂C²/∂w", "Σₙ ∂Cⁿ/∂w", "finite difference ∂L/∂w", "difference"]
+    assert page.locator(ERRORS).count() == 0
 
 def test_screenshots_wide_and_narrow(browser_page, app_url):
     page = browser_page

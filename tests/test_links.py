@@ -154,7 +154,7 @@ def test_a_hostile_link_falls_back_with_a_notice_and_the_url_is_repaired():
     warnings = [w.value for w in at.warning]
     assert len(warnings) == 2
     assert any("`layers`" in w for w in warnings) and any("`lr`" in w for w in warnings)
-    assert at.query_params["layers"] == "4,4" and at.query_params["lr"] == "0.03"
+    assert at.query_params["layers"] == "4,4" and at.query_params["lr"] == "1"   # the default η of gd
     assert at.session_state["notices"] == []   # shown once, then cleared
     # (Later reruns, and the URL following the session, are checked in a real browser:
     # tests/test_browser_deep_or_fat.py. AppTest reruns skip app.py while pages/ exists.)

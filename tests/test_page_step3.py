@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +12,10 @@ from streamlit.testing.v1 import AppTest
 
 import nnlib
 from lessons import descent
+from lessons.total_gradient import LECTURE_INPUTS, LECTURE_LABELS, lecture_softmax_network, total_gradient
 from services import limits
 from services import training as tr
+from ui.views import update_rules as rules
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/step3_training.py"
@@ -77,7 +80,7 @@ def test_page_renders_the_three_parts():
     at = open_page()
     assert [t.label for t in at.tabs] == ["Train a network", "The path of gradient descent", "Backprop, step by step"]
     assert not at.error
-    assert at.caption[0].value.startswith("**ready** · step 0 · epoch 0.00 of 200")
+    assert at.caption[0].value.startswith("**ready** · step 0 · epoch 0.00 of 500")
     loss_panel, accuracy_panel = live_chart(at, "curves")["spec"]["vconcat"]
     assert "loss and accuracy" in live_chart(at, "curves")["alt"]  # a name for screen readers
     assert "probability of class 1" in live_chart(at, "boundary")["alt"]
@@ -92,7 +95,9 @@ def test_page_renders_the_three_parts():
 
 
 def test_step_once_and_a_short_run_lower_the_loss():
-    at = open_page()
+    # Adam on batches of 16 (the default was Adam until issue 10): it halves the loss within 35 steps,
+    # where the lecture's full-batch gradient descent takes a few hundred (its own test is below).
+    at = open_page(optimizer="adam", learning_rate=0.03)
     start = metric(at, "Train loss L/N")
     for _ in range(3):
         at.button(key="train_step").click().run()
@@ -222,7 +227,7 @@ def test_changing_the_rate_mid_run_keeps_the_weights():
 
 
 def test_settings_survive_a_visit_to_another_page():
-    at = open_page()
+    at = open_page(optimizer="adam")  # gradient descent (the default) takes every example: no batch size
     at.radio(key="step3_dataset").set_value("spiral").run()
     at.select_slider(key="step3_batch_size").set_value(64).run()
     at.switch_page("pages/home.py").run()
@@ -280,6 +285,171 @@ def test_descent_path_tab_uses_nnlib_numbers():
     at.select_slider(key="path_rate").set_value(1.0).run()
     at.slider(key="path_steps").set_value(40).run()
     assert any("went **up**" in w.value for w in at.warning)
+
+
+# --- the update rule in use (issue 10) -------------------------------------------------------
+def rule_latex(at: AppTest) -> tuple[str, str]:
+    """The training tab's update rule as shown: the formula block and the line of constants under it."""
+    latex = [e.value.strip("$\n") for e in at.get("latex")]
+    formula = next(v for v in latex if r"\leftarrow" in v)
+    return formula, latex[latex.index(formula) + 1]
+
+
+def test_the_default_is_the_lectures_gradient_descent():
+    at = open_page()
+    assert at.session_state["optimizer"] == "gd"
+    box = at.selectbox(key="step3_optimizer")
+    assert box.value == "gd" and box.options[0] == "gradient descent (the lecture's)"
+    assert "later improvements" in box.help
+    run = run_of(at)
+    assert isinstance(run.trainer.optimizer, nnlib.optimizers.GradientDescent)
+    assert run.trainer.batch_size == run.data.X.shape[0] == 200 and run.steps_per_epoch == 1
+    assert at.select_slider(key="step3_batch_size").disabled
+    text = "\n".join(m.value for m in at.markdown)
+    assert "**Each training step · Gradient descent**, the lecture's rule" in text
+    assert "L/N, the mean loss over all N training examples" in text and "scaled by 1/N" in text
+    assert "does not depend on N" in text
+
+
+@pytest.mark.parametrize(("name", "rate", "batch"), [("gd", 1.0, None), ("sgd", 0.3, 32), ("momentum", 0.03, 8),
+                                                     ("adam", 0.01, 64)])
+def test_the_rule_shown_is_the_rule_of_the_chosen_optimizer(name, rate, batch):
+    at = open_page()
+    at.selectbox(key="step3_optimizer").set_value(name).run()
+    at.select_slider(key="step3_learning_rate").set_value(rate).run()
+    if batch is not None:
+        at.select_slider(key="step3_batch_size").set_value(batch).run()
+    assert not at.exception
+    expected = rules.update_rule(nnlib.optimizers.get(name, learning_rate=rate), batch)
+    formula, constants = rule_latex(at)
+    assert formula == expected.latex()
+    size = r"N = 200" if batch is None else f"B = {batch}"
+    assert constants == expected.values_latex(size)
+    assert constants.replace(r"\begin{gathered}", "").startswith(rf"\eta = {rate:g},\ {size}")
+    if name == "momentum":
+        assert r"\mu = 0.9" in constants
+    if name == "adam":
+        assert r"\beta_1 = 0.9" in constants and r"\beta_2 = 0.999" in constants
+    # What the page shows is what the run will do.
+    assert rules.update_rule(run_of(at).trainer.optimizer, batch).latex() == formula
+    text = "\n".join(m.value for m in at.markdown)
+    if batch is None:
+        assert "the lecture's rule" in text and r"\frac{L}{N}" in formula
+    else:
+        assert f"mean loss over a batch of B = {batch} examples" in text and r"\frac{1}{B}" in formula
+        assert "a later improvement on the lecture's rule" in text
+        assert run_of(at).trainer.batch_size == batch
+
+
+def test_switching_to_adam_offers_a_rate_that_suits_it():
+    at = open_page()
+    assert not any(b.key == "train_good_rate" for b in at.button)      # η = 1 is gradient descent's good rate
+    at.selectbox(key="step3_optimizer").set_value("adam").run()
+    at.button(key="train_good_rate").click().run()
+    assert at.session_state["learning_rate"] == tr.GOOD_RATES["adam"] == 0.03
+    assert run_of(at).trainer.optimizer.learning_rate == 0.03
+    assert r"\eta = 0.03,\ B = 16 \\ \beta_1 = 0.9" in rule_latex(at)[1]
+
+def test_step_once_with_gradient_descent_moves_theta_by_minus_eta_grad_of_the_mean_loss():
+    at = open_page()
+    run = run_of(at)
+    eta = at.session_state["learning_rate"]
+    before = run.model.get_weights()
+    _, grads = run.model.loss_and_grads(run.data.X, run.data.y, reduction="mean")   # ∇(L/N), all N examples
+    at.button(key="train_step").click().run()
+    assert run_of(at) is run and run.progress.step == 1
+    for b, g, a in zip(before, grads, run.model.get_weights()):
+        expected = b - np.float32(eta) * np.asarray(g)
+        np.testing.assert_allclose(a, expected, rtol=1e-6, atol=1e-7)
+        assert np.abs(a - b).max() > 1e-4                     # it did move
+
+
+# --- the backprop tab: softmax with cross-entropy, and the total gradient (issue 10) -----------------------
+MINUS_ZERO = re.compile(r"(?<![\d.])[-−]0(?:\.0*)?(?![\d.]*[1-9])")
+
+
+def _number(text: str) -> float:
+    return float(text.strip().strip("()").replace("−", "-"))
+
+
+def backprop_text(at: AppTest) -> list[str]:
+    return ([e.value for e in at.get("latex")] + [m.value for m in at.markdown] + [c.value for c in at.caption])
+
+
+@pytest.mark.parametrize(("x", "target"), [((1.0, -1.0), (1.0, 0.0)), ((0.0, 0.0), (1.0, 0.0)),
+                                           ((1.0, -1.0), (0.0, 1.0))])
+def test_cross_entropy_backprop_has_a_softmax_output_and_delta_y_minus_yhat(x, target):
+    at = open_page()
+    at.radio(key="bp_loss").set_value("cross_entropy").run()
+    at.number_input(key="bp_x1").set_value(x[0]).run()
+    at.number_input(key="bp_x2").set_value(x[1]).run()
+    at.radio(key="bp_target").set_value(target).run()
+    assert not at.exception
+    out = lecture_softmax_network().backprop([x], [target])[-1]
+    np.testing.assert_allclose(out.delta[0], out.a[0] - np.array(target), atol=1e-15)   # nnlib: y − ŷ
+    latex = [e.value for e in at.get("latex")]
+    assert any(r"\frac{\partial C}{\partial z_i} = y_i - \hat{y}_i" in v for v in latex)  # output_delta's formula
+    shown = next(v for v in latex if r"y_{1} - \hat y_{1} = " in v and r"\begin{aligned}" in v)
+    rows = re.findall(r"y_\{(\d)\} - \\hat y_\{\d\} = ([^=]+?) - ([^=]+?) = ([^\\]+?)(?:\\\\|\\end)", shown)
+    assert [int(r[0]) for r in rows] == [1, 2]
+    for j, y, t, delta in rows:
+        j = int(j) - 1
+        assert _number(y) == pytest.approx(out.a[0, j], rel=5e-4)
+        assert _number(t) == target[j]
+        assert _number(delta) == pytest.approx(out.delta[0, j], rel=5e-4, abs=5e-5)
+    # The output layer is drawn and computed as a softmax: the walkthrough writes y = e^z / Σ e^z.
+    at.slider(key="bp_step").set_value(5).run()
+    assert any(r"\text{softmax}(z^{3})_{1}" in v for v in (e.value for e in at.get("latex")))
+
+
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+def test_no_minus_zero_anywhere_in_the_backprop_tab(loss):
+    at = open_page()
+    at.radio(key="bp_loss").set_value(loss).run()
+    at.number_input(key="bp_x1").set_value(0.0).run()
+    at.number_input(key="bp_x2").set_value(0.0).run()      # x = 0 makes products like 0 · (−0.2)
+    at.radio(key="bp_target").set_value((0.0, 1.0)).run()
+    for k in range(1, 13):
+        at.slider(key="bp_step").set_value(k).run()
+        assert not at.exception
+        for text in backprop_text(at):
+            assert not MINUS_ZERO.search(text), text
+    for df in at.dataframe:
+        numbers = df.value.select_dtypes("number").to_numpy()
+        assert not np.any((numbers == 0) & np.signbit(numbers)), df.value.columns
+
+
+def total_table(at: AppTest):
+    return next(df.value for df in at.dataframe if "Σₙ ∂Cⁿ/∂w" in df.value.columns)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_the_total_gradient_is_the_sum_of_the_examples_gradients(loss):
+    at = open_page()
+    at.radio(key="bp_loss").set_value(loss).run()
+    table = total_table(at)
+    assert list(table.columns) == ["parameter", "∂C¹/∂w", "∂C²/∂w", "Σₙ ∂Cⁿ/∂w", "finite difference ∂L/∂w",
+                                   "difference"]
+    assert len(table) == 18 and table["parameter"].iloc[0] == "w¹₁₁" and table["parameter"].iloc[-1] == "b³₂"
+    np.testing.assert_allclose(table["Σₙ ∂Cⁿ/∂w"], table["∂C¹/∂w"] + table["∂C²/∂w"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(table["Σₙ ∂Cⁿ/∂w"], table["finite difference ∂L/∂w"], rtol=0, atol=1e-6)
+    # The numbers are lessons.total_gradient's, for the slides' inputs and LECTURE_LABELS.
+    model = lecture_softmax_network() if loss == "cross_entropy" else nnlib.presets.lecture_network()
+    result = total_gradient(model, LECTURE_INPUTS, LECTURE_LABELS)
+    np.testing.assert_allclose(table["∂C¹/∂w"], result.per_example[0], atol=1e-15)
+    np.testing.assert_allclose(table["Σₙ ∂Cⁿ/∂w"], result.summed, atol=1e-15)
+    assert f"{result.max_numeric_error:.1e}" in next(c.value for c in at.caption if "finite difference" in c.value
+                                                     and "total L" in c.value)
+    # The student changes a label: the second example's column and the sum follow.
+    at.radio(key="tg_label_2").set_value(1 - int(LECTURE_LABELS[1])).run()
+    changed = total_table(at)
+    labels = LECTURE_LABELS.copy()
+    labels[1] = 1 - labels[1]
+    again = total_gradient(model, LECTURE_INPUTS, labels)
+    np.testing.assert_allclose(changed["∂C²/∂w"], again.per_example[1], atol=1e-15)
+    assert not np.allclose(changed["∂C²/∂w"], table["∂C²/∂w"])
+    np.testing.assert_allclose(changed["Σₙ ∂Cⁿ/∂w"], changed["∂C¹/∂w"] + changed["∂C²/∂w"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(changed["Σₙ ∂Cⁿ/∂w"], changed["finite difference ∂L/∂w"], rtol=0, atol=1e-6)
 
 
 # --- the training run, without Streamlit ---------------------------------------------------------------

@@ -1,16 +1,25 @@
-"""Step 3, third tab: backpropagation on the lecture network, one neuron at a time.
+"""Step 3, third tab: backpropagation on the lecture network, one neuron at a time, then the total gradient.
 
-Numbers come from model.backprop and nnlib.gradient_check (via ui.views.gradient_views); the
-network drawing is ui.network_figure's.
+Numbers come from model.backprop and nnlib.gradient_check (via ui.views.backprop_views); the
+network drawing is ui.network_figure's; the total gradient over two examples is step3_total's.
 """
 
 import streamlit as st
 
 import nnlib
-from ui.views import gradient_views as gv
+from lessons.total_gradient import lecture_softmax_network
+from ui.sections import step3_total
+from ui.views import backprop_views as bv
 from ui.views.network_figure import model_figure
 
 PLOT_CONFIG = {"displayModeBar": False}
+LOSSES = {"mse": "squared error · sigmoid outputs", "cross_entropy": "cross-entropy · softmax output"}
+
+
+def lecture_model(loss: str) -> nnlib.Sequential:
+    """The slides' weights. Cross-entropy goes with a softmax output layer (Step 2); squared error keeps
+    the slides' sigmoid outputs. A new model each call: nothing here may change a shared one."""
+    return lecture_softmax_network() if loss == "cross_entropy" else nnlib.presets.lecture_network(loss="mse")
 
 
 def render() -> None:
@@ -18,18 +27,19 @@ def render() -> None:
     st.markdown(
         "Backpropagation on the lecture's network: **∂C/∂w = ∂z/∂w · ∂C/∂z**. The forward pass gives every "
         "∂z/∂w (the value on the input side of the link); the backward pass carries ∂C/∂z from the output back, "
-        "each neuron multiplying by σ′(z), like a neuron running in reverse.")
+        "each neuron multiplying by σ′(z), like a neuron running in reverse. Cross-entropy goes with a softmax "
+        "output layer, as in Step 2; squared error keeps the slides' sigmoid outputs.")
     with st.container(border=True):
         c1, c2, c3, c4 = st.columns(4)
         x1 = c1.number_input("Input x1", -5.0, 5.0, 1.0, 0.5, key="bp_x1")
         x2 = c2.number_input("Input x2", -5.0, 5.0, -1.0, 0.5, key="bp_x2")
         target = c3.radio("Target ŷ", [(1.0, 0.0), (0.0, 1.0)], key="bp_target", horizontal=True,
                           format_func=lambda t: f"({t[0]:g}, {t[1]:g})")
-        loss = c4.radio("Loss C", ["mse", "cross_entropy"], key="bp_loss", horizontal=True,
-                        format_func={"mse": "squared error", "cross_entropy": "cross-entropy"}.get)
-    model = nnlib.presets.lecture_network(loss=loss)
+        loss = c4.radio("Loss C and output layer", list(LOSSES), key="bp_loss", format_func=LOSSES.get)
+    model = lecture_model(loss)
     x = (x1, x2)
-    steps = gv.backprop_steps(model, x, target)
+    output_layer(model, x, target)
+    steps = bv.backprop_steps(model, x, target)
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.button("Back", key="bp_back", icon=":material/chevron_left:", on_click=_move_step, args=(-1, len(steps)),
                   disabled=st.session_state.get("bp_step", 1) <= 1)
@@ -46,8 +56,9 @@ def render() -> None:
     with picture:
         st.plotly_chart(backprop_network_figure(x, target, loss, k), key="bp_network_chart", config=PLOT_CONFIG)
         st.caption("Inside each neuron its output a, under it z; red: the neuron of this step. "
-                   "In the backward pass each neuron reached so far shows its ∂C/∂z.")
-    table = gv.gradient_table(model, x, target)
+                   "In the backward pass each neuron reached so far shows its ∂C/∂z."
+                   + (" The output layer is a softmax: y = softmax(z³)." if loss == "cross_entropy" else ""))
+    table = bv.gradient_table(model, x, target)
     st.markdown("**Every gradient: backprop against the definition**")
     st.dataframe(table, hide_index=True, key="bp_table", height=38 + 35 * len(table), column_order=[
         "parameter", "∂z/∂w", "∂C/∂z", "backprop ∂C/∂w", "finite difference", "relative error", "link"], column_config={
@@ -56,6 +67,16 @@ def render() -> None:
     st.caption(f"Finite difference: (C(w + ε) − C(w − ε)) / 2ε with ε = 10⁻⁶, in float64. The largest "
                f"relative error is {table['relative error'].max():.1e}: backprop gives the same derivatives, "
                "all of them from one forward and one backward pass.")
+    step3_total.render(lecture_model, loss, LOSSES[loss])
+
+
+def output_layer(model, x, target) -> None:
+    """Where the backward pass starts: the chosen loss's ∂C/∂z at the output layer, formula beside numbers."""
+    formula, numbers = bv.output_layer_latex(model, x, target)
+    st.markdown("**The output layer's ∂C/∂z**, where the backward pass starts:")
+    left, right = st.columns([2, 3], vertical_alignment="center")
+    left.latex(formula)
+    right.latex(numbers)
 
 
 def _move_step(delta: int, n: int) -> None:
@@ -65,8 +86,8 @@ def _move_step(delta: int, n: int) -> None:
 @st.cache_resource(max_entries=512)
 def backprop_network_figure(x, target, loss: str, k: int):
     """The lecture network at step k, the current neuron in red. Cached read-only (drawing it takes ~0.1 s)."""
-    model = nnlib.presets.lecture_network(loss=loss)
-    steps = gv.backprop_steps(model, x, target)
+    model = lecture_model(loss)
+    steps = bv.backprop_steps(model, x, target)
     step = steps[k - 1]
     return model_figure(model, x, highlight=(step.layer - 1, step.neuron, None),
                         node_text=_delta_text(model, x, target, steps, k), height=330)

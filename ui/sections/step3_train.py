@@ -14,11 +14,15 @@ from services import limits
 from services import training as tr
 from ui.fragments import run_in_slices
 from ui.views import live_charts as charts
+from ui.views import update_rules
 from ui.widgets import persistent
 
 SLICE_S = 0.05    # seconds of optimizer steps per redraw at most, so Pause answers quickly
 RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0]
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+OPTIMIZER_HELP = ("Gradient descent is the lecture's rule. SGD, momentum and Adam are later improvements on it: "
+                  "SGD steps on a batch of B examples at a time, momentum adds a velocity, and Adam gives every "
+                  "parameter its own step size. The box below writes out the rule in use.")
 
 
 @st.cache_resource(max_entries=64, show_spinner="Loading the data set…")
@@ -43,7 +47,7 @@ def settings_ui() -> tr.RunSettings:
                               disabled=dataset == "digits", **shared("noise"))
         with opt_col:
             optimizer = st.selectbox("Optimizer", list(tr.OPTIMIZERS), format_func=tr.OPTIMIZERS.get,
-                                     **shared("optimizer", list(tr.OPTIMIZERS)))
+                                     **shared("optimizer", list(tr.OPTIMIZERS)), help=OPTIMIZER_HELP)
             rate = st.select_slider("Learning rate η", RATES, format_func=lambda r: f"{r:g}",
                                     **shared("learning_rate", RATES))
         with run_col:
@@ -81,28 +85,62 @@ def _reset():
     st.session_state["train_run"] = tr.TrainingRun(run.settings, run.data)
 
 
-def _lower_rate(rate: float):
+def _set_rate(rate: float):
     st.session_state["learning_rate"] = rate  # the slider follows (ui.widgets.persistent)
     run = st.session_state["train_run"]
     run.retune(dataclasses.replace(run.settings, learning_rate=rate))
 
 
+def current_rule(run: tr.TrainingRun) -> update_rules.UpdateRule:
+    """The rule the next step applies: the run's own optimizer (its η, μ, β's, λ) and batch size."""
+    opt = run.trainer.optimizer
+    return update_rules.update_rule(opt, None if _full_batch(run) else run.trainer.batch_size)
+
+
+def _full_batch(run: tr.TrainingRun) -> bool:
+    return bool(getattr(run.trainer.optimizer, "full_batch", False))
+
+
+def update_rule_ui(run: tr.TrainingRun) -> None:
+    """The update rule of the chosen optimizer, with its constants, which loss g is of, and where it comes from."""
+    rule, s = current_rule(run), run.settings
+    size = rf"N = {run.data.X.shape[0]}" if _full_batch(run) else rf"B = {run.trainer.batch_size}"
+    with st.container(border=True, key="train_rule"):
+        origin = "the lecture's rule" if s.optimizer == "gd" else "a later improvement on the lecture's rule"
+        st.markdown(f"**Each training step · {rule.title}**, {origin}")
+        formula, words = st.columns([1, 1], vertical_alignment="center")
+        with formula:
+            st.latex(rule.latex())
+            st.latex(rule.values_latex(size))
+        with words:
+            # Markdown, not a caption: the run's status stays the tab's first caption.
+            st.markdown(f"**Which loss:** {rule.note}\n\n{tr.ORIGINS[s.optimizer]}")
+            good = tr.GOOD_RATES[s.optimizer]
+            if s.learning_rate != good:
+                st.button(f"Use η = {good:g}", key="train_good_rate", on_click=_set_rate, args=(good,),
+                          help=f"With {tr.OPTIMIZERS[s.optimizer]}, η = {good:g} trained the default network "
+                               "on the circle set within 500 epochs.")
+
+
 def controls(run: tr.TrainingRun) -> None:
+    one = (f"Exactly one update of the rule above, with g over all N = {run.data.X.shape[0]} training examples."
+           if _full_batch(run) else
+           f"Exactly one update of the rule above, with g over the next batch of B = {run.trainer.batch_size}.")
     with st.container(horizontal=True, vertical_alignment="center"):
         st.button("Start", key="train_start", icon=":material/play_arrow:", type="primary", on_click=_start,
                   disabled=run.running or run.done)
         st.button("Pause", key="train_pause", icon=":material/pause:", on_click=_pause, disabled=not run.running)
         st.button("Step once", key="train_step", icon=":material/skip_next:", on_click=_step_once,
-                  help="One update θ ← θ − η∇L on one batch.")
+                  help=one)
         st.button("Reset", key="train_reset", icon=":material/restart_alt:", on_click=_reset,
                   help="Start again from the random θ⁰ that the seed gives.")
 
 
 def status(run: tr.TrainingRun) -> None:
     p, s = run.progress, run.settings
-    n = run.data.X.shape[0]
+    n, per_epoch = run.data.X.shape[0], run.steps_per_epoch
     st.caption(f"**{run.state}** · step {p.step:,} · epoch {p.epoch:.2f} of {s.epochs} · "
-               f"{run.trainer.batch_size} examples per step · {run.steps_per_epoch} steps per epoch")
+               f"{run.trainer.batch_size} examples per step · {per_epoch} step{'s' * (per_epoch != 1)} per epoch")
     with st.container(horizontal=True, gap="large"):
         st.metric("Train loss L/N", f"{p.loss:.4f}", help=f"Mean cross-entropy. The total L = Σ Cⁿ over the "
                   f"{n} training examples is {p.total_loss:.2f}.")
@@ -115,7 +153,7 @@ def status(run: tr.TrainingRun) -> None:
         st.error(f"**The loss exploded, so training stopped.** {run.error} "
                  "The pictures below show that last good model.", icon=":material/warning:")
         if suggestion is not None:
-            st.button(f"Use learning rate {suggestion:g}", key="train_lower_rate", on_click=_lower_rate,
+            st.button(f"Use learning rate {suggestion:g}", key="train_lower_rate", on_click=_set_rate,
                       args=(suggestion,))
     elif run.done:
         st.success(f"Finished {s.epochs} epochs. Raise the epochs to train on, or press Reset.")
@@ -165,6 +203,7 @@ def render() -> None:
     st.session_state["train_run"] = run
     # The buttons sit outside the fragment: a click reruns the whole page, which also
     # switches the fragment's timer on (Start) or off (Pause, Step once, Reset).
+    update_rule_ui(run)
     controls(run)
 
     def show():

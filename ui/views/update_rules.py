@@ -54,6 +54,15 @@ class UpdateRule:
         rows = [self.gradient] + ([self.decay] if self.decay else []) + list(self.lines)
         return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
+    def values_latex(self, size: str = "") -> str:
+        """The constants in use: η and ``size`` (e.g. 'B = 16' or 'N = 200') on one line, the others below.
+
+        Two short lines rather than one long one, so Adam's constants fit a phone's width.
+        """
+        eta, *others = self.constants.split(r",\ ")
+        first = r",\ ".join([eta, size] if size else [eta])
+        return first if not others else r"\begin{gathered}" + first + r" \\ " + r",\ ".join(others) + r"\end{gathered}"
+
 
 def _gradient_line(full_batch: bool) -> str:
     if full_batch:
@@ -74,7 +83,9 @@ def update_rule(optimizer, batch_size: int | None = 32) -> UpdateRule:
     decay = ""
     if lam:
         decay = r"g_W &\leftarrow g_W + \lambda W \quad (\text{weight matrices only; biases keep } g)"
-    which = ("the gradient of the mean loss L/N over all N training examples, every step"
+    which = ("the gradient of L/N, the mean loss over all N training examples, every step: the lecture's "
+             "L = Σₙ Cⁿ scaled by 1/N, so it has the same minimiser and the same downhill direction, and a "
+             "good η does not depend on N"
              if full else
              f"the gradient of the mean loss over a batch of B = {batch_size} examples (the last batch "
              "of an epoch holds what is left over when B does not divide N)")
