@@ -196,3 +196,26 @@ def test_digits_drawn_the_way_people_draw_are_read_in_the_browser(model, app_url
     print(f"browser drawings read correctly: {accuracy:.0%} of {len(results)}; mouse-up → Prediction "
           f"median {seconds[len(seconds) // 2]:.2f} s, max {seconds[-1]:.2f} s")
     assert accuracy >= 0.9, [r for r in results if r["shown"] != str(r["digit"])]
+
+
+def test_the_lectures_notes_on_input_and_training_are_shown(model, app_url, browser_page):
+    """The ink-bits view of the student's own drawing, and how the default model was trained (issue 10)."""
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 1100})
+    open_digits(page, app_url)
+    page.get_by_text("How this network was trained, and where that goes beyond the lecture").click()
+    page.wait_for_selector("text=A cosine learning-rate schedule", timeout=15_000)
+    assert page.get_by_text("Adam", exact=False).count() > 0
+    shown, _ = draw_and_read(page, 7, height=0.7, slant=0.0, rotation=0.0, aspect=1.0, centre=(140, 140))
+    assert shown == "7"
+    page.get_by_text("Ink = 1, no ink = 0? The lecture's input next to the grey levels fed here").click()
+    page.wait_for_selector("text=grey levels: read as 7", timeout=15_000)
+    bits = page.get_by_text("ink bits (grey ≥ 0.5 → 1): read as", exact=False)
+    bits.scroll_into_view_if_needed()
+    assert bits.count() == 1
+    assert page.get_by_text("from ink bits", exact=False).count() == 1
+    assert page.locator(ERRORS).count() == 0
+    page.set_viewport_size({"width": 1280, "height": 2600})
+    page.wait_for_timeout(800)
+    screenshot(page, "digits_1280_ink_bits")
+    page.set_viewport_size({"width": 1280, "height": 1100})

@@ -55,9 +55,9 @@ def ink_or_grey(x, model) -> None:
     bits = binary_ink(x)
     grey_read, bits_read = read(model, x), read(model, bits)
     left, right = st.columns(2)
-    left.image(figs.fit_image(np.asarray(x).reshape(16, 16), 140),
+    left.image(figs.fit_image(np.asarray(x).reshape(16, 16), 140), width=140,
                caption=f"grey levels: read as {grey_read.digit} ({grey_read.confidence:.0%})")
-    right.image(figs.fit_image(bits.reshape(16, 16), 140),
+    right.image(figs.fit_image(bits.reshape(16, 16), 140), width=140,
                 caption=f"ink bits (grey ≥ {INK_THRESHOLD:g} → 1): read as {bits_read.digit} "
                         f"({bits_read.confidence:.0%})")
     st.caption(f"On the {comparison.n:,} test digits the default network reads **{comparison.grey_accuracy:.1%}** "
