@@ -173,8 +173,8 @@ async def run(url: str, sessions: int, train_every: int, train_seconds: float) -
         warm: list = []
         page = await browser.new_page(viewport={"width": 1280, "height": 900})
         await page.goto(url, timeout=TIMEOUT_MS)
-        # The navigation's own page titles show that app.py has run st.navigation.
-        await page.wait_for_selector('[data-testid="stSidebarNav"] >> text=Draw a digit', timeout=TIMEOUT_MS)
+        # The app's own menu (ui/navigation.py) shows that app.py has run st.navigation.
+        await page.wait_for_selector('.st-key-app_menu >> text=Draw a digit', timeout=TIMEOUT_MS)
         await page.close()
         await session(browser, url, 0, False, 0, warm)          # caches the default model
         print(f"warm-up: first prediction after {warm[0].get('prediction_s', float('nan')):.2f} s "

@@ -29,10 +29,12 @@ from nnlib.validation import check_int
 from services import limits
 
 # --- 1. universality: one hidden layer fits a curve --------------------------------
+# name -> (label, f, continuous?). The universality theorem is about continuous functions only;
+# the step is here to show what it does not promise.
 TARGETS = {
-    "wave": ("a wave, sin(3πx)", lambda x: np.sin(3 * np.pi * x)),
-    "abs": ("a kink, |x|", np.abs),
-    "step": ("a step at x = 0", lambda x: (x > 0).astype(np.float64)),
+    "wave": ("a wave, sin(3πx)", lambda x: np.sin(3 * np.pi * x), True),
+    "abs": ("a kink, |x|", np.abs, True),
+    "step": ("a step at x = 0 (not continuous)", lambda x: (x > 0).astype(np.float64), False),
 }
 CURVE_POINTS = 200
 CURVE_EPOCHS = 400       # within limits.MAX_EPOCHS; 4 steps per epoch

@@ -16,13 +16,14 @@ import numpy as np
 from .files import atomic_write
 from .initializers import make_rng
 from .resample import area_resample_matrix
-from .validation import check_int
+from .validation import check_int, shown
 
 TOY_SETS = ("circle", "xor", "gaussian", "spiral")
 TOY_INPUTS, TOY_CLASSES = 2, 2          # a point (x₁, x₂) in one of two classes
 DIGIT_SIDE = 16
 DIGIT_INPUTS = DIGIT_SIDE * DIGIT_SIDE  # 256 ink values, row by row
 DIGIT_CLASSES = 10                      # the digits 0 to 9
+DIGITS_SPLIT = (4000, 1000)             # training and test digits
 DIGITS_VERSION = 1  # bump when the preprocessing below changes, to rebuild caches
 
 
@@ -83,11 +84,11 @@ def toy(name: str, n: int = 400, noise: float = 0.0, test_fraction: float = 0.5,
     X is float32 (N, 2) and y holds int labels 0/1. ``noise`` (0 to 0.5) adds
     Gaussian jitter of that standard deviation to every point.
     """
-    if name not in _TOY:
-        raise ValueError(f"Unknown toy data set {name!r}. Choose one of: {', '.join(TOY_SETS)}.")
+    if not isinstance(name, str) or name not in _TOY:
+        raise ValueError(f"Unknown toy data set {shown(name)}. Choose one of: {', '.join(TOY_SETS)}.")
     check_int("n", n, 4, 100_000)
     if not isinstance(noise, (int, float)) or not 0.0 <= noise <= 0.5:
-        raise ValueError(f"noise must be a number from 0 to 0.5. Received: noise={noise!r}")
+        raise ValueError(f"noise must be a number from 0 to 0.5. Received: noise={shown(noise)}")
     rng = make_rng(seed)
     X, y = _TOY[name](int(n), rng)
     X = X + rng.normal(0.0, noise, size=X.shape) if noise else X
@@ -98,7 +99,8 @@ def toy(name: str, n: int = 400, noise: float = 0.0, test_fraction: float = 0.5,
 def train_test_split(X, y, test_fraction=0.25, seed=0, stratify=True):
     """Shuffle and split into ``(X_train, y_train), (X_test, y_test)``, per class when stratified."""
     if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test_fraction must lie strictly between 0 and 1. Received: {test_fraction!r}")
+        raise ValueError("test_fraction must lie strictly between 0 and 1. "
+                         f"Received: test_fraction={shown(test_fraction)}")
     rng = make_rng(seed)
     test_idx = []
     groups = [np.flatnonzero(y == c) for c in np.unique(y)] if stratify else [np.arange(len(y))]
@@ -145,6 +147,14 @@ def build_digits(seed: int = 0):
     return train_test_split(X, labels, test_fraction=0.2, seed=seed)
 
 
+def _digits_ok(X, y, n: int) -> bool:
+    """Whether cached arrays are what :func:`build_digits` makes: X float32 (n, 256) of finite ink in
+    [0, 1], y (n,) integer labels 0..9. A file of the wrong shapes would break every page that reads it."""
+    return (X.shape == (n, DIGIT_INPUTS) and X.dtype == np.float32 and y.shape == (n,)
+            and np.issubdtype(y.dtype, np.integer) and bool(np.all((X >= 0) & (X <= 1)))  # NaN fails too
+            and bool(np.all((y >= 0) & (y < DIGIT_CLASSES))))
+
+
 def digits(cache: bool = True):
     """The 16×16 digits: ``(X_train, y_train), (X_test, y_test)``.
 
@@ -156,7 +166,9 @@ def digits(cache: bool = True):
     if cache and path.exists():
         try:
             with np.load(path, allow_pickle=False) as f:
-                return (f["X_train"], f["y_train"]), (f["X_test"], f["y_test"])
+                data = (f["X_train"], f["y_train"]), (f["X_test"], f["y_test"])
+            if all(_digits_ok(X, y, n) for (X, y), n in zip(data, DIGITS_SPLIT)):
+                return data
         except Exception:  # a damaged cache is rebuilt, not trusted
             pass
     (X_train, y_train), (X_test, y_test) = build_digits()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import backend
+from .validation import check_int, check_number
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ def gradient_check(model, X, y, eps: float = 1e-6, max_entries_per_param: int | 
     if model.dtype != "float64":
         raise ValueError(f"gradient checks need a float64 model; use model.copy('float64'). "
                          f"Received dtype={model.dtype!r}")
+    check_number("eps", eps, 0.0, low_open=True)
+    if max_entries_per_param is not None:
+        check_int("max_entries_per_param", max_entries_per_param)
     Xb, T = model.check_data(X, y)
     grads, _ = model.backward(model.forward(Xb), T, reduction)
     grads = [backend.to_numpy(g) for g in grads]

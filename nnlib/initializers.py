@@ -12,14 +12,16 @@ from __future__ import annotations
 import numpy as np
 
 from .registry import lookup
+from .validation import shown
 
 
 def make_rng(seed=None) -> np.random.Generator:
     """A NumPy Generator from an int seed, an existing Generator, or None (fresh entropy)."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is not None and not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be an integer, a numpy Generator or None. Received: seed={seed!r}")
+    if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise ValueError("seed must be a non-negative integer, a numpy Generator or None. "
+                         f"Received: seed={shown(seed)}")
     return np.random.default_rng(seed)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations, backend, initializers
-from .validation import check_int
+from .validation import as_numbers, check_int, first_bad, shown
 
 
 # The pure core: no state, so each piece can be tested and gradient-checked alone.
@@ -67,9 +67,11 @@ class Dense:
         self.n_in = check_int("n_in", n_in)
         self.n_out = check_int("n_out", n_out)
         self.activation = activations.get(activation)
+        if not isinstance(use_bias, (bool, np.bool_)):
+            raise TypeError(f"use_bias must be True or False. Received: use_bias={shown(use_bias)}")
         self.use_bias = bool(use_bias)
-        if dtype not in ("float32", "float64"):
-            raise ValueError(f"dtype must be 'float32' or 'float64'. Received: dtype={dtype!r}")
+        if not isinstance(dtype, str) or dtype not in ("float32", "float64"):
+            raise ValueError(f"dtype must be 'float32' or 'float64'. Received: dtype={shown(dtype)}")
         self.dtype = dtype
         init = initializers.get(kernel_initializer, self.activation.name)
         W = init(self.n_out, self.n_in, initializers.make_rng(seed))
@@ -87,22 +89,28 @@ class Dense:
         return count_params([self.n_in, self.n_out], self.use_bias)
 
     def set_weights(self, weights=None, bias=None):
-        """Set W and/or b exactly; shapes are checked and errors name what was received."""
+        """Set W and/or b exactly; shapes and values are checked and errors name what was received."""
         if weights is not None:
-            W = np.asarray(backend.to_numpy(weights), dtype=np.float64)
-            if W.shape != (self.n_out, self.n_in):
-                raise ValueError(
-                    f"weights must have shape (n_out, n_in) = {(self.n_out, self.n_in)}: "
-                    f"one row per neuron. Received shape {W.shape}."
-                )
+            W = self._checked("weights", weights, (self.n_out, self.n_in), ": one row per neuron")
             self.W = backend.asarray(W, self.dtype)
         if bias is not None:
             if not self.use_bias:
                 raise ValueError("this layer was built with use_bias=False, so it has no bias to set.")
-            b = np.asarray(backend.to_numpy(bias), dtype=np.float64)
-            if b.shape != (self.n_out,):
-                raise ValueError(f"bias must have shape ({self.n_out},). Received shape {b.shape}.")
-            self.b = backend.asarray(b, self.dtype)
+            self.b = backend.asarray(self._checked("bias", bias, (self.n_out,)), self.dtype)
+
+    def _checked(self, name, value, shape, why=""):
+        """``value`` as float64 NumPy of ``shape``, every entry finite in this layer's dtype."""
+        value = as_numbers(name, value if isinstance(value, (np.ndarray, list, tuple)) or not hasattr(
+            value, "shape") else backend.to_numpy(value)).astype(np.float64)
+        if value.shape != shape:
+            what = "(n_out, n_in) = " if name == "weights" else ""
+            raise ValueError(f"{name} must have shape {what}{shape}{why}. Received shape {value.shape}.")
+        with np.errstate(over="ignore"):  # 1e39 becomes inf in float32: refused here
+            ok = np.isfinite(value.astype(self.dtype))
+        if not np.all(ok):
+            raise ValueError(f"{name} must hold finite numbers that fit in {self.dtype}. "
+                             f"Received: {first_bad(name, value, ~ok)}")
+        return value
 
     def get_weights(self):
         """(W, b) as NumPy arrays; b is None without bias."""

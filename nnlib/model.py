@@ -13,7 +13,7 @@ import numpy as np
 
 from . import activations, backend, losses, training
 from .layers import Dense
-from .validation import check_choice, check_int
+from .validation import as_numbers, check_choice, check_int, first_bad, shown
 
 REDUCTIONS = ("mean", "sum")
 
@@ -70,6 +70,14 @@ class Evaluation:
     n: int
 
 
+_NO_TARGETS = object()  # check_data's y when left out (None is a mistake: it names no labels)
+
+
+def _on_host(a) -> bool:
+    """Whether check_data converts ``a`` (NumPy, lists, anything not array-like), or uses it as a backend array."""
+    return isinstance(a, (np.ndarray, np.generic, list, tuple)) or not hasattr(a, "shape")
+
+
 class Sequential:
     """A stack of :class:`Dense` layers, trained against ``loss``.
 
@@ -78,12 +86,14 @@ class Sequential:
     """
 
     def __init__(self, layers, loss="cross_entropy"):
+        if not isinstance(layers, (list, tuple)):
+            raise TypeError(f"layers must be a list of nnlib.Dense layers. Received: layers={shown(layers)}")
         layers = list(layers)
         if not layers:
             raise ValueError("a Sequential model needs at least one layer. Received: layers=[]")
         for i, layer in enumerate(layers):
             if not isinstance(layer, Dense):
-                raise ValueError(f"layer {i} must be a nnlib.Dense. Received: {layer!r}")
+                raise ValueError(f"layer {i} must be a nnlib.Dense. Received: {shown(layer)}")
         for i, (below, above) in enumerate(zip(layers, layers[1:]), start=1):
             if above.n_in != below.n_out:
                 raise ValueError(
@@ -153,51 +163,62 @@ class Sequential:
         return clone
 
     # --- data at the edge -------------------------------------------------
-    def check_data(self, X, y=None):
+    def check_data(self, X, y=_NO_TARGETS):
         """Validate data and move it to the backend once: returns ``(X, T)``.
 
         X: inputs (N, n_in) as NumPy, nested lists or a backend array -> a backend array of the
         model's dtype (NumPy inputs are checked for shape and NaN; backend arrays for shape).
         y: integer labels (N,) or one-hot rows (N, n_out) -> one-hot targets T (N, n_out) on the
-        backend; backend targets pass through. T is None when y is None.
+        backend; backend targets pass through. T is None when y is left out (y=None is a TypeError).
         Every other method that takes NumPy calls this, so the checks live in one place.
         """
         X = self._inputs(X)
-        return X, (None if y is None else self._targets(y, X.shape[0]))
+        return X, (None if y is _NO_TARGETS else self._targets(y, X.shape[0]))
 
     def _inputs(self, X):
-        if isinstance(X, (np.ndarray, list, tuple)):
-            X = np.asarray(X, dtype=np.float64 if self.dtype == "float64" else np.float32)
+        if _on_host(X):
+            raw = as_numbers("X", X)
+            with np.errstate(over="ignore"):  # too large for the dtype: refused just below
+                X = raw.astype(np.float64 if self.dtype == "float64" else np.float32, copy=False)
             if X.ndim != 2 or X.shape[1] != self.n_in:
                 raise ValueError(
-                    f"expected inputs of shape (N, {self.n_in}): one example per row with "
+                    f"expected inputs X of shape (N, {self.n_in}): one example per row with "
                     f"{self.n_in} values. Received shape {X.shape}."
                 )
-            if not np.all(np.isfinite(X)):
-                raise ValueError("inputs contain NaN or infinite values.")
+            finite = np.isfinite(X)
+            if not np.all(finite):
+                raise ValueError(f"X must hold finite numbers that fit in {self.dtype}. "
+                                 f"Received: {first_bad('X', raw, ~finite)}")
             return backend.asarray(X, self.dtype)
         if X.ndim != 2 or X.shape[1] != self.n_in:
-            raise ValueError(f"expected inputs of shape (N, {self.n_in}). Received shape {tuple(X.shape)}.")
+            raise ValueError(f"expected inputs X of shape (N, {self.n_in}). Received shape {tuple(X.shape)}.")
         return X
 
     def _targets(self, y, n: int):
-        if not isinstance(y, (np.ndarray, list, tuple)):
+        if y is None:
+            raise TypeError(f"y must be class labels (N,) or one-hot rows (N, {self.n_out}). Received: y=None")
+        if not _on_host(y):
             return y
-        y = np.asarray(y)
+        y = as_numbers("y", y)
         if y.ndim == 1:
-            if not np.issubdtype(y.dtype, np.integer):
-                if not np.all(np.equal(np.mod(y, 1), 0)):
-                    raise ValueError(f"integer class labels expected. Received dtype {y.dtype}.")
-                y = y.astype(np.int64)
+            y = y.astype(np.int64) if y.dtype.kind == "b" else y
+            whole = np.isfinite(y) & (np.mod(y, 1) == 0) if y.dtype.kind == "f" else np.ones(y.shape, bool)
+            if not np.all(whole):
+                raise ValueError(f"y must hold integer class labels. Received: {first_bad('y', y, ~whole)}")
             if y.size and (y.min() < 0 or y.max() >= self.n_out):
                 raise ValueError(f"labels must lie in 0..{self.n_out - 1}. "
-                                 f"Received labels from {y.min()} to {y.max()}.")
+                                 f"Received labels from {y.min():g} to {y.max():g} in y.")
             onehot = np.zeros((y.shape[0], self.n_out))
-            onehot[np.arange(y.shape[0]), y] = 1.0
+            onehot[np.arange(y.shape[0]), y.astype(np.int64)] = 1.0
             y = onehot
         if y.shape != (n, self.n_out):
-            raise ValueError(f"targets must be {n} labels or one-hot rows of shape "
+            raise ValueError(f"targets y must be {n} labels or one-hot rows of shape "
                              f"({n}, {self.n_out}). Received shape {y.shape}.")
+        with np.errstate(over="ignore"):
+            finite = np.isfinite(y.astype(self.dtype))
+        if not np.all(finite):
+            raise ValueError(f"y must hold finite numbers that fit in {self.dtype}. "
+                             f"Received: {first_bad('y', y, ~finite)}")
         return backend.asarray(y, self.dtype)
 
     # --- forward ----------------------------------------------------------
@@ -224,8 +245,9 @@ class Sequential:
 
     def predict(self, X) -> np.ndarray:
         """Outputs y for NumPy inputs X (N, n_in) or one example (n_in,); returns NumPy."""
-        single = isinstance(X, (np.ndarray, list, tuple)) and np.ndim(X) == 1
-        X, _ = self.check_data(np.atleast_2d(np.asarray(X)) if single else X)
+        X = as_numbers("X", X) if _on_host(X) else X
+        single = X.ndim == 1
+        X, _ = self.check_data(X[None, :] if single else X)
         out = backend.to_numpy(self(X))
         return out[0] if single else out
 
@@ -234,7 +256,8 @@ class Sequential:
 
     def trace(self, X) -> list[LayerTrace]:
         """Every layer's input x, z and a = σ(z) for inputs X, as NumPy."""
-        X, _ = self.check_data(np.atleast_2d(X) if isinstance(X, (list, tuple, np.ndarray)) else X)
+        X = as_numbers("X", X) if _on_host(X) else X
+        X, _ = self.check_data(X[None, :] if X.ndim == 1 else X)
         return [LayerTrace(*(backend.to_numpy(v) for v in entry)) for entry in self.forward(X)]
 
     # --- loss and backward ------------------------------------------------
@@ -271,6 +294,9 @@ class Sequential:
         else:
             delta = self.layers[-1].activation.backward(z_out, a_out, self.loss.grad(a_out, T))
         if reduction == "mean":
+            if T.shape[0] == 0:
+                raise ValueError("reduction='mean' averages over the examples, so it needs at least one. "
+                                 f"Received: X with shape {tuple(cache[0].x.shape)}")
             # Scaling the small output δ by 1/N scales every gradient below it (in place: δ is ours).
             delta *= 1.0 / T.shape[0]
         grads, deltas = [], [None] * len(self.layers)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .validation import shown
+
 
 def lookup(identifier, registry: dict, aliases: dict, what: str, plural: str):
     """The registry entry for a name, ignoring case and surrounding spaces and allowing aliases.
@@ -14,5 +16,5 @@ def lookup(identifier, registry: dict, aliases: dict, what: str, plural: str):
         if key in registry:
             return registry[key]
     raise ValueError(
-        f"Could not interpret {what} identifier: {identifier!r}. Known {plural}: {', '.join(registry)}."
+        f"Could not interpret {what} identifier: {shown(identifier)}. Known {plural}: {', '.join(registry)}."
     )

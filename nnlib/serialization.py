@@ -24,6 +24,7 @@ from . import activations, losses
 from .files import atomic_write
 from .layers import Dense
 from .model import Sequential
+from .validation import shown
 
 FORMAT = "nnlib-model"
 VERSION = 1
@@ -31,6 +32,7 @@ _MAX_HEADER_BYTES = 64 * 1024
 # A library-wide guard against archive bombs; a host passes its own, smaller max_bytes.
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_LAYERS = 1_000
+MAX_UNITS = MAX_FILE_BYTES // 4  # neurons in one layer: more float32 weights would not fit
 
 
 class ModelFileError(ValueError):
@@ -44,6 +46,8 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, Valu
 
 def save(model: Sequential, path) -> None:
     """Write ``model`` to ``path`` (a filename, written atomically, or a writable binary file object)."""
+    if not isinstance(model, Sequential):
+        raise TypeError(f"model must be a nnlib.Sequential. Received: model={shown(model)}")
     header = {"format": FORMAT, "version": VERSION, **model.config()}
     arrays = {f"param_{i}": w for i, w in enumerate(model.get_weights())}
     arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
@@ -85,45 +89,114 @@ def _read_member(zf: zipfile.ZipFile, name: str, max_bytes: int) -> np.ndarray:
         raise ModelFileError(f"the entry {name!r} is not a valid array ({exc.__class__.__name__}).") from exc
 
 
+_REQUIRED = object()  # a field without a default
+
+
+def _one_of(choices):
+    return lambda v: isinstance(v, str) and v in choices, "one of " + ", ".join(map(repr, choices))
+
+
+def _whole(low, high):
+    return lambda v: type(v) is int and low <= v <= high, f"a whole number from {low:,} to {high:,}"
+
+
+# Every field a header may hold: name -> (test, what it must be, default). Anything else is refused.
+_FIELDS = {
+    "format": (lambda v: v == FORMAT, repr(FORMAT), _REQUIRED),
+    "version": (*_whole(VERSION, VERSION), _REQUIRED),
+    "layers": (lambda v: isinstance(v, list) and 1 <= len(v) <= MAX_LAYERS,
+               f"a list of 1 to {MAX_LAYERS:,} layers", _REQUIRED),
+    "loss": (*_one_of(tuple(losses.REGISTRY)), "cross_entropy"),
+    "dtype": (*_one_of(("float32", "float64")), "float32"),
+}
+_LAYER_FIELDS = {
+    "n_in": (*_whole(1, MAX_UNITS), _REQUIRED),
+    "n_out": (*_whole(1, MAX_UNITS), _REQUIRED),
+    "activation": (*_one_of(tuple(activations.REGISTRY)), _REQUIRED),
+    "use_bias": (lambda v: isinstance(v, bool), "true or false", True),
+}
+
+
+def _checked(obj, fields: dict, where: str) -> dict:
+    """``obj`` (a parsed JSON object) with every field checked and defaults filled in."""
+    if not isinstance(obj, dict):
+        raise ModelFileError(f"{where} is not a description: it must be a JSON object. Received: {shown(obj)}")
+    unknown = [key for key in obj if key not in fields]
+    if unknown:
+        raise ModelFileError(f"{where} has an unknown field {shown(unknown[0])}; it may hold only "
+                             f"{', '.join(fields)}.")
+    out = {}
+    for key, (ok, wanted, default) in fields.items():
+        if key not in obj and default is _REQUIRED:
+            raise ModelFileError(f"{where} has no {key}.")
+        out[key] = obj.get(key, default)
+        if not ok(out[key]):
+            raise ModelFileError(f"{where}'s {key} must be {wanted}. Received: {key}={shown(out[key])}")
+    return out
+
+
+def _small_int(text: str) -> int:  # Python refuses past 4,300 digits (a ValueError); no header needs 21
+    if len(text.lstrip("-")) > 20:
+        raise ModelFileError(f"the header holds a whole number of {len(text.lstrip('-')):,} digits; "
+                             "an nnlib header's numbers have at most 20.")
+    return int(text)
+
+
 def _parse_header(raw: np.ndarray) -> dict:
     if raw.dtype != np.uint8 or raw.ndim != 1:
         raise ModelFileError("the header is not a JSON text.")
     try:
-        header = json.loads(raw.tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        header = json.loads(raw.tobytes().decode("utf-8"), parse_int=_small_int)
+    except ModelFileError:
+        raise
+    except RecursionError as exc:  # [[[[...]]]] thousands deep: the parser recurses once per level
+        raise ModelFileError("the header is nested too deeply to be an nnlib header.") from exc
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise ModelFileError(f"the header is not valid JSON ({exc.__class__.__name__}).") from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise ModelFileError("this is not an nnlib model file (its header names no nnlib format).")
     if header.get("version") != VERSION:
-        raise ModelFileError(f"this model file has version {header.get('version')!r}; "
+        raise ModelFileError(f"this model file has version {shown(header.get('version'))}; "
                              f"this nnlib reads version {VERSION}.")
-    layers = header.get("layers")
-    if not isinstance(layers, list) or not layers:
-        raise ModelFileError("the header lists no layers.")
-    for i, layer in enumerate(layers):
-        if not isinstance(layer, dict):
-            raise ModelFileError(f"layer {i + 1} in the header is not a description.")
-        for key in ("n_in", "n_out"):
-            v = layer.get(key)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ModelFileError(f"layer {i + 1} has an invalid {key}: {v!r}.")
-        if layer.get("activation") not in activations.REGISTRY:
-            raise ModelFileError(f"layer {i + 1} has an unknown activation {layer.get('activation')!r}.")
-        if not isinstance(layer.get("use_bias", True), bool):
-            raise ModelFileError(f"layer {i + 1} has an invalid use_bias.")
-    if header.get("loss", "cross_entropy") not in losses.REGISTRY:
-        raise ModelFileError(f"unknown loss {header.get('loss')!r}.")
-    if header.get("dtype", "float32") not in ("float32", "float64"):
-        raise ModelFileError(f"unknown dtype {header.get('dtype')!r}.")
+    header = _checked(header, _FIELDS, "the header")
+    header["layers"] = [_checked(c, _LAYER_FIELDS, f"layer {i}") for i, c in enumerate(header["layers"], 1)]
     return header
+
+
+def _check_range(layers_cfg, weights, dtype: str, margin: float = 1e6) -> None:
+    """Refuse finite weights whose outputs could overflow ``dtype`` (inf, then NaN, read as the digit 0).
+
+    Weights of 3e38 are finite float32, yet a sum of two such products is not. Rather than a cap per weight
+    (which a layer's width can undo), the outputs are bounded for every input with |xᵢ| ≤ 1 (the digits'
+    and 2-D sets' range): |zⱼ| ≤ Σᵢ |Wⱼᵢ|·B + |bⱼ|, B bounding the layer's inputs (1 after sigmoid, tanh
+    or softmax). Each bound must stay ``margin`` below the dtype's largest number: room for inputs to 10⁶.
+    """
+    limit, bound, k = float(np.finfo(dtype).max) / margin, 1.0, 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i, c in enumerate(layers_cfg, start=1):
+            W = np.abs(weights[k].astype(np.float64))
+            b = np.abs(weights[k + 1].astype(np.float64)) if c["use_bias"] else 0.0
+            z = float(np.max(W.sum(axis=1) * bound + b))
+            if not z <= limit:
+                raise ModelFileError(
+                    f"layer {i}'s weights are too large: its outputs could reach {z:.3g}, past what {dtype} "
+                    f"holds safely ({limit:.3g}), so the network would compute infinities and NaN.")
+            bound = 1.0 if c["activation"] in ("sigmoid", "tanh", "softmax") else z
+            k += 2 if c["use_bias"] else 1
 
 
 def load(source, max_bytes: int = MAX_FILE_BYTES) -> Sequential:
     """Read a model written by :func:`save` from a path, bytes or a binary file object."""
+    if not (isinstance(source, (bytes, bytearray, str, os.PathLike))
+            or (hasattr(source, "read") and hasattr(source, "seek"))):
+        raise TypeError(f"source must be a path, bytes or a binary file object. Received: source={shown(source)}")
     if isinstance(source, (bytes, bytearray)):
         source = io.BytesIO(bytes(source))
     if isinstance(source, (str, os.PathLike)):
-        size = os.path.getsize(source)
+        try:
+            size = os.path.getsize(source)  # a missing file is an OSError, as with open()
+        except ValueError as exc:  # a NUL character in the path
+            raise ValueError(f"source is not a usable path. Received: source={shown(source)}") from exc
         if size > max_bytes:
             raise ModelFileError(f"the file is {size:,} bytes; at most {max_bytes:,} are allowed.")
     try:
@@ -144,12 +217,10 @@ def load(source, max_bytes: int = MAX_FILE_BYTES) -> Sequential:
             if above["n_in"] != below["n_out"]:
                 raise ModelFileError(f"layer {i + 1} expects {above['n_in']} inputs but layer {i} "
                                      f"has {below['n_out']} neurons.")
-        if len(layers_cfg) > MAX_LAYERS:
-            raise ModelFileError(f"the header lists {len(layers_cfg):,} layers; at most {MAX_LAYERS:,} are read.")
         expected = []
         for c in layers_cfg:
             expected.append((c["n_out"], c["n_in"]))
-            if c.get("use_bias", True):
+            if c["use_bias"]:
                 expected.append((c["n_out"],))
         weights = []
         for i, shape in enumerate(expected):
@@ -166,9 +237,9 @@ def load(source, max_bytes: int = MAX_FILE_BYTES) -> Sequential:
             weights.append(arr)
         if f"param_{len(expected)}.npy" in names:
             raise ModelFileError("the file holds more parameters than its header describes.")
-    dtype = header.get("dtype", "float32")
-    layers = [Dense(c["n_in"], c["n_out"], c["activation"], c.get("use_bias", True), dtype=dtype, seed=0)
+    _check_range(layers_cfg, weights, header["dtype"])
+    layers = [Dense(c["n_in"], c["n_out"], c["activation"], c["use_bias"], dtype=header["dtype"], seed=0)
               for c in layers_cfg]
-    model = Sequential(layers, loss=header.get("loss", "cross_entropy"))
+    model = Sequential(layers, loss=header["loss"])
     model.set_weights(weights)
     return model

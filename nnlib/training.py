@@ -18,6 +18,7 @@ starting value, the model gets back the weights of the last good report and
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ import numpy as np
 
 from . import backend, optimizers, schedules
 from .initializers import make_rng
-from .validation import check_int, check_number
+from .validation import check_int, check_number, shown
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,19 @@ class Trainer:
             optimizer's rate, left alone), 'cosine' (from that rate down to 0 over ``epochs``),
             or a callable step -> rate, set as ``optimizer.learning_rate`` before every step.
         epochs: the run's planned length; 'cosine' needs it to know where it ends.
+        eval_sample: None (every report evaluates the whole training and test sets) or a
+            number k: each report evaluates a fixed sample of at most k training and k test
+            examples, the same ones every time (chosen once from ``eval_seed``), so a report
+            costs the same however large the sets are. :meth:`full_report` evaluates the
+            whole sets on request.
+
+    ``examples_evaluated`` counts every example that a report has evaluated so far, and
+    ``last_report_s`` is the wall time of the latest report (a caller's time box can plan for it).
     """
 
     def __init__(self, model, X, y, optimizer="sgd", learning_rate=None, weight_decay=0.0,
                  batch_size=32, X_test=None, y_test=None, seed=0, augment=None,
-                 explode_factor=10.0, schedule="constant", epochs=None):
+                 explode_factor=10.0, schedule="constant", epochs=None, eval_sample=None, eval_seed=0):
         self.model = model
         if isinstance(optimizer, str):
             kwargs = {"weight_decay": weight_decay}
@@ -94,12 +103,17 @@ class Trainer:
                 kwargs["learning_rate"] = learning_rate
             optimizer = optimizers.get(optimizer, **kwargs)
         self.optimizer = optimizers.get(optimizer)
-        self.X_host = np.asarray(X)
         self.X, self.T = model.check_data(X, y)
+        self.X_host = np.asarray(X)
         self.n = self.X.shape[0]
         if self.n == 0:
-            raise ValueError("the training set is empty. Received 0 examples.")
-        self.has_test = X_test is not None and y_test is not None
+            raise ValueError("the training set X is empty. Received 0 examples.")
+        if (X_test is None) != (y_test is None):
+            missing = "X_test" if X_test is None else "y_test"
+            raise ValueError(f"X_test and y_test go together: give both or neither. Received: {missing}=None")
+        if augment is not None and not callable(augment):
+            raise TypeError(f"augment must be a function f(X, rng) -> X, or None. Received: augment={shown(augment)}")
+        self.has_test = X_test is not None
         if self.has_test:
             self.X_test, self.T_test = model.check_data(X_test, y_test)
         full = batch_size is None or getattr(self.optimizer, "full_batch", False)
@@ -111,7 +125,10 @@ class Trainer:
         self.schedule = schedules.get(schedule, self.optimizer.learning_rate, total)
         self.rng = make_rng(seed)
         self.augment = augment
-        self.explode_factor = float(explode_factor)
+        self.explode_factor = check_number("explode_factor", explode_factor, 0.0, low_open=True)
+        self._pick_eval_sample(eval_sample, eval_seed)
+        self.examples_evaluated = 0
+        self.last_report_s = 0.0
         self.step_count = 0
         self._pos = self.steps_per_epoch  # forces a fresh shuffle before the first step
         self._Xe = self._Te = None
@@ -138,17 +155,55 @@ class Trainer:
             self._Te = xp.take(self.T, backend.asarray(perm), axis=0)
         self._pos = 0
 
-    def _report(self) -> Progress:
-        train = self.model.evaluate(self.X, self.T)
-        test = self.model.evaluate(self.X_test, self.T_test) if self.has_test else None
+    def _pick_eval_sample(self, eval_sample, eval_seed) -> None:
+        """The reports' fixed sample: indices into the training and test sets (None: the whole set),
+        and the sampled arrays, taken once."""
+        self.eval_sample = None if eval_sample is None else check_int("eval_sample", eval_sample)
+        rng = np.random.default_rng(check_int("eval_seed", eval_seed, low=0))
+
+        def pick(n):
+            if self.eval_sample is None or n <= self.eval_sample:
+                return None
+            return backend.asarray(np.sort(rng.choice(n, self.eval_sample, replace=False)))
+
+        def take(X, T, rows):
+            return (X, T) if rows is None else (backend.xp.take(X, rows, axis=0), backend.xp.take(T, rows, axis=0))
+
+        self._eval_train = pick(self.n)
+        self._sample_train = take(self.X, self.T, self._eval_train)
+        self.eval_n_train = self._sample_train[0].shape[0]
+        self._eval_test = pick(self.X_test.shape[0]) if self.has_test else None
+        self._sample_test = take(self.X_test, self.T_test, self._eval_test) if self.has_test else None
+        self.eval_n_test = self._sample_test[0].shape[0] if self.has_test else 0
+
+    def _evaluate(self, full: bool) -> Progress:
+        t0 = time.perf_counter()
+        if full:
+            train_set, test_set = (self.X, self.T), ((self.X_test, self.T_test) if self.has_test else None)
+        else:
+            train_set, test_set = self._sample_train, self._sample_test
+        train = self.model.evaluate(*train_set)
+        test = self.model.evaluate(*test_set) if test_set is not None else None
+        self.examples_evaluated += train.n + (test.n if test else 0)
+        self.last_report_s = time.perf_counter() - t0
         return Progress(self.step_count, self.epoch, train.mean_loss, train.total_loss,
                         train.accuracy, test.mean_loss if test else None,
                         test.accuracy if test else None)
 
-    def run(self, steps: int) -> Progress:
+    def _report(self) -> Progress:
+        return self._evaluate(full=False)
+
+    def full_report(self) -> Progress:
+        """The current weights evaluated on the whole training and test sets (not added to ``history``)."""
+        return self._evaluate(full=True)
+
+    def run(self, steps: int, report: bool = True) -> Progress | None:
         """Take up to ``steps`` optimizer steps, then evaluate and return the progress.
 
         Raises TrainingDiverged (after restoring the last good weights) when the loss blows up.
+        With ``report=False`` it only takes the steps and returns None: no evaluation, no
+        history point; the next report checks the loss (and rewinds to the last report's
+        weights when it blew up).
         """
         check_int("steps", steps)
         model, opt, bs = self.model, self.optimizer, self.batch_size
@@ -165,6 +220,16 @@ class Trainer:
                 train_step(model, opt, self._Xe[start:stop, ...], self._Te[start:stop, ...])
                 self._pos += 1
                 self.step_count += 1
+        return self.report() if report else None
+
+    def report(self) -> Progress:
+        """Evaluate now (the fixed sample, or the whole sets), check for divergence, add to ``history``.
+
+        ``run`` ends with this; call it after ``run(steps, report=False)`` to report those steps.
+        """
+        opt = self.optimizer
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             progress = self._report()
         if not math.isfinite(progress.loss) or progress.loss > self.explode_factor * max(self._start_loss, 0.1):
             step = self.step_count  # where it blew up; _restore() rewinds the count
@@ -177,7 +242,7 @@ class Trainer:
                 f"The learning rate {lr:g} is too large for this network; try {lr / 10:g} or smaller. "
                 "The model keeps its last good weights.",
                 step, lr)
-        self._good_weights = [backend.copy(p) for p in model.params]
+        self._good_weights = [backend.copy(p) for p in self.model.params]
         self.history.append(progress)
         return progress
 
@@ -192,7 +257,7 @@ class Trainer:
     def epochs(self, epochs: int, report_every: int | None = None):
         """Yield a Progress every ``report_every`` steps (default: once per epoch)."""
         check_int("epochs", epochs)
-        every = report_every or self.steps_per_epoch
+        every = self.steps_per_epoch if report_every is None else check_int("report_every", report_every)
         target = self.step_count + int(epochs) * self.steps_per_epoch
         while self.step_count < target:
             yield self.run(min(every, target - self.step_count))

@@ -9,8 +9,11 @@ st.cache_resource and is never changed here: teaching works on the student's own
 import streamlit as st
 
 from nnlib import digits as dg
+from ui import navigation
 from ui.sections import digits_draw, digits_judge, digits_lecture, digits_models, digits_teach
 from ui.widgets import persistent
+
+navigation.enter(__file__)  # run alone (a fresh server's legacy mode), the page hands over to app.py
 
 
 @st.fragment
@@ -34,7 +37,11 @@ def draw_and_read(which: str, model) -> None:
             else:
                 st.info("**Upload a picture** of one handwritten digit.", icon=":material/upload:")
             return
-        reading = dg.read(model, stages.x)
+        try:
+            reading = dg.read(model, stages.x)
+        except ValueError as exc:  # outputs that overflowed (NaN, inf) are never shown as a digit
+            st.warning(f"This network gives no reading for the drawing: {exc}", icon=":material/warning:")
+            return
         digits_draw.show_answer(reading)
     digits_draw.show_stages(stages)
     with st.expander("Ink = 1, no ink = 0? The lecture's input next to the grey levels fed here",

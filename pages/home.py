@@ -2,6 +2,10 @@
 
 import streamlit as st
 
+from ui import navigation
+
+navigation.enter(__file__)  # run alone (a fresh server's legacy mode), the page hands over to app.py
+
 STEPS = [
     ("pages/step1_network.py", ":material/hub:", "Step 1 · Define a set of functions",
      "A neural network: neurons with weights, biases and an activation, stacked in layers. "

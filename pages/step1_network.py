@@ -9,9 +9,12 @@ import streamlit as st
 import nnlib
 from lessons import explain
 from lessons.grid import plane_grid
+from ui import navigation
 from ui.sections import step1_builder, step1_lecture, step1_slide
 from ui.views import figures
 from ui.views.network_figure import model_figure
+
+navigation.enter(__file__)  # run alone (a fresh server's legacy mode), the page hands over to app.py
 
 DRAWS = 6  # networks shown side by side in "the function set"
 

@@ -9,11 +9,13 @@ import streamlit as st
 import nnlib
 from lessons import explain, landscape
 from lessons.grid import plane_grid
-from nnlib.serialization import to_bytes
-from services.model_files import trained_for
+from services.model_files import fingerprint, trained_for
+from ui import navigation
 from ui.sections import step2_network_softmax
 from ui.views import figures, loss_tables
 from ui.widgets import persistent
+
+navigation.enter(__file__)  # run alone (a fresh server's legacy mode), the page hands over to app.py
 
 st.title("Step 2 · Goodness of a function")
 st.markdown("To pick the best function from the set, we need a number that says how *bad* a function is: "
@@ -28,8 +30,9 @@ def toy_data(name: str, noise: float, seed: int):
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def cached_landscape(model_bytes: bytes, name: str, noise: float, seed: int, p: int, q: int, span: float):
-    model = nnlib.load(model_bytes)
+def cached_landscape(_model, model_key: str, name: str, noise: float, seed: int, p: int, q: int, span: float):
+    """The landscape of ``_model`` (not hashed: ``model_key``, its fingerprint, stands for it in the cache key)."""
+    model = _model.copy()  # the sweep moves two parameters: never on the caller's model
     X, y = toy_data(name, noise, seed)
     refs = landscape.parameter_refs(model)
     return landscape.loss_landscape(model, X, y, refs[p], refs[q], span=span, resolution=41)
@@ -125,8 +128,8 @@ def total_loss_and_landscape():
     if p == q:
         st.info("Pick two different parameters to see a landscape.")
     else:
-        land = cached_landscape(to_bytes(model), name, float(st.session_state["noise"]), int(st.session_state["seed"]),
-                                p, q, float(span))
+        land = cached_landscape(model, fingerprint(model), name, float(st.session_state["noise"]),
+                                int(st.session_state["seed"]), p, q, float(span))
         st.plotly_chart(figures.landscape_figure(land, refs[p].label, refs[q].label), key="landscape",
                         config={"displayModeBar": False})
         st.caption(f"Contours of the total loss L = Σ Cⁿ over the {evaluation.n} examples; ✕ marks the current θ "

@@ -3,11 +3,14 @@
 They belong to the app, not to nnlib: the library builds and trains whatever it
 is asked to. The app checks them at each of its entry points: :func:`check_spec`
 when a network is built (Step 1, a shared link, a training run, the experiments),
-:func:`check_architecture` when a model file is uploaded, and :func:`check_epochs`
-when training is started. The messages are written for students.
+:func:`check_architecture` when a model file is uploaded, :func:`check_epochs`
+when training is started, and :func:`check_training_memory` when a training run starts or changes its
+optimizer or batch size. The messages are written for students.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from nnlib.layers import count_params
 
@@ -18,6 +21,19 @@ MAX_OUTPUTS = 100
 MAX_PARAMS = 2_000_000     # about 8 MB of float32 weights per network
 MAX_EPOCHS = 500
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# The arrays one student's training run holds (see training_memory). With Step 3's batches (B ≤ 256)
+# the largest setup the limits above allow needs about 52 MB: Adam on 2,000,000 parameters holds 5
+# parameter-sized arrays (weights, gradients, Adam's m and v, the last good weights: 40 MB in float32),
+# and a batch of 256 through 8 hidden layers of at most 1,024 neurons holding ≤ 2,000,000 weights keeps
+# at most about 5,600 neurons' z and a per example (about 12 MB). Gradient descent steps on every
+# training example at once: on the 4,000 digits a 1024 → 1024 network needs about 85 MB (a shared
+# link may ask for it), 8 layers of 500 about 155 MB, the widest allowed about 200 MB; a link's batch
+# of 10,000 is as large. 128 MB lets every minibatch setup and gradient descent with up to about 3,000
+# hidden neurons through, and refuses the rest: 60 students at 128 MB are 7.7 GB, at 200 MB 12 GB.
+MAX_SESSION_BYTES = 128_000_000
+# Parameter-sized arrays each optimizer keeps besides the weights and the gradients.
+OPTIMIZER_STATE = {"gd": 0, "sgd": 0, "momentum": 1, "adam": 2}
+OPTIMIZER_NAMES = {"gd": "gradient descent", "sgd": "SGD", "momentum": "momentum", "adam": "Adam"}
 
 
 class LimitExceeded(ValueError):
@@ -63,3 +79,58 @@ def check_spec(spec):
     """``spec`` (an nnlib.NetworkSpec) unchanged when this server may build it, else LimitExceeded."""
     check_architecture(spec.sizes)
     return spec
+
+
+@dataclass(frozen=True)
+class TrainingMemory:
+    """Bytes a training run holds: the arrays of nnlib.Trainer, by kind."""
+
+    params: int          # the weights and biases
+    gradients: int       # ∇L, one array per parameter array
+    optimizer: int       # momentum's velocity; Adam's m and v
+    good_weights: int    # the copy of the last good weights, restored when the loss blows up
+    activations: int     # one batch's forward pass: the inputs x, and every layer's z and a
+
+    @property
+    def total(self) -> int:
+        return self.params + self.gradients + self.optimizer + self.good_weights + self.activations
+
+
+def training_memory(sizes, optimizer: str, batch: int, itemsize: int = 4) -> TrainingMemory:
+    """What a run of the network ``sizes`` (input first) holds with ``batch`` examples per step.
+
+    ``batch`` is the examples in one step: the whole training set for gradient descent. ``itemsize``:
+    4 bytes for float32, 8 for float64. Transient arrays (backprop's δ, an evaluation chunk) are left out.
+    """
+    sizes = list(sizes)
+    params = count_params(sizes) * itemsize
+    activations = batch * (sizes[0] + 2 * sum(sizes[1:])) * itemsize
+    return TrainingMemory(params, params, OPTIMIZER_STATE[optimizer] * params, params, activations)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:,.0f} MB" if n >= 1e6 else f"{n / 1e6:.1f} MB"
+
+
+def check_training_memory(sizes, optimizer: str, batch_size: int, n_examples: int, itemsize: int = 4) -> int:
+    """The bytes :func:`training_memory` estimates, or LimitExceeded (in words for students) above
+    MAX_SESSION_BYTES. Gradient descent ('gd') steps on all ``n_examples``; the others on ``batch_size``."""
+    if optimizer not in OPTIMIZER_STATE:
+        raise LimitExceeded(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZER_STATE)}.")
+    full = optimizer == "gd"
+    batch = n_examples if full else min(int(batch_size), n_examples)
+    need = training_memory(sizes, optimizer, batch, itemsize)
+    if need.total <= MAX_SESSION_BYTES:
+        return need.total
+    how = (f"gradient descent, which uses all {n_examples:,} training examples in every step,"
+           if full else f"batch size {batch} and {OPTIMIZER_NAMES[optimizer]}")
+    tips = ["SGD, momentum or Adam with a batch size of 256 or less" if full else
+            "a smaller batch size" if need.activations > need.total / 3 else "",
+            "SGD, which keeps no extra copies of the weights" if optimizer in ("momentum", "adam") else "",
+            "fewer or narrower hidden layers (on Step 1)"]
+    tips = [t for t in tips if t]
+    raise LimitExceeded(
+        f"this network with {how} needs about {_mb(need.total)} of memory while it trains "
+        f"({_mb(need.params)} of weights, {_mb(need.gradients + need.optimizer + need.good_weights)} of gradients "
+        f"and saved copies, {_mb(need.activations)} for one batch's activations); this server allows "
+        f"{_mb(MAX_SESSION_BYTES)} per student. Use {', or '.join(tips)}.")

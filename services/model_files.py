@@ -9,6 +9,10 @@ is tested without Streamlit. A refused file leaves the current model in place.
 
 from __future__ import annotations
 
+import hashlib
+
+import numpy as np
+
 import nnlib
 from services import limits
 
@@ -17,6 +21,20 @@ MAX_UPLOAD_MB = max(1, limits.MAX_FILE_BYTES // (1024 * 1024))
 
 class UploadRefused(ValueError):
     """The file is a valid model that this app cannot use, or not a valid model at all."""
+
+
+def fingerprint(model: nnlib.Sequential) -> str:
+    """A cheap cache key for a model: a hash of its layers (repr) and its weights' bytes.
+
+    Two models with the same architecture and the same weights get the same key. Much cheaper than
+    serialising the model (nnlib.save builds a whole .npz archive) on every rerun only to key a cache.
+    """
+    h = hashlib.blake2b(repr(model).encode(), digest_size=16)
+    for p in model.params:
+        a = np.ascontiguousarray(nnlib.backend.to_numpy(p))
+        h.update(f"{a.dtype}{a.shape}".encode())
+        h.update(memoryview(a).cast("B"))
+    return h.hexdigest()
 
 
 def dataset_for(model: nnlib.Sequential, current_dataset: str) -> str:

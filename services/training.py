@@ -40,6 +40,17 @@ GOOD_RATES = {"gd": 1.0, "sgd": 0.3, "momentum": 0.03, "adam": 0.03}
 TOY_POINTS = 400          # half train, half test
 CURVE_POINTS = 300        # about this many reports over a whole run
 TICKS_PER_RUN = 60        # a whole run is spread over at least this many ticks, so it can be watched
+# Each report during training evaluates a fixed sample of at most this many training and this many
+# test examples (the same ones every time, nnlib.Trainer's eval_sample), not the whole sets: on the
+# digits with the largest allowed network (8 hidden layers near 2,000,000 parameters) a full
+# evaluation of the 4,000 + 1,000 digits takes 0.26 s or more, five slices' worth, and 512 + 512 a
+# fifth of that, still about one slice. So run_slice also reports less often than it steps (every
+# few steps of the run's curve, and at least every REPORT_GAP_S): most slices only step, and the
+# median slice keeps its 0.05 s (python -m benchmarks.bench_slice_budget). The toy sets (200
+# training points) are always evaluated whole. The full sets are evaluated when a run finishes
+# (TrainingRun.full_progress) or on request (TrainingRun.evaluate_full, Step 3's button).
+EVAL_SAMPLE = 512
+REPORT_GAP_S = 0.5        # a report at least every 0.5 s of training (slices' time), however slow the steps
 
 
 @dataclass(frozen=True)
@@ -91,6 +102,12 @@ class RunSettings:
         return (self.optimizer, self.learning_rate, self.batch_size)
 
 
+def check_memory(settings: RunSettings, data: Data) -> int:
+    """The bytes a run with ``settings`` holds (services.limits.training_memory), or LimitExceeded."""
+    return limits.check_training_memory(settings.spec().sizes, settings.optimizer, settings.batch_size,
+                                        data.X.shape[0], itemsize=4)  # the page's networks are float32
+
+
 class TrainingRun:
     """A resumable training run: ``step_once``, ``run_slice``, ``retune``; ``running`` is the Start/Pause flag.
 
@@ -100,6 +117,7 @@ class TrainingRun:
 
     def __init__(self, settings: RunSettings, data: Data):
         limits.check_epochs(settings.epochs)
+        check_memory(settings, data)
         self.settings = settings
         self.data = data
         self.model = settings.spec().build(seed=settings.seed)
@@ -107,7 +125,9 @@ class TrainingRun:
         self.running = False
         self.error: str | None = None
         self.last_slice = (0, 0.0)           # (steps, seconds) of the latest slice
+        self.full_progress: nnlib.Progress | None = None  # the whole sets, at the step it names
         self._sec_per_step: float | None = None
+        self._unreported_s = 0.0  # seconds spent in slices since the last report
         self._new_trainer()
 
     def _new_trainer(self) -> None:
@@ -116,7 +136,8 @@ class TrainingRun:
         self._offset = (last.step, last.epoch) if last else (0, 0.0)
         self.trainer = nnlib.Trainer(
             self.model, d.X, d.y, optimizer=s.optimizer, learning_rate=s.learning_rate,
-            batch_size=s.batch_size, X_test=d.X_test, y_test=d.y_test, seed=s.seed + len(self.history))
+            batch_size=s.batch_size, X_test=d.X_test, y_test=d.y_test, seed=s.seed + len(self.history),
+            eval_sample=EVAL_SAMPLE, eval_seed=s.seed)
         if not self.history:  # a retune's starting report repeats the last point
             self.history.append(self.trainer.history[0])
 
@@ -135,15 +156,47 @@ class TrainingRun:
         return "finished" if self.done else "ready" if self.progress.step == 0 else "paused"
 
     @property
+    def sampled(self) -> bool:
+        """True when the reports evaluate a fixed sample rather than the whole training set."""
+        return self.trainer.eval_n_train < self.data.X.shape[0]
+
+    def sample_note(self) -> str:
+        """What the live numbers are measured on, in words (empty when on the whole sets)."""
+        if not self.sampled:
+            return ""
+        things = "digits" if self.settings.dataset == "digits" else "points"
+        t = self.trainer
+        return (f"loss and accuracy on a fixed sample of {t.eval_n_train:,} of the {self.data.X.shape[0]:,} "
+                f"training {things} and {t.eval_n_test:,} of the {self.data.X_test.shape[0]:,} test {things} "
+                "(the same ones at every point), so that each redraw stays quick")
+
+    def evaluate_full(self) -> nnlib.Progress:
+        """The current weights on the whole training and test sets; kept as ``full_progress``."""
+        self.report_now()  # the live numbers catch up first, so both name the same step
+        p = self.trainer.full_report()
+        step0, epoch0 = self._offset
+        self.full_progress = dataclasses.replace(p, step=p.step + step0, epoch=p.epoch + epoch0)
+        return self.full_progress
+
+    @property
     def steps_per_epoch(self) -> int:
         return self.trainer.steps_per_epoch
 
     @property
     def done(self) -> bool:
-        return self.progress.epoch >= self.settings.epochs - 1e-9
+        return self._epoch_now() >= self.settings.epochs - 1e-9
+
+    def _epoch_now(self) -> float:
+        """The epoch the weights are at, counting steps taken since the last report."""
+        return self._offset[1] + self.trainer.epoch
+
+    @property
+    def unreported(self) -> int:
+        """Steps taken since the last report (run_slice reports every few steps, not after each chunk)."""
+        return self.trainer.step_count - self.trainer.history[-1].step
 
     def _steps_left(self) -> int:
-        return max(0, math.ceil((self.settings.epochs - self.progress.epoch) * self.steps_per_epoch - 1e-9))
+        return max(0, math.ceil((self.settings.epochs - self._epoch_now()) * self.steps_per_epoch - 1e-9))
 
     def _report_every(self) -> int:
         return max(1, self.settings.epochs * self.steps_per_epoch // CURVE_POINTS)
@@ -154,6 +207,8 @@ class TrainingRun:
         if settings.network_key() != self.settings.network_key():
             raise ValueError("a new data set or network needs a new TrainingRun")
         limits.check_epochs(settings.epochs)
+        check_memory(settings, self.data)
+        self.report_now()  # the new trainer starts from the last report
         old, self.settings = self.settings, settings
         if settings.optimizer_key() != old.optimizer_key():
             self._new_trainer()
@@ -161,10 +216,20 @@ class TrainingRun:
             self.error = None
 
     # --- training ----------------------------------------------------------------
-    def _advance(self, steps: int) -> bool:
-        """Take ``steps`` optimizer steps; False (and training stops) when the loss blew up."""
+    def report_now(self) -> nnlib.Progress:
+        """A report for the steps taken since the last one (Pause calls this), if any."""
+        if self.unreported:
+            self._advance(0)
+        return self.progress
+
+    def _advance(self, steps: int, report: bool = True) -> bool:
+        """Take ``steps`` optimizer steps (then a report, unless ``report`` is False);
+        False (and training stops) when the loss blew up."""
         try:
-            p = self.trainer.run(steps)
+            p = self.trainer.run(steps, report=report) if steps else self.trainer.report()
+            if p is None:
+                return True
+            self._unreported_s = 0.0
         except nnlib.TrainingDiverged as exc:
             # nnlib already restored the last good weights; say so and stop.
             self.error = str(exc)
@@ -185,30 +250,50 @@ class TrainingRun:
     def run_slice(self, budget_s: float = 0.12) -> nnlib.Progress:
         """While running: optimizer steps for at most about ``budget_s`` seconds, reporting every few steps.
 
-        A slice also takes at most 1/TICKS_PER_RUN of the run, so a quick toy run is still
-        spread over enough ticks to watch. At the last epoch, ``running`` turns off.
+        A report (a point on the curves: an evaluation of the fixed sample, see EVAL_SAMPLE) comes
+        every ``_report_every()`` steps, at the end of the run or of the slice's quota, and at least
+        every REPORT_GAP_S seconds of slices, not after every chunk of steps: on a large network one
+        report costs as much as dozens of steps. The time box plans for the report when one is due.
+        A slice also takes at most 1/TICKS_PER_RUN of the run, so a quick toy run is still spread
+        over enough ticks to watch. At the last epoch, ``running`` turns off.
         """
         t0 = time.perf_counter()
         taken = 0
         quota = max(self._report_every(), self.settings.epochs * self.steps_per_epoch // TICKS_PER_RUN)
         while self.running and taken < quota and not self.done:
-            elapsed = time.perf_counter() - t0
-            n = min(self._report_every(), quota - taken, self._steps_left())
+            now = time.perf_counter()
+            left = self._steps_left()
+            n = min(self._report_every() - self.unreported, quota - taken, left)
+            n = max(1, n)
+            report_s = self.trainer.last_report_s
+            late = self._unreported_s + (now - t0) >= REPORT_GAP_S
             if self._sec_per_step is None:  # no timing yet: a small first chunk measures the speed
                 n = min(n, 8)
-            else:  # time box: shrink the chunk to what fits in the budget left
-                n = min(n, max(1, int((budget_s - elapsed) / self._sec_per_step)))
+            else:  # time box: shrink the chunk to what fits in the budget left, a due report included
+                room = budget_s - (now - t0)
+                fit = int(room / self._sec_per_step)
+                if late or fit >= n:
+                    fit = int((room - report_s) / self._sec_per_step)
+                n = min(n, max(1, fit))
+            report = (late or n >= left or taken + n >= quota or self._sec_per_step is None
+                      or self.unreported + n >= self._report_every())
             c0 = time.perf_counter()
-            if not self._advance(n):
+            if not self._advance(n, report=report):
                 break
-            per_step = (time.perf_counter() - c0) / n
+            spent = time.perf_counter() - c0 - (self.trainer.last_report_s if report else 0.0)
+            per_step = max(0.0, spent) / n
             self._sec_per_step = per_step if self._sec_per_step is None else 0.5 * (self._sec_per_step + per_step)
+            if report:
+                self._unreported_s = -(time.perf_counter() - t0)  # counts from here; the slice's time is added below
             taken += n
-            if time.perf_counter() - t0 >= budget_s:
+            if time.perf_counter() - t0 + self._sec_per_step > budget_s:  # another step would not fit
                 break
         if self.done:
             self.running = False
+            if self.sampled and (self.full_progress is None or self.full_progress.step != self.progress.step):
+                self.evaluate_full()  # the final numbers on the whole sets
         self.last_slice = (taken, time.perf_counter() - t0)
+        self._unreported_s += self.last_slice[1]
         return self.progress
 
 

@@ -33,7 +33,7 @@ def test_first_visitor_by_a_direct_link_can_draw_a_digit(browser_page):
                                  centre=(140, 140))
         assert shown == "7"
         assert "seed=3" in page.url  # the shared link's setup survived the one-time reload
-        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        nav = page.locator(".st-key-app_menu").inner_text()  # the app's menu (ui/navigation.py)
         assert "Step 1 · Define the network" in nav  # the app's own navigation, not the legacy list
 
 

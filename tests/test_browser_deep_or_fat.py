@@ -1,9 +1,10 @@
 """Deep or fat? and shareable links in headless Chromium, against the live app.
 
 The universality slider changes the fit, a small deep-vs-fat run shows its progress bar and its
-findings, and a shared link sets up a session, is repaired when hostile, and follows the
-session's changes in the address bar and the "Share this setup" box. Screenshots of the page at
-1280 and 420 pixels wide go to artifacts/screenshots/.
+findings, "where depth wins" at k = 3 draws its three fits with the lesson's numbers, and a shared
+link sets up a session, is repaired when hostile, and follows the session's changes in the address
+bar and the "Share this setup" box. Screenshots of the page at 1280 and 420 pixels wide go to
+artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import pytest
 from conftest import screenshot, wait_for_app
 
 from lessons import deep_or_fat as experiments
+from services import links
+from ui.state import DEFAULTS
 
 pytestmark = pytest.mark.browser
 
@@ -27,15 +30,18 @@ WATCH_PROGRESS = """() => {
 }"""
 
 
+MENU_LINKS = '[data-testid="stSidebar"] a'   # the app's menu (ui/navigation.py) lives in the sidebar
+
+
 def open_app(page, url):
     # The front door first: on a fresh server a deep link runs before st.navigation is registered.
     page.goto(url)
-    page.wait_for_selector('[data-testid="stSidebarNav"] >> text=Deep or fat?', timeout=60_000)
+    page.locator(MENU_LINKS, has_text="Deep or fat?").first.wait_for(state="attached", timeout=60_000)
     wait_for_app(page)
 
 
 def go_to(page, title):
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=re.compile(re.escape(title))).click()
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name=re.compile(re.escape(title))).click()
     wait_for_app(page)
 
 
@@ -59,7 +65,9 @@ def small_experiment(page):
         wait_for_app(page)
     page.evaluate(WATCH_PROGRESS)
     page.get_by_role("button", name="Run the experiment").click()
-    page.wait_for_function("() => document.body.innerText.includes('networks trained in')", timeout=120_000)
+    # The findings are drawn last, after the chart's caption, in the rerun that follows the last network.
+    page.wait_for_function("() => document.body.innerText.includes('networks trained in')"
+                           " && document.body.innerText.includes('On these digits')", timeout=120_000)
     wait_for_app(page)
 
 
@@ -105,6 +113,39 @@ def test_deep_or_fat_on_a_narrow_screen(app_url, browser_page):
     screenshot(page, "deep_or_fat_420")
 
 
+def test_where_depth_wins_runs_and_shows_its_figures_and_numbers(app_url, browser_page):
+    from lessons import depth_wins
+
+    page = browser_page
+    open_app(page, app_url)
+    go_to(page, "Deep or fat?")
+    page.get_by_text("3 · Where depth wins").wait_for(timeout=60_000)
+    thumb = page.get_by_role("slider", name=re.compile("Folds k"))
+    thumb.focus()
+    thumb.press("Home")                             # k = 3: the quickest run
+    wait_for_app(page)
+    charts_before = page.locator(".js-plotly-plot").count()
+    page.evaluate(WATCH_PROGRESS)
+    page.get_by_role("button", name="Build and train").click()
+    page.wait_for_function("() => document.body.innerText.includes('Gradient descent does not find')"
+                           " || document.body.innerText.includes('This time gradient descent found')",
+                           timeout=120_000)
+    wait_for_app(page)
+    assert page.evaluate("window.__sawProgress"), "a progress bar must show while the networks train"
+    assert page.locator(ERRORS).count() == 0
+    # deep built, fat, deep trained side by side; every training run's curve in the expander below
+    assert page.locator(".js-plotly-plot").count() == charts_before + 4
+    expected = depth_wins.depth_wins(k=3, seed=0)                # what the page computed, from the seed shown
+    body = page.inner_text("body")
+    assert "With 3 hidden layers of 2 ReLUs (19 parameters) the deep network draws all 4 teeth" in body
+    assert f"the best fat network found ends at {expected.fat_trained.mse:.3g}" in body
+    assert f"ends at mean squared error {expected.deep_trained.mse:.3g}" in body
+    assert "Seed 0; computed in" in body
+    titles = " ".join(page.locator(".js-plotly-plot .gtitle").all_text_contents())
+    assert "Deep, built by hand: 3 layers × 2 ReLUs" in titles and "mean squared error 0 · 19 parameters" in titles
+    assert f"mean squared error {expected.fat_trained.mse:.3g} · 19 parameters" in titles
+
+
 def test_a_shared_link_sets_up_the_session_and_the_url_follows_it(app_url, browser_page):
     page = browser_page
     open_app(page, app_url)
@@ -116,7 +157,8 @@ def test_a_shared_link_sets_up_the_session_and_the_url_follows_it(app_url, brows
     wait_for_app(page)
     assert "x1, x2 → 6 → 3 (tanh)" in page.inner_text("body")
     query = parse_qs(urlsplit(page.url).query)
-    assert query["lr"] == ["0.03"] and query["seed"] == ["5"] and query["layers"] == ["6,3"]
+    # lr=abc is refused: the session keeps the default learning rate, and the link says which.
+    assert query["lr"] == [links.encode(DEFAULTS)["lr"]] and query["seed"] == ["5"] and query["layers"] == ["6,3"]
 
     go_to(page, "Step 1")                            # notices show once; the URL keeps the setup
     assert page.locator('[data-testid="stAlert"]', has_text="was ignored").count() == 0

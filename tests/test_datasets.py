@@ -60,6 +60,33 @@ def test_a_damaged_cache_is_rebuilt(digit_cache, tmp_path, monkeypatch):
         np.testing.assert_array_equal(f["X_train"], X)
 
 
+@pytest.mark.parametrize("change", [
+    lambda d: d.update(X_train=np.zeros((10, 5), np.float32)),          # the wrong shape
+    lambda d: d.update(X_test=d["X_test"][:, :200]),
+    lambda d: d.update(X_train=d["X_train"].astype(np.float64)),        # the wrong dtype
+    lambda d: d.update(X_train=d["X_train"] * 2),                       # ink past 1
+    lambda d: d["X_test"].__setitem__((0, 0), np.nan),
+    lambda d: d.update(y_train=d["y_train"] + 1),                       # a label 10
+    lambda d: d.update(y_test=d["y_test"].astype(np.float32)),
+    lambda d: d.pop("y_test"),
+])
+def test_a_well_formed_cache_with_wrong_arrays_is_rebuilt(digit_cache, tmp_path, monkeypatch, change):
+    _, ((X, y), (Xt, yt)) = digit_cache
+    monkeypatch.setenv("NNLIB_CACHE_DIR", str(tmp_path))
+    path = tmp_path / f"digits16_v{datasets.DIGITS_VERSION}.npz"
+    planted = {"X_train": X.copy(), "y_train": y.copy(), "X_test": Xt.copy(), "y_test": yt.copy()}
+    change(planted)
+    np.savez(path, **planted)
+    (X2, y2), (Xt2, yt2) = datasets.digits()
+    for a, b in ((X2, X), (y2, y), (Xt2, Xt), (yt2, yt)):
+        np.testing.assert_array_equal(a, b)
+        assert a.dtype == b.dtype
+    with np.load(path, allow_pickle=False) as f:     # the good data replaced the bad file
+        np.testing.assert_array_equal(f["X_train"], X)
+        np.testing.assert_array_equal(f["y_test"], yt)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]   # written atomically: no .part left
+
+
 def test_cache_false_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("NNLIB_CACHE_DIR", str(tmp_path / "c"))
     monkeypatch.setattr(datasets, "build_digits", lambda: ((np.zeros((1, 256), np.float32), np.zeros(1, int)),) * 2)
@@ -135,7 +162,7 @@ def test_toy_classes_follow_their_rule_without_noise():
     ({"name": "xor", "noise": "high"}, "Received: noise='high'"),
     ({"name": "xor", "n": 3}, "Received: n=3"),
     ({"name": "xor", "n": 10.5}, "Received: n=10.5"),
-    ({"name": "xor", "test_fraction": 1.0}, "Received: 1.0"),
+    ({"name": "xor", "test_fraction": 1.0}, "Received: test_fraction=1.0"),
 ])
 def test_toy_argument_errors_name_the_value(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -276,3 +276,14 @@ def test_ink_bits_and_grey_levels_are_shown_side_by_side(model):
     both = compare_codings(model, X_test, y_test)
     assert any(f"reads **{both.grey_accuracy:.1%}** correctly from grey levels and "
                f"**{both.binary_accuracy:.1%}** from ink bits" in c.value for c in at.caption)
+
+
+def test_outputs_that_overflow_are_never_shown_as_a_digit(model):
+    """A network whose sums overflow float32 gives NaN: the page says so and shows no prediction."""
+    broken = nnlib.NetworkSpec(n_in=256, hidden=(16,), n_out=10).build(seed=0)
+    broken.layers[0].set_weights(np.full((16, 256), 3e38))
+    at = open_page(model=broken, model_dataset="digits", digits_model_choice="step3")
+    at = draw(at, draw_digit(4, seed=3, height=0.6))
+    assert prediction(at) is None
+    (warning,) = [w.value for w in at.warning if "gives no reading" in w.value]
+    assert "probabilities must be finite numbers; NaN or infinity" in warning

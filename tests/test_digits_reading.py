@@ -133,3 +133,46 @@ def test_a_read_only_model_refuses_training_but_its_copy_learns():
     read(shared, x)  # reading is fine
     own = shared.copy()
     assert teach(own, x, 1).loss_after < cross_entropy(shared, x, 1)
+
+
+# --- edges (issue 13): a clear TypeError or ValueError, never NaN shown as a digit --------------------
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: confusion_matrix([12], [1]), ValueError,
+     "y_true must hold class labels, whole numbers from 0 to 9. Received: y_true[0]=12"),
+    (lambda: confusion_matrix([3, -1], [1, 1]), ValueError,
+     "y_true must hold class labels, whole numbers from 0 to 9. Received: y_true[1]=-1"),
+    (lambda: confusion_matrix([1], [1.5]), ValueError,
+     "y_pred must hold class labels, whole numbers from 0 to 9. Received: y_pred[0]=1.5"),
+    (lambda: confusion_matrix([2**70], [1]), ValueError,
+     "y_true must hold class labels, whole numbers from 0 to 9. Received: y_true[0]=1.1805916207174113e+21"),
+    (lambda: confusion_matrix(None, [1]), TypeError, "y_true must be an array of real numbers. Received: y_true=None"),
+    (lambda: confusion_matrix([[1]], [[1]]), ValueError,
+     "y_true must be one label per example (N,). Received shape (1, 1)."),
+    (lambda: confusion_matrix([1], [1], n_classes=0), ValueError,
+     "n_classes must be a positive whole number. Received: n_classes=0"),
+    (lambda: report(small_model(), np.stack([example()] * 2), [1]), ValueError,
+     "y must hold one label per row of X (2). Received shape (1,)."),
+    (lambda: reading_from([np.nan] * 10), ValueError,
+     "probabilities must be finite numbers; NaN or infinity means the network's outputs overflowed, "
+     "so there is no reading. Received: probabilities[0]=nan"),
+    (lambda: reading_from([1.0]), ValueError,
+     "probabilities must hold at least two values (one per class). Received shape (1,)."),
+    (lambda: reading_from(None), TypeError,
+     "probabilities must be an array of real numbers. Received: probabilities=None"),
+    (lambda: read(small_model(), None), TypeError, "x must be an array of real numbers. Received: x=None"),
+    (lambda: read(small_model(), np.zeros(3)), ValueError,
+     "x must be one input of shape (256,). Received shape (3,)."),
+    (lambda: read(None, example()), TypeError, "model must be a nnlib.Sequential. Received: model=None"),
+])
+def test_edge_arguments_get_errors_that_name_them(call, error, message):
+    with pytest.raises(error) as refused:
+        call()
+    assert str(refused.value) == message
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning", "ignore:invalid value:RuntimeWarning")
+def test_a_network_whose_outputs_overflow_has_no_reading():
+    model = small_model()
+    model.layers[0].set_weights(np.full((16, 256), 3e38))   # finite, but every sum overflows float32
+    with pytest.raises(ValueError, match=r"^probabilities must be finite numbers; NaN or infinity"):
+        read(model, example())

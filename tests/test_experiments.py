@@ -40,6 +40,12 @@ def test_target_curves_are_the_named_functions():
         experiments.target_curve("cosh")
 
 
+def test_only_the_step_is_marked_as_not_continuous():
+    # The universality theorem covers continuous functions; the page warns beside any other target.
+    assert [name for name, (_, _, continuous) in experiments.TARGETS.items() if not continuous] == ["step"]
+    assert "not continuous" in experiments.TARGETS["step"][0]
+
+
 def test_fit_is_the_sum_of_the_neurons_shares_plus_a_bias():
     fit = experiments.fit_curve("wave", 6)
     assert fit.x.shape == fit.target.shape == fit.fit.shape == (experiments.CURVE_POINTS,)
@@ -163,7 +169,8 @@ def seide_rows(markdown: str) -> list[tuple]:
     """The rows of a Markdown deep/fat table: (deep, WER, fat, WER), blanks as None, rates as floats."""
     rows = []
     for line in markdown.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        # A note in brackets ("1×16k (much larger)") marks a cell; the table's value is what precedes it.
+        cells = [re.sub(r"\s*\(.*\)$", "", c.strip()) for c in line.strip().strip("|").split("|")]
         if len(cells) == 4 and any(re.fullmatch(r"\d+×\d+k?", c) for c in cells):
             rows.append(tuple(float(c) if re.fullmatch(r"\d+\.\d", c) else (c or None) for c in cells))
     return rows
@@ -174,6 +181,9 @@ def test_seide_table_is_the_lecture_table():
     assert len(lecture) == 7 and lecture[4] == ("5×2k", 17.2, "1×3772", 22.5)
     assert list(view.SEIDE_2011) == lecture
     assert seide_rows(view.seide_markdown()) == lecture  # and the page's Markdown shows every number
+    # The lecture's header says "about the same parameters"; 1×16k has no deep partner and is far larger.
+    assert "| 1×16k (much larger) | 22.1 |" in view.seide_markdown()
+    assert "same" not in view.seide_markdown().splitlines()[0].lower()
 
 
 @pytest.mark.skipif(not LECTURE.exists(), reason="the lecture notes (../shared/lecture.md) are not checked out")

@@ -89,6 +89,34 @@ def test_any_json_header_is_checked(header, keep_format):
     assert load_or_message(data) is None
 
 
+# A JSON value as text: any nested value, a whole number of up to 6,000 digits, or lists nested
+# up to 6,000 deep (Python's json refuses the first past 4,300 digits, the second past ~1,000 levels).
+json_texts = (json_values.map(json.dumps) | st.integers(1, 6000).map(lambda n: "9" * n)
+              | st.integers(1, 6000).map(lambda d: "[" * d + "]" * d))
+HEADER_FIELDS = ["format", "version", "layers", "loss", "dtype", "extra"] + [
+    f"layers.{i}.{key}" for i in (0, 1) for key in ("n_in", "n_out", "activation", "use_bias", "extra")]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(HEADER_FIELDS), st.none() | json_texts)
+def test_any_value_in_any_header_field_loads_or_is_refused(field, text):
+    """A valid file's header with one field replaced by any JSON text (None: the field removed)."""
+    header = {"format": serialization.FORMAT, "version": serialization.VERSION,
+              **nnlib.load(VALID).config()}
+    *path, key = field.split(".")
+    where = header if not path else header["layers"][int(path[1])]
+    where.pop(key, None)
+    if text is not None:
+        where[key] = "@@value@@"
+    raw = json.dumps(header).replace('"@@value@@"', text or "")
+    src = zipfile.ZipFile(io.BytesIO(VALID))
+    members = {name: src.read(name) for name in src.namelist()}
+    members["header.npy"] = npy(np.frombuffer(raw.encode(), dtype=np.uint8))
+    model = load_or_message(zip_of(members))
+    if model is not None:
+        assert model.sizes() == [4, 3, 2]
+
+
 def expected_refusal(members: dict[str, tuple[str, object]]) -> str:
     """The start of the message that refuses these members: the header decides (see nnlib.load)."""
     if "header.npy" not in members:

@@ -60,12 +60,12 @@ def test_trace_keeps_each_layers_input_z_and_a(xp_backend):
 @pytest.mark.parametrize("bad, shape", [(np.ones((4, 2)), r"\(4, 2\)"), (np.ones((2, 3, 1)), r"\(2, 3, 1\)"),
                                         (np.ones(5), r"\(1, 5\)")])
 def test_predict_rejects_wrong_shapes_naming_them(xp_backend, bad, shape):
-    with pytest.raises(ValueError, match=r"expected inputs of shape \(N, 3\).*Received shape " + shape):
+    with pytest.raises(ValueError, match=r"expected inputs X of shape \(N, 3\).*Received shape " + shape):
         small_model().predict(bad)
 
 
 def test_inputs_with_nan_are_rejected():
-    with pytest.raises(ValueError, match="NaN or infinite"):
+    with pytest.raises(ValueError, match=r"^X must hold finite numbers that fit in float64\. Received: X\[0, 1\]=nan$"):
         small_model().predict(np.array([[0.0, np.nan, 1.0]]))
 
 
@@ -99,7 +99,7 @@ def test_sum_reduction_is_the_lectures_total_loss(xp_backend):
 @pytest.mark.parametrize("y, message", [
     (np.array([0, 1, 3, 0, 1, 2]), r"labels must lie in 0\.\.2\. Received labels from 0 to 3"),
     (np.array([0, -1, 2, 0, 1, 2]), r"Received labels from -1 to 2"),
-    (np.array([0.5, 1, 2, 0, 1, 2]), "integer class labels expected. Received dtype float64"),
+    (np.array([0, 1.5, 2, 0, 1, 2]), r"^y must hold integer class labels\. Received: y\[1\]=1\.5$"),
     (np.zeros((6, 4)), r"Received shape \(6, 4\)"),
     (np.array([0, 1, 2]), r"Received shape \(3, 3\)"),
 ])
@@ -194,3 +194,48 @@ def test_forward_backward_and_example_losses_are_the_public_core(xp_backend):
         np.testing.assert_allclose(per_example.sum() / (6 if reduction == "mean" else 1), loss, rtol=1e-14)
     with pytest.raises(ValueError, match="Received: reduction='max'"):
         model.backward(cache, T, "max")
+
+
+# --- the API's edges (issue 13): a TypeError or ValueError that names what was received -------------
+@pytest.mark.parametrize("call, error, message", [
+    (lambda m, X, y: m.predict(None), TypeError, "X must be an array of real numbers. Received: X=None"),
+    (lambda m, X, y: m.trace(None), TypeError, "X must be an array of real numbers. Received: X=None"),
+    (lambda m, X, y: m.predict("abc"), TypeError, "X must be an array of real numbers. Received: X='abc'"),
+    (lambda m, X, y: m.predict([[1, 2, 3], [4]]), ValueError,
+     "X must be a rectangular array of numbers: every row the same length. Received: X=[[1, 2, 3], [4]]"),
+    (lambda m, X, y: m.predict(np.full((1, 3), 1j)), TypeError,
+     "X must be an array of real numbers. Received: X=array([[0.+1.j, 0.+1.j, 0.+1.j]])"),
+    (lambda m, X, y: m.loss_and_grads(X, None), TypeError,
+     "y must be class labels (N,) or one-hot rows (N, 3). Received: y=None"),
+    (lambda m, X, y: m.backprop(X, None), TypeError,
+     "y must be class labels (N,) or one-hot rows (N, 3). Received: y=None"),
+    (lambda m, X, y: m.evaluate(X, None), TypeError,
+     "y must be class labels (N,) or one-hot rows (N, 3). Received: y=None"),
+    (lambda m, X, y: m.loss_and_grads(np.zeros((0, 3)), []), ValueError,
+     "reduction='mean' averages over the examples, so it needs at least one. Received: X with shape (0, 3)"),
+    (lambda m, X, y: m.loss_and_grads(X[:2], [2**70, 0]), ValueError,
+     "labels must lie in 0..2. Received labels from 0 to 1.18059e+21 in y."),
+    (lambda m, X, y: m.loss_and_grads(X[:2], [-2**70, 0]), ValueError,
+     "labels must lie in 0..2. Received labels from -1.18059e+21 to 0 in y."),
+    (lambda m, X, y: m.loss_and_grads(X[:2], [np.nan, 0]), ValueError,
+     "y must hold integer class labels. Received: y[0]=nan"),
+    (lambda m, X, y: m.loss_and_grads(X[:1], [[np.nan, 0, 1]]), ValueError,
+     "y must hold finite numbers that fit in float32. Received: y[0, 0]=nan"),
+    (lambda m, X, y: m.loss_and_grads(X[:1], [[0, 1e39, 1]]), ValueError,
+     "y must hold finite numbers that fit in float32. Received: y[0, 1]=1e+39"),
+    (lambda m, X, y: m.predict(np.full((1, 3), 1e300)), ValueError,
+     "X must hold finite numbers that fit in float32. Received: X[0, 0]=1e+300"),
+])
+def test_edge_arguments_get_errors_that_name_them(call, error, message):
+    X, y = data()
+    with pytest.raises(error) as refused:
+        call(small_model(dtype="float32"), X, y)
+    assert str(refused.value) == message
+
+
+def test_an_empty_batch_is_fine_where_nothing_divides_by_its_size():
+    model = small_model()
+    assert model.predict(np.zeros((0, 3))).shape == (0, 3)
+    loss, grads = model.loss_and_grads(np.zeros((0, 3)), [], reduction="sum")
+    assert loss == 0.0 and all(not np.any(backend.to_numpy(g)) for g in grads)
+    assert model.evaluate(np.zeros((0, 3)), []).n == 0

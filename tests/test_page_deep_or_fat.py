@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 import pytest
+from conftest import plotly_spec
 from streamlit.testing.v1 import AppTest
 
 from lessons import deep_or_fat as experiments
@@ -142,3 +145,131 @@ def test_charts_have_labelled_axes():
     errors = view.error_figure((1, 2), [0.5, 0.1], 2)
     assert errors.layout.yaxis.title.text == "mean squared error (log scale)"
     assert view.shape_name((53, 53, 53)) == "3×53" and view.shape_name((8, 4)) == "8-4"
+
+
+# --- the closing question, answered both ways: where depth wins, where it hurts -------------------
+@pytest.fixture(scope="module")
+def depth_runs():
+    """One session that ran "where depth wins" (k = 5, seed 1) and "where depth hurts" (the defaults)."""
+    at = open_page()
+    at.slider(key="dof_wins_k_widget").set_value(5).run()
+    at.number_input(key="dof_wins_seed_widget").set_value(1).run()
+    # Each experiment takes 5-25 s on a quiet 2-core machine; leave room for a busy one.
+    at.button(key="dof_wins_run").click().run(timeout=300)
+    at.button(key="dof_hurts_run").click().run(timeout=300)
+    assert not at.exception, at.exception
+    return at
+
+
+def _table(at, column):
+    """The first table on the page that has this column."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_where_depth_wins_shows_the_lessons_numbers(depth_runs):
+    from lessons import depth_wins
+
+    at = depth_runs
+    run = at.session_state["depth_wins_run"]
+    result = run.result
+    assert (result.k, result.seed) == (5, 1)
+    # The page ran the lesson function: the same numbers come from calling it directly, from the seed shown.
+    again = depth_wins.depth_wins(k=5, seed=1)
+    assert [n.mse for n in result.nets] == [n.mse for n in again.nets]
+    assert result.fat_bound == again.fat_bound
+    rows = _table(at, "Linear pieces, at most")
+    assert list(rows["Network"]) == ["deep, built by hand", "fat, built by hand", "fat, trained (best run)",
+                                     "deep, trained (best run)", "any fat network this size (proved floor)"]
+    assert set(rows["Parameters"]) == {6 * 5 + 1}                     # equal parameter counts: 31 each
+    assert list(rows["Layers × ReLUs"]) == ["5 × 2", "1 × 10", "1 × 10", "5 × 2", "1 × 10"]
+    assert list(rows["Linear pieces, at most"]) == [32, 11, 11, 32, 11]
+    assert rows["Mean squared error"][0] == "0" and result.deep_built.mse == 0.0
+    assert list(rows["Mean squared error"][1:4]) == [f"{n.mse:.3g}" for n in result.nets[1:]]
+    assert rows["Mean squared error"][4] == f"≥ {result.fat_bound:.3g}"
+    assert result.fat_trained.mse >= result.fat_bound > 0.03                 # no fat network beats the floor
+    assert result.deep_trained.mse > 0.08                                                 # training fails
+    text = "\n".join(m.value for m in at.markdown)
+    assert f"ends at mean squared error **{result.deep_trained.mse:.3g}**" in text
+    assert "Gradient descent does not find the deep construction here" in text
+    assert f"can get below **{result.fat_bound:.3g}**" in text
+    assert any(f"Seed 1; computed in {result.seconds:.1f} s" in c.value for c in at.caption)
+    assert len(_table(at, "Hidden layers with the same output for every x")) == 7   # every run, failures too
+    # The k slider moved on: the results say which k they are for.
+    at.slider(key="dof_wins_k_widget").set_value(6).run()
+    assert any("These results are for k = 5, seed 1" in c.value for c in at.caption)
+
+
+def test_where_depth_hurts_shows_the_gradient_sizes_backprop_gives(depth_runs):
+    from lessons import depth_hurts
+    from nnlib import datasets
+
+    at = depth_runs
+    result = at.session_state["depth_hurts_run"].result
+    (X, y), _ = datasets.digits()
+    rows = _table(at, "|∂(L/N)/∂w|, layer 1")
+    assert len(rows) == 9
+    for i, (family, depth) in enumerate((f, d) for f in ("sigmoid", "sigmoid_x4", "relu") for d in (2, 5, 8)):
+        g = depth_hurts.gradient_sizes(depth_hurts.depth_network(family, depth, 64), X[:1000], y[:1000])
+        np.testing.assert_array_equal(result.gradient(family, depth).mean_abs_grad, g.mean_abs_grad)
+        assert rows["Layers"][i] == depth
+        assert rows["|∂(L/N)/∂w|, layer 1"][i] == f"{g.mean_abs_grad[0]:.2e}"
+        assert rows["output layer"][i] == f"{g.mean_abs_grad[-1]:.2e}"
+        assert rows["Test right"][i] == f"{100 * result.curve(family, depth).test_accuracy[-1]:.1f}%"
+    sig8 = result.gradient("sigmoid", 8).mean_abs_grad
+    assert sig8[0] < 1e-5 * sig8[-1]                                   # vanishes towards the input
+    text = "\n".join(m.value for m in at.markdown)
+    assert f"is {sig8[0]:.1e} in layer 1 and {sig8[-1]:.1e} in the output layer" in text
+    assert "More hidden layers is not automatically better" in text
+    chart = plotly_spec(at, "dof_hurts_grad_sigmoid")
+    assert chart["layout"]["yaxis"]["type"] == "log"
+    assert chart["data"][-1]["name"] == "8 hidden layers"
+    np.testing.assert_array_equal(_values(chart["data"][-1]["y"]), sig8)   # the chart draws these numbers
+
+
+def _values(values) -> np.ndarray:
+    """Plotly sends NumPy arrays as {'dtype', 'bdata'} (base64); lists stay lists."""
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+    return np.asarray(values)
+
+
+def test_the_step_target_says_it_is_not_continuous():
+    at = open_page()
+    assert not at.warning
+    at.selectbox(key="dof_target").set_value("step").run()
+    fit = experiments.fit_curve("step", 4, seed=0)
+    note = at.warning[0].value
+    assert "**Not continuous.**" in note and "*continuous* functions only" in note
+    miss = np.abs(fit.fit - fit.target)
+    assert f"largest miss where |x| ≥ 0.1: {miss[np.abs(fit.x) >= 0.1].max():.2g}" in note
+    assert f"but not across it (largest miss: {miss.max():.2g}" in note
+    # Every mention of the theorem says it is about continuous functions.
+    texts = [m.value for m in at.markdown] + [h.value for h in at.header] + [note]
+    for text in texts:
+        if "universality" in text or "any curve" in text or "any continuous" in text:
+            assert "continuous" in text, text
+
+
+def test_the_speech_table_does_not_call_1x16k_the_same_size():
+    at = open_page()
+    markdown = "\n".join(m.value for m in at.markdown)
+    assert "| Deep | WER | Fat: one hidden layer | WER |" in markdown
+    assert "| 5×2k | 17.2 | 1×3772 | 22.5 |" in markdown
+    assert "|  |  | 1×16k (much larger) | 22.1 |" in markdown
+    assert "same size" not in markdown.lower()
+    caption = next(c.value for c in at.caption if "Seide" in c.value)
+    assert "1×16k has no deep partner" in caption and "much larger than any deep network" in caption
+
+
+def test_the_fat_floor_is_explained_whether_or_not_it_bites():
+    from lessons import depth_wins
+    from ui.views import depth_view as view
+
+    assert view.FLOOR_FROM_K == 5                                       # 2^(k−1) teeth > 2k ReLUs from k = 5
+    small = depth_wins.depth_wins(k=4, tries=1, steps=50, n_points=257)
+    assert small.fat_bound == 0.0 and "gives no floor (0)" in view.floor_explanation(small)
+    assert "from k = 5 on it is above 0" in view.wins_findings(small, tries=1)[0]
+    large = depth_wins.depth_wins(k=6, tries=1, steps=50, n_points=257)
+    text = view.floor_explanation(large)
+    assert f"at least {32 - 12} of the 32 teeth contain no bend" in text
+    assert f"**{large.fat_bound:.3g}**, whatever the weights" in text

@@ -127,15 +127,21 @@ def test_absurd_sizes_are_refused_before_reading(tmp_path):
     header = header_of(m)
     header["layers"][0]["n_out"] = 10**9
     header["layers"][1]["n_in"] = 10**9
+    with pytest.raises(ModelFileError) as refused:   # more float32 weights than a file can hold
+        nnlib.load(write_npz(tmp_path / "huge.npz", header, params_of(m)))
+    assert str(refused.value) == ("layer 1's n_out must be a whole number from 1 to 67,108,864. "
+                                  "Received: n_out=1000000000")
+    header["layers"][0]["n_out"] = header["layers"][1]["n_in"] = 10**6
     # The header alone allocates nothing: the first array that disagrees with it stops the load.
-    with pytest.raises(ModelFileError, match=r"parameter 0 has shape \(6, 4\), but the header says \(1000000000, 4\)"):
+    with pytest.raises(ModelFileError, match=r"parameter 0 has shape \(6, 4\), but the header says \(1000000, 4\)"):
         nnlib.load(write_npz(tmp_path / "huge.npz", header, params_of(m)))
     header = header_of(m)
     header["layers"] = [{"n_in": 2, "n_out": 2, "activation": "relu"}] * 50
     with pytest.raises(ModelFileError, match="parameter 0 is missing"):
         nnlib.load(write_npz(tmp_path / "deep.npz", header, {}))
     header["layers"] = [{"n_in": 2, "n_out": 2, "activation": "relu"}] * (serialization.MAX_LAYERS + 1)
-    with pytest.raises(ModelFileError, match="at most 1,000 are read"):
+    with pytest.raises(ModelFileError, match=r"the header's layers must be a list of 1 to 1,000 layers\. "
+                                             r"Received: layers=\[\{'activation': 'relu', "):
         nnlib.load(write_npz(tmp_path / "deeper.npz", header, {}))
 
 
@@ -179,22 +185,42 @@ def test_missing_header_missing_and_extra_params(tmp_path):
         nnlib.load(write_npz(tmp_path / "c.npz", header_of(m), arrays))
 
 
+ACTIVATIONS = "'sigmoid', 'relu', 'tanh', 'linear', 'softmax'"
+
+
 @pytest.mark.parametrize("change, message", [
-    (lambda h: h.update(format="keras"), "not an nnlib model file"),
-    (lambda h: h.update(version=99), "version 99"),
-    (lambda h: h["layers"][0].update(activation="swish"), "unknown activation 'swish'"),
-    (lambda h: h["layers"][0].update(n_in=-4), "invalid n_in: -4"),
-    (lambda h: h["layers"][1].update(n_in=5), "layer 2 expects 5 inputs but layer 1 has 6 neurons"),
-    (lambda h: h.update(loss="hinge"), "unknown loss 'hinge'"),
-    (lambda h: h.update(dtype="int8"), "unknown dtype 'int8'"),
-    (lambda h: h.update(layers=[]), "lists no layers"),
+    (lambda h: h.update(format="keras"), "this is not an nnlib model file (its header names no nnlib format)."),
+    (lambda h: h.update(version=99), "this model file has version 99; this nnlib reads version 1."),
+    (lambda h: h.update(version=True),
+     "the header's version must be a whole number from 1 to 1. Received: version=True"),
+    (lambda h: h["layers"][0].update(activation="swish"),
+     f"layer 1's activation must be one of {ACTIVATIONS}. Received: activation='swish'"),
+    (lambda h: h["layers"][0].update(n_in=-4),
+     "layer 1's n_in must be a whole number from 1 to 67,108,864. Received: n_in=-4"),
+    (lambda h: h["layers"][0].update(n_in=4.0),
+     "layer 1's n_in must be a whole number from 1 to 67,108,864. Received: n_in=4.0"),
+    (lambda h: h["layers"][0].update(use_bias="yes"),
+     "layer 1's use_bias must be true or false. Received: use_bias='yes'"),
+    (lambda h: h["layers"][0].pop("n_out"), "layer 1 has no n_out."),
+    (lambda h: h["layers"].__setitem__(1, 7), "layer 2 is not a description: it must be a JSON object. Received: 7"),
+    (lambda h: h["layers"][1].update(n_in=5), "layer 2 expects 5 inputs but layer 1 has 6 neurons."),
+    (lambda h: h.update(loss="hinge"),
+     "the header's loss must be one of 'cross_entropy', 'mse'. Received: loss='hinge'"),
+    (lambda h: h.update(dtype="int8"),
+     "the header's dtype must be one of 'float32', 'float64'. Received: dtype='int8'"),
+    (lambda h: h.update(layers=[]), "the header's layers must be a list of 1 to 1,000 layers. Received: layers=[]"),
+    (lambda h: h.update({"x" * 100: 1}), "the header has an unknown field 'xxxxxxxxxxxxxxxxx...xxxxxxxxxxxxxxxxxx'; "
+                                           "it may hold only format, version, layers, loss, dtype."),
+    (lambda h: h["layers"][0].update(units=3),
+     "layer 1 has an unknown field 'units'; it may hold only n_in, n_out, activation, use_bias."),
 ])
 def test_bad_headers_are_explained(tmp_path, change, message):
     m = model()
     header = header_of(m)
     change(header)
-    with pytest.raises(ModelFileError, match=message):
+    with pytest.raises(ModelFileError) as refused:
         nnlib.load(write_npz(tmp_path / "h.npz", header, params_of(m)))
+    assert str(refused.value) == message
 
 
 def test_non_json_header_integer_weights_and_oversized_files(tmp_path):
@@ -255,3 +281,68 @@ def test_a_failed_save_leaves_the_old_file_and_no_temporary_file(tmp_path, monke
     with files.atomic_write(tmp_path / "sub" / "data.bin") as fh:  # the folder is made as needed
         fh.write(b"ok")
     assert (tmp_path / "sub" / "data.bin").read_bytes() == b"ok"
+
+
+# --- hostile headers (issue 13): every one is a ModelFileError, from nnlib.load and the sidebar upload ----
+def digits_file(header_text: str) -> bytes:
+    """A 256 → 8 → 10 model file whose header is ``header_text`` (any JSON, or not JSON at all)."""
+    m = nnlib.NetworkSpec(n_in=256, hidden=(8,), n_out=10).build(seed=0)
+    buf = io.BytesIO()
+    np.savez(buf, header=np.frombuffer(header_text.encode(), dtype=np.uint8), **params_of(m))
+    return buf.getvalue()
+
+
+def good_header(**changes) -> dict:
+    header = header_of(nnlib.NetworkSpec(n_in=256, hidden=(8,), n_out=10).build(seed=0))
+    header.update(changes)
+    return header
+
+
+HOSTILE_HEADERS = {
+    "activation is a list": (
+        json.dumps({**good_header(), "layers": [{"n_in": 256, "n_out": 8, "activation": ["relu"]},
+                                                      {"n_in": 8, "n_out": 10, "activation": "softmax"}]}),
+        "layer 1's activation must be one of 'sigmoid', 'relu', 'tanh', 'linear', 'softmax'. "
+        "Received: activation=['relu']"),
+    "loss is an object": (
+        json.dumps(good_header(loss={"name": "mse"})),
+        "the header's loss must be one of 'cross_entropy', 'mse'. Received: loss={'name': 'mse'}"),
+    "version has 5,000 digits": (
+        json.dumps(good_header(version=0)).replace('"version": 0', '"version": ' + "9" * 5000),
+        "the header holds a whole number of 5,000 digits; an nnlib header's numbers have at most 20."),
+    "nested 5,000 levels deep": (
+        '{"format": "nnlib-model", "version": 1, "layers": ' + "[" * 5000 + "]" * 5000 + "}",
+        "the header is nested too deeply to be an nnlib header."),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_HEADERS)
+def test_hostile_headers_are_model_file_errors(name):
+    text, message = HOSTILE_HEADERS[name]
+    with pytest.raises(ModelFileError) as refused:
+        nnlib.load(digits_file(text))
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize("name", HOSTILE_HEADERS)
+def test_hostile_headers_are_refused_by_the_upload_with_the_plain_message(name):
+    from services import model_files
+
+    text, message = HOSTILE_HEADERS[name]
+    with pytest.raises(model_files.UploadRefused) as refused:
+        model_files.check_upload(digits_file(text), "digits")
+    assert str(refused.value) == message
+
+
+def test_finite_weights_whose_outputs_overflow_are_refused(tmp_path):
+    """3e38 fits in float32, but 4 inputs · 3e38 does not: every output would be inf or NaN (read as digit 0)."""
+    m = model()
+    arrays = params_of(m)
+    arrays["param_0"] = np.full((6, 4), 3e38, np.float32)
+    with pytest.raises(ModelFileError) as refused:
+        nnlib.load(write_npz(tmp_path / "big.npz", header_of(m), arrays))
+    assert str(refused.value) == ("layer 1's weights are too large: its outputs could reach 1.2e+39, past what "
+                                  "float32 holds safely (3.4e+32), so the network would compute infinities and NaN.")
+    arrays = params_of(m)   # large but harmless: relu passes 4·1e12 on, and 6·1e12·4e12 is far below the limit
+    arrays["param_0"], arrays["param_2"] = np.full((6, 4), 1e12, np.float32), np.full((3, 6), 1e12, np.float32)
+    assert np.all(np.isfinite(nnlib.load(write_npz(tmp_path / "ok.npz", header_of(m), arrays)).predict(X)))

@@ -13,13 +13,20 @@ between slices and the views redraw several times a second. With ``tick_s=None``
 waits for: an experiment, a download) the slices run back to back in this run, with a progress bar.
 Either way the whole page reruns once when the work stops, so what depends on it (a Start button,
 the results below) is drawn anew.
+
+:func:`keep_fragment_reruns_on_their_page` (installed by app.py) keeps a fragment's late rerun from
+blanking the page the student has just opened.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from collections.abc import Callable
 
 import streamlit as st
+
+_LOG = logging.getLogger(__name__)
 
 TICK_S = 0.12  # a live view asks for a redraw about 8 times a second while work runs
 
@@ -69,3 +76,63 @@ def run_in_slices(advance: Callable[[Report], object], *, active: Callable[[], b
 
 def _fraction(value: float) -> float:
     return min(max(float(value), 0.0), 1.0)
+
+
+def keep_fragment_reruns_on_their_page() -> None:
+    """Make a fragment's rerun that arrives after the student left its page redraw the page shown instead.
+
+    A widget inside a fragment can report its value just after a click on another page: the digit
+    canvas sends a stroke up to 0.2 s after the pen is lifted. The browser then asks for that
+    fragment's rerun on the page it is leaving, right behind the request for the new page. Streamlit
+    queues it behind the new page's run and then runs it with the old page's hash; the fragment no
+    longer exists ("Couldn't find fragment with id …" in the log), and the browser, told that the old
+    page is running, removes everything the new page drew: the main area stays empty until the
+    student clicks again.
+
+    A fragment rerun never changes the page. So when one asks for another page than the one the
+    session shows (the page that app.py's st.navigation chose in the last full run), this runs the
+    page shown instead, in full. Streamlit's script runner is wrapped once per server process; where
+    its internals differ (another Streamlit version), nothing is changed and a warning is logged.
+    """
+    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
+
+    run_script = getattr(ScriptRunner, "_run_script", None)
+    if run_script is None:
+        _LOG.warning("Streamlit's ScriptRunner has changed: late fragment reruns are not guarded")
+        return
+    if getattr(run_script, "_keeps_fragments_on_their_page", False):
+        return
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+
+        fields = {f.name for f in dataclasses.fields(RerunData)}
+    except (ImportError, TypeError):
+        fields = set()
+    needed = {"page_script_hash", "page_name", "fragment_id_queue", "is_fragment_scoped_rerun", "is_auto_rerun",
+              "query_string"}
+    if not needed <= fields:
+        _LOG.warning("Streamlit's RerunData has changed: late fragment reruns are not guarded")
+        return
+
+    def _run_script(self, rerun_data):
+        rerun_data = _on_the_page_shown(self, rerun_data)
+        return run_script(self, rerun_data)
+
+    _run_script._keeps_fragments_on_their_page = True
+    ScriptRunner._run_script = _run_script
+
+
+def _on_the_page_shown(runner, rerun_data):
+    """``rerun_data``, or a full run of the page shown when it is a fragment rerun for another page."""
+    if not rerun_data.fragment_id_queue or not rerun_data.page_script_hash:
+        return rerun_data
+    pages = getattr(runner, "_pages_manager", None)
+    shown = getattr(pages, "current_page_script_hash", "")
+    if not shown or rerun_data.page_script_hash == shown:
+        return rerun_data
+    _LOG.info("A fragment rerun for page %s arrived after the session moved to page %s: redrawing that page",
+              rerun_data.page_script_hash, shown)
+    ctx = getattr(runner, "_get_script_run_ctx", lambda: None)()
+    return dataclasses.replace(
+        rerun_data, page_script_hash=shown, page_name="", fragment_id_queue=[], is_fragment_scoped_rerun=False,
+        is_auto_rerun=False, query_string=getattr(ctx, "query_string", rerun_data.query_string))

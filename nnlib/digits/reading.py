@@ -20,6 +20,7 @@ import numpy as np
 from ..backend import to_numpy
 from ..model import Sequential
 from ..optimizers import SGD
+from ..validation import as_numbers, first_bad, shown
 
 UNSURE_TOP = 0.6        # unsure when the top probability is below this ...
 UNSURE_ENTROPY = 1.0    # ... or the entropy (nats) is above this
@@ -60,7 +61,15 @@ def entropy(p: np.ndarray) -> float:
 
 
 def reading_from(probabilities) -> Reading:
-    p = np.asarray(probabilities, dtype=np.float64).reshape(-1)
+    """The :class:`Reading` of a network's outputs (10,); NaN or infinite outputs are a ValueError, never a digit."""
+    p = as_numbers("probabilities", probabilities).astype(np.float64).reshape(-1)
+    if p.size < 2:
+        raise ValueError(f"probabilities must hold at least two values (one per class). "
+                         f"Received shape {np.shape(probabilities)}.")
+    finite = np.isfinite(p)
+    if not np.all(finite):  # argmax would read NaN as the digit 0
+        raise ValueError("probabilities must be finite numbers; NaN or infinity means the network's outputs "
+                         f"overflowed, so there is no reading. Received: {first_bad('probabilities', p, ~finite)}")
     order = np.argsort(-p, kind="stable")
     return Reading(probabilities=p, digit=int(order[0]), entropy=entropy(p),
                    candidates=(int(order[0]), int(order[1])))
@@ -68,7 +77,12 @@ def reading_from(probabilities) -> Reading:
 
 def read(model: Sequential, x) -> Reading:
     """The network's reading of one input x (256,)."""
-    return reading_from(model.predict(np.asarray(x, dtype=np.float32)))
+    if not isinstance(model, Sequential):
+        raise TypeError(f"model must be a nnlib.Sequential. Received: model={shown(model)}")
+    x = as_numbers("x", x)
+    if x.shape != (model.n_in,):
+        raise ValueError(f"x must be one input of shape ({model.n_in},). Received shape {x.shape}.")
+    return reading_from(model.predict(x.astype(np.float32)))
 
 
 @dataclass(frozen=True)
@@ -96,7 +110,7 @@ def teach(model: Sequential, x, label: int, learning_rate: float = 0.1) -> Teach
     ``gradient_norm`` is ‖∇C‖ over every weight and bias.
     """
     if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or not 0 <= label < model.n_out:
-        raise ValueError(f"label must be a digit from 0 to {model.n_out - 1}. Received: label={label!r}")
+        raise ValueError(f"label must be a digit from 0 to {model.n_out - 1}. Received: label={shown(label)}")
     X = np.asarray(x, dtype=np.float32).reshape(1, -1)
     before = read(model, X[0])
     loss_before, grads = model.loss_and_grads(X, [int(label)])

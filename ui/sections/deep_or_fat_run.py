@@ -1,21 +1,68 @@
-"""Deep or fat?, part 2: start the experiment, watch it train, and read what it found.
+"""Deep or fat?, part 2: start the digits experiment, watch it train, and read what it found.
 
 The experiment is lessons.deep_or_fat.DeepFatRun, kept in st.session_state["deep_fat_run"]. It trains
 one network per slice through ui.fragments, and keeps every network it trained, so a rerun (a changed
 widget, another page) resumes where it stopped. Charts and words are ui.views.deep_fat_view's.
+
+:class:`StepRun` and :func:`live_steps` run the page's other experiments (lessons.depth_wins,
+lessons.depth_hurts) the same way: each is a generator that does one bounded piece of work per step.
 """
+
+from __future__ import annotations
+
+import threading
 
 import streamlit as st
 
 import nnlib
 from lessons import deep_or_fat as experiments
+from services import limits
 from ui.fragments import run_in_slices
 from ui.views import deep_fat_view as view
 
+CPU_BUDGETS = (5_000, 10_000, 20_000, 40_000, 60_000, 100_000, 150_000)
+GPU_BUDGETS = CPU_BUDGETS + (200_000, 250_000)  # the fat network tops out at 1,024 neurons (273k)
 
-@st.cache_data(show_spinner=False)
+
+@st.cache_data(show_spinner=False, max_entries=1)
 def digits():
     return nnlib.datasets.digits()
+
+
+def section() -> None:
+    """Section 2: choose budgets, run deep against fat on the digits, the lecture's speech table beside it."""
+    on_gpu = nnlib.backend.is_gpu()
+    st.header("2 · Deep or fat, at the same number of parameters")
+    st.markdown("For each parameter budget, a **deep** network (k hidden layers of n neurons) and a **fat** one "
+                "(one hidden layer of m neurons) get the same number of weights and biases (within 2%). Both "
+                "read the 16×16 digits (256 inputs → 10 outputs) and train alike: Adam, learning rate 0.001, "
+                "batches of 64, the same epochs and seeds.")
+    budgets = st.pills("Parameter budgets (weights + biases per network)", GPU_BUDGETS if on_gpu else CPU_BUDGETS,
+                       selection_mode="multi", default=[5_000, 20_000, 60_000, 150_000], key="dof_budgets",
+                       format_func=lambda b: f"{b:,}")
+    c1, c2, c3 = st.columns(3)
+    depth = c1.slider("Deep: hidden layers k", 2, limits.MAX_HIDDEN_LAYERS, 3, key="dof_depth")
+    epochs = c2.slider("Epochs", 5, 60 if on_gpu else 30, 20, step=5, key="dof_epochs")
+    n_seeds = c3.slider("Seeds per network", 1, 5, 3, key="dof_seeds",
+                        help="Each network is trained from this many random starts; the chart shows every one.")
+    st.caption(f"This server allows at most {limits.MAX_HIDDEN_LAYERS} hidden layers, "
+               f"{limits.MAX_NEURONS_PER_LAYER:,} neurons per layer and {limits.MAX_PARAMS:,} parameters per "
+               f"network, so the fat network stops at {limits.MAX_NEURONS_PER_LAYER:,} neurons. "
+               + ("Running on a GPU: larger budgets and more epochs are offered." if on_gpu else
+                  "On a GPU server, larger budgets are offered. The default run takes under a minute."))
+    if st.button("Run the experiment", type="primary", key="dof_run"):
+        start(budgets, depth, epochs, n_seeds)
+
+    run = st.session_state["deep_fat_run"]
+    left, right = st.columns([3, 2], gap="large")
+    with right:
+        st.markdown("**The lecture's table, on speech**")
+        st.markdown(view.seide_markdown())
+        st.caption(view.SEIDE_2011_CITATION + ". Layers × neurons; lower is better. " + view.seide_note())
+    with left:
+        st.markdown("**Deep against fat on the 16×16 digits**")
+        live(run)
+    findings(run)
 
 
 def start(budgets, depth: int, epochs: int, n_seeds: int) -> None:
@@ -70,3 +117,50 @@ def findings(run: experiments.DeepFatRun | None) -> None:
         st.dataframe(view.outcome_rows(outcomes), hide_index=True)
         for line in view.findings(outcomes, run.trials):
             st.markdown(line)
+
+
+# --- experiments written as step generators ------------------------------------------------
+class StepRun:
+    """One student's run of a lesson's ``*_steps`` generator, one step per call; safe to share between threads.
+
+    The generator yields ``(fraction done, what comes next)`` between bounded pieces of work and
+    returns the result. settings: what was asked for. fraction, text: the last progress reported.
+    result: what the generator returned; error: why it stopped instead. As with DeepFatRun, a newer
+    script run (Streamlit's fast reruns) waits on the lock for the step in progress.
+    """
+
+    def __init__(self, generator, **settings):
+        self.settings = settings
+        self.fraction, self.text = 0.0, "Starting…"
+        self.result = None
+        self.error: str | None = None
+        self._steps = generator
+        self._lock = threading.Lock()
+
+    @property
+    def finished(self) -> bool:
+        return self.result is not None or self.error is not None
+
+    def step(self) -> None:
+        with self._lock:
+            if self.finished:
+                return
+            try:
+                self.fraction, self.text = next(self._steps)
+            except StopIteration as done:
+                self.result = done.value
+            except (ValueError, ArithmeticError) as exc:   # a limit, or a loss that blew up
+                self.error = str(exc)
+
+    def __repr__(self):
+        state = "finished" if self.result is not None else self.error or f"{self.fraction:.0%}: {self.text}"
+        return f"StepRun({self.settings}, {state})"
+
+
+def live_steps(run: StepRun | None, show) -> None:
+    """Run ``run`` to the end with a progress bar (ui.fragments), then ``show()`` its views."""
+    def advance(report):
+        report(run.fraction, run.text)
+        run.step()
+
+    run_in_slices(advance, active=lambda: run is not None and not run.finished, show=show, tick_s=None)

@@ -15,13 +15,16 @@ from services.model_files import trained_for
 from ui.widgets import persistent
 
 
-@st.cache_resource(show_spinner="Training the digit network once (a few seconds)…")
+# One entry: the function takes no argument, so there is only ever one model to keep.
+@st.cache_resource(max_entries=1, show_spinner="Training the digit network once (a few seconds)…")
 def shared_default_model():
     """The default model, shared by every session. Read-only: teaching copies it first."""
     return read_only(dg.default_model())
 
 
-@st.cache_resource(show_spinner=False)
+# Two entries: the current file's model, and the one before it while sessions switch to a retrained file
+# (a new stamp); older models (a few MB each) would otherwise stay in memory for the server's lifetime.
+@st.cache_resource(max_entries=2, show_spinner=False)
 def shared_full_model(stamp: int):
     """The model retrained on full MNIST on this server, or None; ``stamp`` (the file's mtime) reloads it."""
     model = mnist.cached_full_model() if stamp else None
@@ -34,7 +37,9 @@ def full_stamp() -> int:
     return path.stat().st_mtime_ns if path.exists() else 0
 
 
-@st.cache_resource(show_spinner=False)
+# Three entries: the bundled test digits, and MNIST's 10,000 for the current and the previous full model
+# file (the stamp changes when it is retrained); MNIST's set is about 10 MB, so old ones must not pile up.
+@st.cache_resource(max_entries=3, show_spinner=False)
 def test_set(which: str, stamp: int = 0):
     """Held-out digits: the bundled 1,000, or MNIST's own 10,000 test digits for the full model."""
     X, y = mnist.mnist16()[1] if which == FULL else datasets.digits()[1]

@@ -12,12 +12,13 @@ PATH_RATES = [0.01, 0.03, 0.1, 0.2, 0.3, 0.4, 0.5, 1.0]
 PLOT_CONFIG = {"displayModeBar": False}
 
 
-@st.cache_data
+# One entry each: no arguments, so one value ever (bounded anyway, so that a later argument cannot grow it).
+@st.cache_data(max_entries=1)
 def descent_surface() -> descent.LossSurface:
     return descent.loss_surface(descent.TINY_DATA)
 
 
-@st.cache_data
+@st.cache_data(max_entries=1)
 def descent_minimum() -> tuple[float, float]:
     return descent.TINY_DATA.minimum()
 

@@ -71,7 +71,9 @@ def _start():
 
 
 def _pause():
-    st.session_state["train_run"].running = False
+    run = st.session_state["train_run"]
+    run.running = False
+    run.report_now()  # the numbers and curves catch up with the steps since the last report
 
 
 def _step_once():
@@ -136,15 +138,33 @@ def controls(run: tr.TrainingRun) -> None:
                   help="Start again from the random θ⁰ that the seed gives.")
 
 
+def _evaluate_full():
+    st.session_state["train_run"].evaluate_full()
+
+
 def status(run: tr.TrainingRun) -> None:
     p, s = run.progress, run.settings
     n, per_epoch = run.data.X.shape[0], run.steps_per_epoch
+    full = run.full_progress if run.full_progress and run.full_progress.step == p.step else None
     st.caption(f"**{run.state}** · step {p.step:,} · epoch {p.epoch:.2f} of {s.epochs} · "
                f"{run.trainer.batch_size} examples per step · {per_epoch} step{'s' * (per_epoch != 1)} per epoch")
+    if full is not None:
+        p, n_eval = full, n
+        st.caption(f"The numbers below: all {n:,} training and {run.data.X_test.shape[0]:,} test examples. "
+                   f"The curves: {run.sample_note()}.")
+    elif run.sampled:
+        n_eval = run.trainer.eval_n_train
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.caption(f"Live numbers and curves: {run.sample_note()}.")
+            st.button("Evaluate on all examples", key="train_full_eval", on_click=_evaluate_full,
+                      disabled=run.running, help="Measure the current network on the whole training and test "
+                      "sets (a moment on a large network).")
+    else:
+        n_eval = n
     with st.container(horizontal=True, gap="large"):
         st.metric("Train loss L/N", f"{p.loss:.4f}", help=f"Mean cross-entropy. The total L = Σ Cⁿ over the "
-                  f"{n} training examples is {p.total_loss:.2f}.")
-        st.metric("Total L = Σ Cⁿ", f"{p.total_loss:.2f}")
+                  f"{n_eval:,} training examples evaluated is {p.total_loss:.2f}.")
+        st.metric("Total L = Σ Cⁿ", f"{p.total_loss:.2f}", help=f"Over the {n_eval:,} training examples evaluated.")
         st.metric("Test loss L/N", f"{p.test_loss:.4f}")
         st.metric("Train accuracy", f"{100 * p.train_accuracy:.1f} %")
         st.metric("Test accuracy", f"{100 * p.test_accuracy:.1f} %")

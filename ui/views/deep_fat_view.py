@@ -29,6 +29,8 @@ SEIDE_2011 = (
     ("7×2k", 17.1, "1×4634", 22.6),
     (None, None, "1×16k", 22.1),
 )
+# A fat network with no deep network beside it is not "about the same parameters": 1×16k is far larger.
+SEIDE_2011_UNPAIRED = "much larger"
 
 
 def shape_name(hidden) -> str:
@@ -37,7 +39,7 @@ def shape_name(hidden) -> str:
     return f"{len(hidden)}×{hidden[0]}" if len(widths) == 1 else "-".join(map(str, hidden))
 
 
-def _layout(fig: go.Figure, x_title: str, y_title: str, height: int = 380) -> go.Figure:
+def layout(fig: go.Figure, x_title: str, y_title: str, height: int = 380) -> go.Figure:
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), template="plotly_white",
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
     fig.update_xaxes(title_text=x_title)
@@ -60,7 +62,19 @@ def curve_figure(fit: experiments.CurveFit, show_parts: bool) -> go.Figure:
     lo, hi = float(np.min(fit.target)), float(np.max(fit.target))
     pad = 0.35 * (hi - lo)
     fig.update_yaxes(range=[lo - pad, hi + pad])  # neurons' shares may be large; keep the curves in view
-    return _layout(fig, "input x (no unit)", "output y (no unit)")
+    return layout(fig, "input x (no unit)", "output y (no unit)")
+
+
+def jump_note(fit: experiments.CurveFit, near: float = 0.1) -> str:
+    """What the universality theorem does not promise for a target that is not continuous (Markdown)."""
+    miss = np.abs(fit.fit - fit.target)
+    away = np.abs(fit.x) >= near
+    worst = int(np.argmax(miss))
+    return (f"**Not continuous.** {experiments.TARGETS[fit.name][0].split(' (')[0].capitalize()}: f jumps from "
+            "0 to 1 there, and the universality theorem is about *continuous* functions only. It does not promise "
+            f"this fit. The {fit.n_hidden} sigmoid{'s' if fit.n_hidden > 1 else ''} can make the fit steep, so it "
+            f"follows the step away from the jump (largest miss where |x| ≥ {near:g}: {float(miss[away].max()):.2g}) "
+            f"but not across it (largest miss: {float(miss[worst]):.2g}, at x = {float(fit.x[worst]):.3f}).")
 
 
 def error_figure(n_values, errors, current: int) -> go.Figure:
@@ -72,7 +86,7 @@ def error_figure(n_values, errors, current: int) -> go.Figure:
                              marker=dict(size=14, color=FAT_COLOR, line=dict(color="white", width=2))))
     fig.update_xaxes(type="log")
     fig.update_yaxes(type="log")
-    return _layout(fig, "hidden neurons N (log scale)", "mean squared error (log scale)", height=300)
+    return layout(fig, "hidden neurons N (log scale)", "mean squared error (log scale)", height=300)
 
 
 def _short(n: float) -> str:
@@ -106,7 +120,7 @@ def accuracy_figure(trials) -> go.Figure:
     # One tick per budget, at the mean size of its networks (deep and fat are within 2%).
     ticks = [float(np.mean(v)) for _, v in sorted(sizes.items())]
     fig.update_xaxes(type="log", tickvals=ticks, ticktext=[_short(p) for p in ticks])
-    return _layout(fig, "parameters: weights + biases (log scale)", "test accuracy (% of 1,000 digits)")
+    return layout(fig, "parameters: weights + biases (log scale)", "test accuracy (% of 1,000 digits)")
 
 
 def outcome_rows(outcomes) -> list[dict]:
@@ -126,9 +140,24 @@ def seide_markdown() -> str:
     """The lecture's Seide 2011 table as a compact Markdown table (blanks where the paper has none)."""
     def cell(v):
         return "" if v is None else f"{v:.1f}" if isinstance(v, float) else v
-    lines = ["| Deep | WER | Fat, same size | WER |", "|---|---:|---|---:|"]
-    lines += [f"| {cell(d)} | {cell(dw)} | {cell(f)} | {cell(fw)} |" for d, dw, f, fw in SEIDE_2011]
+    def fat(f, d):
+        return f"{f} ({SEIDE_2011_UNPAIRED})" if f and not d else cell(f)
+    lines = ["| Deep | WER | Fat: one hidden layer | WER |", "|---|---:|---|---:|"]
+    lines += [f"| {cell(d)} | {cell(dw)} | {fat(f, d)} | {cell(fw)} |" for d, dw, f, fw in SEIDE_2011]
     return "\n".join(lines)
+
+
+def seide_note() -> str:
+    """Which fat networks in the table are the deep ones' size, and which one is not."""
+    pairs = [f"{d} and {f}" for d, _, f, _ in SEIDE_2011 if d and f]
+    lone = [(f, fw) for d, _, f, fw in SEIDE_2011 if f and not d]
+    deeper = [dw for d, dw, _, _ in SEIDE_2011 if d and int(d.split("×")[0]) >= 2]
+    note = f"A fat network in the same row as a deep one has about its number of parameters ({'; '.join(pairs)})."
+    for f, fw in lone:
+        worse = " yet it is worse than every deep network of 2 or more layers" if fw > max(deeper) else ""
+        note += (f" {f} has no deep partner: {f.split('×')[1]} neurons in one layer make it "
+                 f"{SEIDE_2011_UNPAIRED} than any deep network in the table,{worse} ({fw}%).")
+    return note
 
 
 def _speech_gap() -> str:

@@ -1,19 +1,14 @@
-"""是不是隐藏层越多越好? Is deeper always better? The lecture's closing question, answered both ways.
+"""Where depth wins: a sawtooth that k layers of 2 ReLUs draw exactly and one layer cannot.
 
-a. **Where depth wins** (:func:`depth_wins`): a sawtooth with 2^(k−1) teeth. The tent map
-   t(x) = 2·relu(x) − 4·relu(x − ½) folds [0, 1] onto itself once; composing it k times
-   folds it k times. A deep ReLU network does exactly that with 2 neurons per layer
-   (composition, "modularisation": each layer reuses the folds of the layers below and
-   doubles them), so k hidden layers of 2 give 2^k linear pieces from 6k + 1 parameters.
-   One hidden layer of n ReLUs has at most n kinks, so at most n + 1 linear pieces: at the
-   same 6k + 1 parameters (n = 2k) it cannot follow more than a few of the teeth.
-b. **Where depth hurts** (:func:`depth_hurts`): backpropagation multiplies ∂C/∂z by σ′(z) at
-   every layer on the way down, and the sigmoid's σ′ is at most ¼, so with the usual
-   initialisation ∂L/∂W shrinks layer by layer towards the input and a deep sigmoid network
-   barely moves. ReLU (σ′ = 1 where active, with He initialisation) or weights scaled to
-   undo the ¼ keep the gradient's size, and the same depth trains.
+The tent map t(x) = 2·relu(x) − 4·relu(x − ½) folds [0, 1] onto itself once; composing it k
+times, t^k, folds it k times: 2^(k−1) teeth, 2^k linear pieces. A deep ReLU network does exactly
+that with 2 neurons per layer (composition, "modularisation": each layer reuses the folds of the
+layers below and doubles them), so k hidden layers of 2 give 2^k linear pieces from 6k + 1
+parameters. One hidden layer of n ReLUs has at most n kinks, so at most n + 1 linear pieces: at
+the same 6k + 1 parameters (n = 2k) it cannot follow more than a few of the teeth.
 
-Every number comes from running nnlib; results are frozen dataclasses of NumPy arrays.
+The other half of the answer, where depth hurts, is :mod:`lessons.depth_hurts`. Every number
+comes from running nnlib; results are frozen dataclasses of NumPy arrays.
 """
 
 from __future__ import annotations
@@ -24,11 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnlib import Dense, NetworkSpec, Sequential, Trainer, TrainingDiverged, datasets
+from nnlib import Dense, NetworkSpec, Sequential, Trainer, TrainingDiverged
 from nnlib.validation import check_int
 from services import limits
 
-# --- a. where depth wins: the sawtooth ------------------------------------------------
 SAWTOOTH_POINTS = 2049   # x = i/2048: every kink of t^k (k ≤ 8) is a grid point, 8+ points per piece
 
 
@@ -153,10 +147,12 @@ class DepthWins:
     x, target: the grid on [0, 1] and t^k there (P,). teeth = 2^(k−1); deep_pieces = 2^k linear
     pieces; fat_max_pieces = n + 1 for n = 2k neurons. fat_bound: no fat network of this size can
     have a smaller mse (:func:`fat_error_bound`). fat_trained and deep_trained are the best of
-    ``attempts``, every training run made. seconds: wall time of the whole experiment.
+    ``attempts``, every training run made (random starts from seed, seed + 1, …). seconds: time spent
+    computing it.
     """
 
     k: int
+    seed: int
     x: np.ndarray
     target: np.ndarray
     deep_built: SawtoothNet
@@ -215,20 +211,47 @@ def _train(model, x, target, steps, learning_rate, seed, reports=20) -> np.ndarr
     return np.array(curve)
 
 
-def _train_all(x, target, label, starts, steps, learning_rate) -> list[SawtoothNet]:
-    """Train from each (name, seed, model, learning rate factor) start; one result per start."""
-    nets = []
-    for name, seed, model, factor in starts:
-        curve = _train(model, x, target, steps, learning_rate * factor, seed)
-        nets.append(_sawtooth_net(model, label, x, target, curve, name))
-    return nets
+def depth_wins_steps(k: int = 6, seed: int = 0, tries: int = 3, steps: int = 3000,
+                     learning_rate: float = 0.01, n_points: int = SAWTOOTH_POINTS):
+    """:func:`depth_wins` one training run at a time: a generator for a page's progress bar.
+
+    It yields ``(fraction done, what runs next)`` before each training run and returns the
+    :class:`DepthWins`; ``seconds`` counts only the time spent inside it.
+    """
+    check_int("tries", tries)
+    check_int("steps", steps)
+    clock = time.perf_counter()
+    x, target = sawtooth_points(k, n_points)
+    deep_spec = limits.check_spec(NetworkSpec(1, (2,) * k, 1, "relu", "linear", "mse"))
+    fat_spec = limits.check_spec(NetworkSpec(1, (2 * k,), 1, "relu", "linear", "mse"))  # also 6k + 1
+    deep_built = _sawtooth_net(deep_sawtooth_network(k), "deep, built", x, target)
+    fat_built = _sawtooth_net(fat_sawtooth_network(k, 2 * k), "fat, built", x, target)
+    fat_bound = fat_error_bound(k, 2 * k, x)
+    seeds = [seed + i for i in range(tries)]
+    # (label, start, seed, model, learning rate factor): the fat construction trains at a tenth
+    # of the rate, since it starts near a minimum.
+    runs = [("fat, trained", f"random (seed {s})", s, fat_spec.build(seed=s, dtype="float64"), 1.0) for s in seeds]
+    runs.append(("fat, trained", "the fat construction", seed, fat_sawtooth_network(k, 2 * k), 0.1))
+    runs += [("deep, trained", f"random (seed {s})", s, deep_spec.build(seed=s, dtype="float64"), 1.0) for s in seeds]
+    seconds = time.perf_counter() - clock
+    attempts = []
+    for i, (label, start, run_seed, model, factor) in enumerate(runs):
+        yield i / len(runs), f"Training {i + 1} of {len(runs)}: the {label.split(',')[0]} network from {start}"
+        clock = time.perf_counter()
+        curve = _train(model, x, target, steps, learning_rate * factor, run_seed)
+        attempts.append(_sawtooth_net(model, label, x, target, curve, start))
+        seconds += time.perf_counter() - clock
+    fat = [a for a in attempts if a.label == "fat, trained"]
+    deep = [a for a in attempts if a.label == "deep, trained"]
+    return DepthWins(k, seed, x, target, deep_built, fat_built, min(fat, key=lambda net: net.mse),
+                     min(deep, key=lambda net: net.mse), fat_bound, tuple(attempts), seconds)
 
 
 def depth_wins(k: int = 6, seed: int = 0, tries: int = 3, steps: int = 3000,
                learning_rate: float = 0.01, n_points: int = SAWTOOTH_POINTS) -> DepthWins:
     """Fit t^k with a deep (k × 2 ReLU) and a fat (1 × 2k ReLU) network, both of 6k + 1 parameters.
 
-    * deep, built: :func:`deep_sawtooth_network`, error ≈ 0 (float64 rounding).
+    * deep, built: :func:`deep_sawtooth_network`, error 0.
     * fat, built: :func:`fat_sawtooth_network`, the best fat construction we know.
     * fat, trained: the best of ``tries`` He-initialised starts (seeds seed, seed + 1, …) and of the
       fat construction, each trained by full-batch Adam for ``steps`` steps (the construction at
@@ -238,157 +261,15 @@ def depth_wins(k: int = 6, seed: int = 0, tries: int = 3, steps: int = 3000,
       ReLUs are off for every x (or pass on a constant) cuts x off from the output, and the
       network settles on the best constant, the mean ½ (see ``constant_layers``).
     """
-    start_time = time.perf_counter()
-    check_int("tries", tries)
-    check_int("steps", steps)
-    x, target = sawtooth_points(k, n_points)
-    deep_built = deep_sawtooth_network(k)
-    fat_model = fat_sawtooth_network(k, 2 * k)
-    deep_spec = limits.check_spec(NetworkSpec(1, (2,) * k, 1, "relu", "linear", "mse"))
-    fat_spec = limits.check_spec(NetworkSpec(1, (2 * k,), 1, "relu", "linear", "mse"))  # also 6k + 1
-
-    seeds = [seed + i for i in range(tries)]
-    fat = _train_all(x, target, "fat, trained", [
-        *((f"random (seed {s})", s, fat_spec.build(seed=s, dtype="float64"), 1.0) for s in seeds),
-        ("the fat construction", seed, fat_sawtooth_network(k, 2 * k), 0.1)], steps, learning_rate)
-    deep = _train_all(x, target, "deep, trained", [
-        (f"random (seed {s})", s, deep_spec.build(seed=s, dtype="float64"), 1.0) for s in seeds],
-        steps, learning_rate)
-    return DepthWins(
-        k, x, target,
-        _sawtooth_net(deep_built, "deep, built", x, target),
-        _sawtooth_net(fat_model, "fat, built", x, target),
-        min(fat, key=lambda net: net.mse), min(deep, key=lambda net: net.mse),
-        fat_error_bound(k, 2 * k, x), tuple(fat + deep), time.perf_counter() - start_time)
+    steps = depth_wins_steps(k, seed, tries, steps, learning_rate, n_points)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
 
 
 def depth_wins_sweep(ks=(2, 3, 4, 5, 6, 7, 8), seed: int = 0, tries: int = 1, steps: int = 2000,
                      learning_rate: float = 0.01, n_points: int = SAWTOOTH_POINTS) -> list[DepthWins]:
     """:func:`depth_wins` for several k: the deep construction stays exact while fat falls behind."""
     return [depth_wins(k, seed, tries, steps, learning_rate, n_points) for k in ks]
-
-
-# --- b. where depth hurts: sigmoid gradients shrink layer by layer ------------------------
-# family -> (hidden activation, weight scale or None for nnlib's 'auto' initialiser, label)
-FAMILIES = {
-    "sigmoid": ("sigmoid", None, "sigmoid, Glorot init (nnlib's default)"),
-    "sigmoid_x4": ("sigmoid", 4.0, "sigmoid, weights N(0, 4²/n_in): ×4 undoes σ′(0) = ¼"),
-    "relu": ("relu", None, "ReLU, He init (nnlib's default)"),
-}
-
-
-def depth_network(family: str, depth: int, width: int, n_in: int = 256, n_out: int = 10, seed: int = 0):
-    """depth hidden layers of ``width`` neurons of one :data:`FAMILIES` family, softmax + cross-entropy.
-
-    For 'sigmoid_x4' every hidden layer's W is redrawn from N(0, 16/n_in): each backward step
-    multiplies ∂C/∂z by Wᵀ (about ×√(n·16/n) = ×4 in size) and by σ′(z) (about ¼ near z = 0).
-    """
-    if family not in FAMILIES:
-        raise ValueError(f"Unknown family {family!r}. Choose one of: {', '.join(FAMILIES)}.")
-    activation, scale, _ = FAMILIES[family]
-    spec = limits.check_spec(NetworkSpec(n_in, (width,) * check_int("depth", depth), n_out, activation))
-    model = spec.build(seed=seed)
-    if scale is not None:
-        rng = np.random.default_rng(seed)
-        weights = model.get_weights()
-        for i in range(0, 2 * depth, 2):   # [W1, b1, W2, b2, ...]: the hidden layers' W
-            n_in_i = weights[i].shape[1]
-            weights[i] = rng.normal(0.0, scale / np.sqrt(n_in_i), size=weights[i].shape)
-        model.set_weights(weights)
-    return model
-
-
-@dataclass(frozen=True)
-class GradientSizes:
-    """The size of ∂(L/N)/∂W of every layer at the starting θ, input layer first (depth + 1 values).
-
-    mean_abs_grad: mean |∂L/∂w| over the layer's weights; grad_norm: ‖∂L/∂W‖ (Frobenius);
-    mean_abs_delta: mean |∂L/∂z| over the layer's neurons and the examples.
-    """
-
-    family: str
-    label: str
-    depth: int
-    width: int
-    mean_abs_grad: np.ndarray
-    grad_norm: np.ndarray
-    mean_abs_delta: np.ndarray
-
-
-@dataclass(frozen=True)
-class TrainingCurve:
-    """One network trained by SGD: epoch 0 (the start) to ``epochs``, one value per epoch."""
-
-    family: str
-    label: str
-    depth: int
-    width: int
-    epoch: np.ndarray
-    loss: np.ndarray
-    train_accuracy: np.ndarray
-    test_accuracy: np.ndarray
-    seconds: float
-
-
-@dataclass(frozen=True)
-class DepthHurts:
-    """Gradient sizes and training curves for every (family, depth); settings alongside."""
-
-    depths: tuple[int, ...]
-    width: int
-    learning_rate: float
-    batch_size: int
-    n_train: int
-    gradients: tuple[GradientSizes, ...]
-    curves: tuple[TrainingCurve, ...]
-    seconds: float
-
-    def gradient(self, family: str, depth: int) -> GradientSizes:
-        return next(g for g in self.gradients if g.family == family and g.depth == depth)
-
-    def curve(self, family: str, depth: int) -> TrainingCurve:
-        return next(c for c in self.curves if c.family == family and c.depth == depth)
-
-
-def gradient_sizes(model, X, y, family: str = "", label: str = "") -> GradientSizes:
-    """Per-layer size of ∂(L/N)/∂W and ∂(L/N)/∂z from ``model.backprop`` on (X, y)."""
-    layers = model.backprop(X, y, reduction="mean")
-    return GradientSizes(
-        family, label, len(layers) - 1, layers[0].grad_W.shape[0],
-        np.array([float(np.mean(np.abs(l.grad_W))) for l in layers]),
-        np.array([float(np.linalg.norm(l.grad_W)) for l in layers]),
-        np.array([float(np.mean(np.abs(l.delta))) for l in layers]))
-
-
-def depth_hurts(depths=(2, 5, 8), width: int = 64, families=tuple(FAMILIES), epochs: int = 40,
-                learning_rate: float = 0.1, batch_size: int = 32, n_train: int = 1000,
-                n_test: int = 500, seed: int = 0, data=None) -> DepthHurts:
-    """Measure ∂L/∂W per layer at the start, then train each network by SGD with the same settings.
-
-    data: ``((X_train, y_train), (X_test, y_test))``; default: the 16×16 digits (first n_train
-    training and n_test test digits). Every network is built from ``seed`` and shuffled with it.
-    """
-    start_time = time.perf_counter()
-    limits.check_epochs(epochs)
-    (X, y), (X_test, y_test) = data if data is not None else datasets.digits()
-    X, y, X_test, y_test = X[:n_train], y[:n_train], X_test[:n_test], y_test[:n_test]
-    gradients, curves = [], []
-    for family in families:
-        for depth in depths:
-            model = depth_network(family, depth, width, X.shape[1], int(max(y.max(), y_test.max())) + 1, seed)
-            label = FAMILIES[family][2]
-            gradients.append(gradient_sizes(model, X, y, family, label))
-            t0 = time.perf_counter()
-            trainer = Trainer(model, X, y, optimizer="sgd", learning_rate=learning_rate,
-                              batch_size=batch_size, X_test=X_test, y_test=y_test, seed=seed)
-            history = [trainer.history[0]]
-            # A blown-up loss ends the curve there; the model keeps its last good weights.
-            with contextlib.suppress(TrainingDiverged):
-                for progress in trainer.epochs(epochs):
-                    history.append(progress)
-            curves.append(TrainingCurve(
-                family, label, depth, width, np.array([p.epoch for p in history]),
-                np.array([p.loss for p in history]), np.array([p.train_accuracy for p in history]),
-                np.array([p.test_accuracy for p in history]), time.perf_counter() - t0))
-    return DepthHurts(tuple(depths), width, learning_rate, batch_size, int(X.shape[0]),
-                      tuple(gradients), tuple(curves), time.perf_counter() - start_time)

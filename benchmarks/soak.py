@@ -1,0 +1,245 @@
+"""Soak: browser sessions opened and closed in waves; does the server give the memory back?
+
+    python -m benchmarks.soak [--sessions 60] [--waves 6] [--train-every 3] [--ttl 10]   (from the repository root)
+
+Starts ``streamlit run app.py`` on a free loopback port (``--server.address 127.0.0.1``) with
+``--server.disconnectedSessionTTL`` set to ``--ttl`` seconds (Streamlit's default keeps a closed tab's
+session, and everything in its session state, for 120 s in case it reconnects). One warm-up page
+opens "/" (so that st.navigation is registered), then the sessions come in ``--waves`` waves of
+sessions/waves concurrent headless-Chromium pages (/usr/bin/chromium, Playwright). In each wave every
+``--train-every``-th page opens Step 3 by a shared link with a large network on the digits
+(``--layers``, default 8 hidden layers of 500: 1,887,010 parameters; SGD, batch 16), presses Start,
+trains ``--train-seconds`` and presses Pause; the others open Step 2 (its loss landscape). Then every
+page of the wave is closed, which disconnects its session.
+
+The server's resident memory (VmRSS from /proc/<pid>/status, sampled every 0.2 s) is reported
+before the first wave, at the peak, after each wave, and after the disconnected sessions have
+expired (``--ttl`` plus ``--settle`` seconds after the last wave), and once more after one more page
+has been opened and closed: Streamlit's store of disconnected sessions (a cachetools TTLCache) drops
+expired sessions only when it is next written to. "Per training session" is the
+largest rise within one wave over the RSS before it, divided by the training pages in that wave,
+next to services.limits' estimate for that run. Python seldom returns freed memory to the system
+at once, so "after" above "before" is not by itself a leak; a rise that grows wave after wave is.
+
+Bounded: at most ``--sessions`` pages, every wait times out (``--max-seconds`` for the whole run).
+It is a script, not a test: several minutes on 2 cores, and it needs Chromium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from benchmarks.load_test import CHROMIUM, CHROMIUM_ARGS, ERRORS, free_port, proc_kib, wait_idle
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT_MS = 120_000
+STEP2 = "goodness-of-a-function"
+STEP3 = "pick-the-best-function"
+
+
+def start_server(ttl: float) -> tuple[subprocess.Popen, str, str]:
+    port = free_port()
+    log = open(tempfile.mkstemp(prefix="soak_", suffix=".log")[1], "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none", "--server.disconnectedSessionTTL", str(int(ttl))],
+        cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early; see {log.name}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return proc, url, log.name
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"streamlit did not answer within 90 s; see {log.name}")
+
+
+class Memory(threading.Thread):
+    """VmRSS of the server every 0.2 s: the peak overall and the peak since ``mark()``."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.wave_peak, self.stop = pid, 0, 0, threading.Event()
+
+    def now(self) -> int:
+        return proc_kib(self.pid, "VmRSS") or 0
+
+    def mark(self) -> int:
+        self.wave_peak = self.now()
+        return self.wave_peak
+
+    def run(self):
+        while not self.stop.is_set():
+            kib = self.now()
+            self.peak, self.wave_peak = max(self.peak, kib), max(self.wave_peak, kib)
+            time.sleep(0.2)
+
+
+async def session(browser, url: str, index: int, train: bool, args, results: list):
+    record = {"session": index, "train": train, "errors": []}
+    results.append(record)
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = await ctx.new_page()
+    try:
+        if train:
+            link = (f"{url}/{STEP3}?layers={args.layers}&act=relu&data=digits&opt=sgd&lr=0.01&batch=16"
+                    f"&epochs=50&seed={index}")
+            await page.goto(link, timeout=TIMEOUT_MS)
+            await wait_idle(page)
+            await page.get_by_role("button", name="Start").click(timeout=TIMEOUT_MS)
+            await asyncio.sleep(args.train_seconds)
+            await page.get_by_role("button", name="Pause").click(timeout=TIMEOUT_MS)
+            status = page.locator('[data-testid="stCaptionContainer"]', has_text="steps per epoch").first
+            await status.filter(has_text="paused").wait_for(timeout=TIMEOUT_MS)
+            record["status"] = (await status.inner_text()).split("·")[1].strip()
+        else:
+            await page.goto(f"{url}/{STEP2}", timeout=TIMEOUT_MS)
+            await wait_idle(page)
+            await page.wait_for_selector("text=The loss landscape", timeout=TIMEOUT_MS)
+        if await page.locator(ERRORS).count():
+            record["errors"].append("an error box: " + (await page.locator(ERRORS).first.inner_text())[:200])
+    except Exception as exc:  # a timeout or a broken page is an error of the run, not of this script
+        record["errors"].append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    finally:
+        await ctx.close()  # the session's websocket closes: the server keeps it for --ttl seconds
+
+
+async def soak(url: str, mem: Memory, args) -> dict:
+    from playwright.async_api import async_playwright
+
+    out = {"waves": [], "results": []}
+    per_wave = max(1, args.sessions // args.waves)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = await browser.new_page()
+        await page.goto(url, timeout=TIMEOUT_MS)
+        await page.wait_for_selector('[data-testid="stSidebarNav"], .st-key-app_menu', timeout=TIMEOUT_MS)
+        await wait_idle(page)
+        # First-time costs (imports, the shared cached digits) are not the sessions': pay them here.
+        for path in (STEP2, f"{STEP3}?data=digits&layers=16"):
+            await page.goto(f"{url}/{path}", timeout=TIMEOUT_MS)
+            await wait_idle(page)
+        await page.close()
+        await asyncio.sleep(2)
+        out["before"] = mem.mark()
+        index = 0
+        for wave in range(args.waves):
+            start = mem.mark()
+            n = min(per_wave, args.sessions - index)
+            results: list = []
+            jobs = [session(browser, url, index + i, (index + i) % args.train_every == 0, args, results)
+                    for i in range(n)]
+            await asyncio.wait_for(asyncio.gather(*jobs), timeout=args.max_seconds)
+            index += n
+            await asyncio.sleep(1)
+            trained = sum(r["train"] for r in results)
+            out["waves"].append({"wave": wave + 1, "sessions": n, "trained": trained, "start": start,
+                                 "peak": mem.wave_peak, "end": mem.now(),
+                                 "errors": sum(len(r["errors"]) for r in results)})
+            out["results"] += results
+            w = out["waves"][-1]
+            print(f"wave {w['wave']}: {n} sessions ({trained} training), RSS {start / 1024:.0f} → peak "
+                  f"{w['peak'] / 1024:.0f} → {w['end'] / 1024:.0f} MiB after closing, errors {w['errors']}",
+                  flush=True)
+        await browser.close()
+    return out
+
+
+async def probe(url: str) -> None:
+    """Open and close one page. Streamlit keeps disconnected sessions in a cachetools TTLCache, which
+    drops expired entries only when it is next written to: here, when this page's session disconnects."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = await browser.new_page()
+        await page.goto(url, timeout=TIMEOUT_MS)
+        await wait_idle(page)
+        await page.close()
+        await browser.close()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sessions", type=int, default=60)
+    parser.add_argument("--waves", type=int, default=6)
+    parser.add_argument("--train-every", type=int, default=3, help="every k-th session trains on Step 3")
+    parser.add_argument("--train-seconds", type=float, default=4.0)
+    parser.add_argument("--layers", default=",".join(["500"] * 8), help="Step 3's hidden layers")
+    parser.add_argument("--ttl", type=float, default=10.0, help="server.disconnectedSessionTTL, seconds")
+    parser.add_argument("--settle", type=float, default=20.0, help="seconds to wait after the TTL")
+    parser.add_argument("--max-seconds", type=float, default=600.0, help="time limit of one wave")
+    args = parser.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        print(f"{CHROMIUM} is missing: apt-get install chromium")
+        return 2
+    if not 1 <= args.sessions <= 200 or not 1 <= args.waves <= args.sessions:
+        parser.error("1 ≤ waves ≤ sessions ≤ 200")
+
+    from services import limits
+
+    hidden = [int(h) for h in args.layers.split(",")]
+    sizes = [256, *hidden, 10]
+    estimate = limits.training_memory(sizes, "sgd", 16).total
+    proc, url, log = start_server(args.ttl)
+    mem = Memory(proc.pid)
+    mem.start()
+    t0 = time.perf_counter()
+    try:
+        out = asyncio.run(soak(url, mem, args))
+        expiry = time.perf_counter()
+        trace = []
+        while time.perf_counter() - expiry < args.ttl + args.settle:
+            time.sleep(1)
+            trace.append(mem.now())
+        after = mem.now()
+        asyncio.run(probe(url))
+        time.sleep(5)
+        after_probe = mem.now()
+    finally:
+        mem.stop.set()
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    errors = [(r["session"], e) for r in out["results"] for e in r["errors"]]
+    print(f"\n{len(out['results'])} sessions in {len(out['waves'])} waves against {url} "
+          f"({time.perf_counter() - t0:.0f} s); disconnectedSessionTTL {args.ttl:g} s; "
+          f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; server log {log}")
+    print(f"errors: {len(errors)}")
+    for index, error in errors[:20]:
+        print(f"  session {index}: {error}")
+    trained = [r for r in out["results"] if r["train"] and "status" in r]
+    if trained:
+        print(f"trained on Step 3 ({len(trained)}): " + ", ".join(r["status"] for r in trained[:12])
+              + (" …" if len(trained) > 12 else ""))
+    rises = [(w["peak"] - w["start"]) / w["trained"] for w in out["waves"] if w["trained"]]
+    print(f"server RSS: before {out['before'] / 1024:.0f} MiB, peak {mem.peak / 1024:.0f} MiB, after the last "
+          f"wave {out['waves'][-1]['end'] / 1024:.0f} MiB, after expiry ({args.ttl + args.settle:g} s later) "
+          f"{after / 1024:.0f} MiB; after one more session opened and closed (which drops the expired "
+          f"ones) {after_probe / 1024:.0f} MiB")
+    print("RSS each second after the last wave (MiB): " + " ".join(f"{k / 1024:.0f}" for k in trace))
+    if rises:
+        print(f"peak rise per training session within a wave: max {max(rises) / 1024:.1f} MiB, "
+              f"median {sorted(rises)[len(rises) // 2] / 1024:.1f} MiB (limits.training_memory for "
+              f"{args.layers} at batch 16: {estimate / 2**20:.1f} MiB)")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
