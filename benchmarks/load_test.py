@@ -56,13 +56,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
+def start_server(*options: str, log_prefix: str = "load_test_") -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run app.py` on a free loopback port (plus any extra ``options``); wait until healthy.
+
+    Returns the process and its URL; the server's output goes to a temporary log file (``proc.log_path``).
+    """
     port = free_port()
-    log = open(tempfile.mkstemp(prefix="load_test_", suffix=".log")[1], "w")  # noqa: SIM115
+    log = open(tempfile.mkstemp(prefix=log_prefix, suffix=".log")[1], "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none", *options],
         cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=log, stderr=subprocess.STDOUT)
+    proc.log_path = log.name
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
     while time.time() < deadline:

@@ -32,13 +32,12 @@ import asyncio
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
-from benchmarks.load_test import CHROMIUM, CHROMIUM_ARGS, ERRORS, free_port, proc_kib, wait_idle
+from benchmarks import load_test
+from benchmarks.load_test import CHROMIUM, CHROMIUM_ARGS, ERRORS, proc_kib, wait_idle
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_MS = 120_000
@@ -47,25 +46,9 @@ STEP3 = "pick-the-best-function"
 
 
 def start_server(ttl: float) -> tuple[subprocess.Popen, str, str]:
-    port = free_port()
-    log = open(tempfile.mkstemp(prefix="soak_", suffix=".log")[1], "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none", "--server.disconnectedSessionTTL", str(int(ttl))],
-        cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early; see {log.name}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return proc, url, log.name
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"streamlit did not answer within 90 s; see {log.name}")
+    """The load test's server, with disconnected sessions kept for ``ttl`` seconds; returns (proc, url, log)."""
+    proc, url = load_test.start_server("--server.disconnectedSessionTTL", str(int(ttl)), log_prefix="soak_")
+    return proc, url, proc.log_path
 
 
 class Memory(threading.Thread):

@@ -8,7 +8,7 @@ import streamlit as st
 
 import nnlib
 from lessons import depth_hurts
-from ui.sections.deep_or_fat_run import StepRun, live_steps
+from ui.sections.deep_or_fat_run import StepRun, finished_result, live_steps
 from ui.views import depth_view as view
 
 SETTINGS = dict(depths=(2, 5, 8), width=64, epochs=40)   # every family, trained on the same digits
@@ -32,16 +32,11 @@ def section() -> None:
 
 
 def _results(run: StepRun | None) -> None:
-    if run is None:
-        st.info(f"Press **Measure and train {N_NETWORKS} networks**: the gradient of every layer at the start, "
-                f"then {SETTINGS['epochs']} epochs of training each, with a progress bar.")
+    result = finished_result(run, f"Press **Measure and train {N_NETWORKS} networks**: the gradient of every "
+                                  f"layer at the start, then {SETTINGS['epochs']} epochs of training each, with a "
+                                  "progress bar.")
+    if result is None:
         return
-    if run.error:
-        st.error(f"This experiment stopped: {run.error}")
-        return
-    if run.result is None:
-        return
-    result = run.result
     families = list(dict.fromkeys(g.family for g in result.gradients))
     y_range, y_max = view.gradient_range(result), view.curve_top(result)
     for column, family in zip(st.columns(len(families)), families):

@@ -157,6 +157,16 @@ class StepRun:
         return f"StepRun({self.settings}, {state})"
 
 
+def finished_result(run: StepRun | None, waiting: str):
+    """The run's result once it has one; else says why not (not started yet, or stopped) and returns None."""
+    if run is None:
+        st.info(waiting)
+        return None
+    if run.error:
+        st.error(f"This experiment stopped: {run.error}")
+    return run.result
+
+
 def live_steps(run: StepRun | None, show) -> None:
     """Run ``run`` to the end with a progress bar (ui.fragments), then ``show()`` its views."""
     def advance(report):

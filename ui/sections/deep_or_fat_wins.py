@@ -8,7 +8,7 @@ import streamlit as st
 
 import nnlib
 from lessons import depth_wins
-from ui.sections.deep_or_fat_run import StepRun, live_steps
+from ui.sections.deep_or_fat_run import StepRun, finished_result, live_steps
 from ui.views import depth_view as view
 from ui.widgets import persistent
 
@@ -43,16 +43,10 @@ def section() -> None:
 
 
 def _results(run: StepRun | None, k: int, seed: int) -> None:
-    if run is None:
-        st.info("Choose k and press **Build and train**: the deep network is built by hand, and both shapes are "
-                "also trained by gradient descent.")
+    result = finished_result(run, "Choose k and press **Build and train**: the deep network is built by hand, "
+                                  "and both shapes are also trained by gradient descent.")
+    if result is None:
         return
-    if run.error:
-        st.error(f"This experiment stopped: {run.error}")
-        return
-    if run.result is None:
-        return
-    result = run.result
     if (k, seed) != (result.k, result.seed):
         st.caption(f"These results are for k = {result.k}, seed {result.seed}. Press **Build and train** for "
                    f"k = {k}, seed {seed}.")
