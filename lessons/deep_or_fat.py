@@ -109,10 +109,6 @@ def fit_curve(name: str, n_hidden: int, seed: int = 0, epochs: int = CURVE_EPOCH
 
 
 # --- 2. deep against fat at equal parameter count -----------------------------------
-# Weights and biases of a fully connected chain: Σ (n_in + 1)·n_out over the layers.
-dense_params = count_params
-
-
 @dataclass(frozen=True)
 class Pairing:
     """A deep and a fat network for one parameter budget."""
@@ -145,9 +141,9 @@ def match_deep_and_fat(budget: int, depth: int, n_in: int = 256, n_out: int = 10
     n_star = max(1.0, (-b + math.sqrt(b * b - 4 * a * c)) / (2 * a))
     best = None
     for n in sorted({max(1, int(n_star) + d) for d in (-1, 0, 1, 2)}, key=lambda n: abs(n - n_star)):
-        deep_p = dense_params([n_in, *([n] * depth), n_out])
+        deep_p = count_params([n_in, *([n] * depth), n_out])
         m = max(1, round((deep_p - n_out) / (n_in + 1 + n_out)))
-        gap = abs(deep_p - dense_params([n_in, m, n_out])) / deep_p
+        gap = abs(deep_p - count_params([n_in, m, n_out])) / deep_p
         if best is None or gap < best[0] - 1e-12:
             best = (gap, n, m)
         if gap <= tolerance:

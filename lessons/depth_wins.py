@@ -267,9 +267,3 @@ def depth_wins(k: int = 6, seed: int = 0, tries: int = 3, steps: int = 3000,
             next(steps)
         except StopIteration as done:
             return done.value
-
-
-def depth_wins_sweep(ks=(2, 3, 4, 5, 6, 7, 8), seed: int = 0, tries: int = 1, steps: int = 2000,
-                     learning_rate: float = 0.01, n_points: int = SAWTOOTH_POINTS) -> list[DepthWins]:
-    """:func:`depth_wins` for several k: the deep construction stays exact while fat falls behind."""
-    return [depth_wins(k, seed, tries, steps, learning_rate, n_points) for k in ks]

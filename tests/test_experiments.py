@@ -93,7 +93,7 @@ def test_pairs_match_within_two_percent_near_the_budget(budget, depth):
     assert len(pair.deep.hidden) == depth and len(set(pair.deep.hidden)) == 1
     assert len(pair.fat.hidden) == 1
     assert pair.deep.sizes[0] == pair.fat.sizes[0] == 256 and pair.deep.sizes[-1] == pair.fat.sizes[-1] == 10
-    assert deep == experiments.dense_params(pair.deep.sizes)
+    assert deep == nnlib.count_params(pair.deep.sizes)
 
 
 def test_impossible_pairings_say_why():

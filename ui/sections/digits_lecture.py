@@ -11,7 +11,8 @@ import streamlit as st
 
 from lessons.digit_input import INK_THRESHOLD, binary_ink, compare_codings
 from nnlib import datasets
-from nnlib.digits import DEFAULT_CONFIG, default_model, read
+from nnlib.digits import DEFAULT_CONFIG, read
+from ui.sections.digits_models import shared_default_model
 from ui.views import digits_figures as figs
 
 
@@ -41,7 +42,7 @@ def how_it_was_trained(config=DEFAULT_CONFIG) -> None:
 def default_model_codings():
     """The default model's test accuracy with grey levels and with ink bits (the same for every session)."""
     _, (X_test, y_test) = datasets.digits()
-    return compare_codings(default_model(), X_test, y_test)
+    return compare_codings(shared_default_model(), X_test, y_test)
 
 
 def ink_or_grey(x, model) -> None:
