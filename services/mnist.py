@@ -28,7 +28,7 @@ import numpy as np
 
 from nnlib import datasets
 from nnlib.digits.model import DEFAULT_CONFIG, load_cached, model_path, train_digit_model
-from nnlib.files import atomic_write
+from nnlib.files import atomic_write, build_once
 from nnlib.model import Sequential
 from nnlib.serialization import save
 
@@ -207,13 +207,19 @@ def cached_full_model(config=FULL_CONFIG) -> Sequential | None:
 
 
 def train_full_model(path=None, config=FULL_CONFIG, progress=None, cache: bool = True) -> Sequential:
-    """Retrain the default network on MNIST's 60,000 training digits at 16×16 and cache it."""
-    (X_train, y_train), _ = mnist16(path)
-    model = train_digit_model(X_train, y_train, config, progress=progress)
-    if cache:
-        with contextlib.suppress(OSError):
-            save(model, full_model_path(config))  # atomic: another process never reads half a file
-    return model
+    """Retrain the default network on MNIST's 60,000 training digits at 16×16 and cache it.
+
+    With the cache, the training runs once per host: two sessions (or replicas) that ask at the same
+    moment share one run (nnlib.files.build_once); the second waits and then reads the saved model.
+    """
+    def build() -> Sequential:
+        (X_train, y_train), _ = mnist16(path)
+        return train_digit_model(X_train, y_train, config, progress=progress)
+
+    if not cache:
+        return build()
+    return build_once(full_model_path(config), load_cached, build,
+                      lambda model, target: save(model, target))  # save is atomic
 
 
 class FullMnistJob:

@@ -1,4 +1,5 @@
-"""The first visitor of a freshly started server: a quick click on the menu, or an old file-name link.
+"""The first visitor of a freshly started server: a quick click on the menu, an old file-name link, and
+the digits page on a fresh replica whose cache folder is empty (ready without training).
 
 While a folder called pages/ exists, Streamlit runs a new server's first session in its legacy
 multipage mode until some session has run st.navigation: it sends the browser a page list made of
@@ -9,6 +10,7 @@ theirs, and record everything the sidebar ever showed, across reloads, in sessio
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -33,6 +35,15 @@ RECORDER = """(() => {
             if (/page not found/i.test(d.innerText)) add('seenProblems', 'Dialog: ' + d.innerText.slice(0, 200));
         for (const e of document.querySelectorAll('[data-testid="stException"]'))
             add('seenProblems', 'Exception: ' + e.innerText.slice(0, 300));
+    };
+    new MutationObserver(look).observe(document, {childList: true, subtree: true, characterData: true});
+})()"""
+
+# Records whether the spinner of a first-time training ("Training the digit network once ...") was ever shown.
+TRAINING_SPINNER = """(() => {
+    const look = () => {
+        for (const s of document.querySelectorAll('[data-testid="stSpinner"]'))
+            if (/training/i.test(s.innerText)) sessionStorage.setItem('trainingSpinner', s.innerText.slice(0, 200));
     };
     new MutationObserver(look).observe(document, {childList: true, subtree: true, characterData: true});
 })()"""
@@ -94,3 +105,31 @@ def test_first_visitor_by_a_file_name_link_lands_on_the_page(browser_page, path,
         _assert_clean(page)
         assert urlsplit(page.url).path == f"/{url_path}" and "seed=3" in urlsplit(page.url).query
         page.get_by_text("Computing on").wait_for(timeout=5_000)  # app.py's frame is there
+
+
+def test_a_fresh_replica_with_an_empty_cache_opens_the_digits_page_without_training(browser_page, tmp_path,
+                                                                                      monkeypatch):
+    """A new replica (empty NNLIB_CACHE_DIR) serves the digits page from the weights shipped in nnlib/data:
+    no training spinner, and no trained model appears in the cache. (The time from the click to the ready
+    page is printed, not asserted: scripts/first_visit_timing.py measures it.)"""
+    cache = tmp_path / "empty-cache"
+    cache.mkdir()
+    monkeypatch.setenv("NNLIB_CACHE_DIR", str(cache))  # running_app passes the environment to the server
+    page = browser_page
+    page.add_init_script(RECORDER)
+    page.add_init_script(TRAINING_SPINNER)
+    with running_app() as url:
+        page.goto(url)
+        link = page.locator('[data-testid="stSidebar"] a:has-text("Draw a digit")').first
+        link.wait_for(timeout=60_000)
+        wait_for_app(page, timeout_ms=60_000)
+        clicked = time.perf_counter()
+        link.click()
+        page.wait_for_selector("canvas.upper-canvas", timeout=60_000)
+        wait_for_app(page, timeout_ms=60_000)
+        print(f"fresh replica, empty cache: click to a ready digits page in {time.perf_counter() - clicked:.2f} s")
+        page.wait_for_selector('h1:has-text("Draw a digit")', timeout=5_000)
+        _assert_clean(page)
+        assert page.evaluate("sessionStorage.getItem('trainingSpinner')") is None, "the default model was trained"
+    trained = [p.name for p in cache.iterdir() if p.name.startswith("digits16_model_")]
+    assert trained == [], f"a model was trained into the empty cache: {trained}"

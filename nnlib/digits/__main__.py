@@ -21,11 +21,11 @@ from pathlib import Path
 
 from . import default_model, load_image, preprocess, read
 from .images import MAX_UPLOAD_BYTES, ImageError
-from .model import DEFAULT_CONFIG, load_cached, model_path
+from .model import DEFAULT_CONFIG, load_cached, model_path, shipped_model
 
 
 def _model():
-    if load_cached(model_path(DEFAULT_CONFIG)) is None:
+    if shipped_model(DEFAULT_CONFIG) is None and load_cached(model_path(DEFAULT_CONFIG)) is None:
         print("Training the default digit model once (a few seconds); later runs load it from the cache.",
               file=sys.stderr)
     return default_model()
