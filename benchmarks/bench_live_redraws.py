@@ -1,10 +1,10 @@
 """How often Step 3's live charts redraw while training runs (issue 3: at least 5 times a second).
 
 Starts ``streamlit run app.py`` (or uses ``--url``), opens Step 3 in headless Chromium
-(/usr/bin/chromium), presses Start and watches the three live charts for ``--seconds``:
+(/usr/bin/chromium), presses Start and watches the three live charts (the playground) for ``--seconds``:
 
 * the loss curves (an SVG): a redraw is a change of the train loss line (looked at every 20 ms);
-* the decision boundary and the neuron pictures (canvases): a redraw is a render by Vega that
+* the network with its neuron pictures and the decision boundary (canvases): a redraw is a render by Vega that
   draws different pictures from the render before (counted where Vega draws its images).
 
 The
@@ -65,7 +65,7 @@ WATCH = """async (ms) => {
     const line = () => {
         for (const path of document.querySelectorAll('svg.marks g.mark-line path')) {
             const label = path.getAttribute('aria-label') || '';
-            if (label.includes('mean cross-entropy') && label.includes('set: train')) return path.getAttribute('d');
+            if (label.includes('loss') && label.includes('set: train')) return path.getAttribute('d');
         }
         return null;
     };
@@ -87,7 +87,7 @@ AFTER_PAUSE = """async () => {
     const points = () => {
         for (const path of document.querySelectorAll('svg.marks g.mark-line path')) {
             const label = path.getAttribute('aria-label') || '';
-            if (label.includes('mean cross-entropy') && label.includes('set: train')) return path.getAttribute('d');
+            if (label.includes('loss') && label.includes('set: train')) return path.getAttribute('d');
         }
         return null;
     };
@@ -127,16 +127,16 @@ def main(argv=None) -> int:
             page.add_init_script(COUNT_PICTURE_CHANGES)
             page.set_default_timeout(60_000)
             page.goto(url + "/pick-the-best-function")
-            page.get_by_role("button", name="Start").wait_for()
+            page.get_by_role("button", name="Start", exact=True).wait_for()
             page.wait_for_timeout(1500)
             print(f"timer: {ceiling:.1f} redraws/s asked for; watching {args.seconds:g} s per round\n")
             print(f"{'round':>5}  {'chart':<9} {'redraws/s':>9}  {'× timer':>7}")
             for r in range(1, args.rounds + 1):
-                page.get_by_role("button", name="Reset").click()
-                page.get_by_role("button", name="Start").click()
+                page.get_by_role("button", name="Reset", exact=True).click()
+                page.get_by_role("button", name="Start", exact=True).click()
                 page.wait_for_timeout(800)  # past the first redraw, which switches the curves from dots to lines
                 changes = page.evaluate(WATCH, args.seconds * 1000)
-                page.get_by_role("button", name="Pause").click()
+                page.get_by_role("button", name="Pause", exact=True).click()
                 after = page.evaluate(AFTER_PAUSE)
                 for chart, n in changes.items():
                     rate = n / args.seconds

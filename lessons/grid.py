@@ -45,14 +45,22 @@ def grid_points(xs, ys) -> np.ndarray:
     return np.stack([gx.ravel(), gy.ravel()], axis=1)
 
 
-def plane_grid(model, resolution: int = 60, extent: float = 1.0) -> PlaneGrid:
-    """Evaluate a 2-input model on a resolution×resolution grid over [−extent, extent]²."""
-    if model.n_in != 2:
-        raise ValueError(f"plane heatmaps need a model with 2 inputs. Received a model with {model.n_in}.")
+def plane_grid(model, resolution: int = 60, extent: float = 1.0, inputs=None) -> PlaneGrid:
+    """Evaluate a model of the plane on a resolution×resolution grid over [−extent, extent]².
+
+    inputs: None for a model of (x₁, x₂) itself, or a function that turns the grid's points (P, 2)
+    into the model's input features (P, n_in), such as lessons.features.transform with the chosen names.
+    """
     check_int("resolution", resolution, 2, 400)
     xs = np.linspace(-extent, extent, resolution)
     ys = np.linspace(-extent, extent, resolution)
     points = grid_points(xs, ys)
+    features = points if inputs is None else inputs(points)
+    if features.ndim != 2 or features.shape[1] != model.n_in:
+        raise ValueError(f"plane heatmaps need the model's {model.n_in} inputs at every point of the plane. "
+                         f"Received {features.shape[1] if features.ndim == 2 else 'no'} input columns"
+                         + ("" if inputs is not None else " (x1 and x2 only: pass inputs= for other features)")
+                         + ".")
     # One batched forward pass gives every neuron at every grid point.
-    layers = [t.a.T.reshape(-1, resolution, resolution) for t in model.trace(points)]
+    layers = [t.a.T.reshape(-1, resolution, resolution) for t in model.trace(features)]
     return PlaneGrid(xs, ys, layers)

@@ -17,13 +17,13 @@ from . import activations, backend, datasets, losses, optimizers, presets, sched
 from .gradcheck import gradient_check
 from .layers import Dense, count_params
 from .model import Backward, Evaluation, LayerBackprop, LayerTrace, Sequential
-from .serialization import ModelFileError, load, save
+from .serialization import ModelFileError, load, load_with_meta, save
 from .spec import NetworkSpec
 from .training import Progress, Trainer, TrainingDiverged, fit, train
 
 __all__ = [
     "Dense", "Sequential", "NetworkSpec", "Trainer", "Progress", "TrainingDiverged", "Evaluation",
     "LayerTrace", "LayerBackprop", "Backward", "ModelFileError", "fit", "train", "save", "load",
-    "count_params", "gradient_check", "activations", "backend", "datasets", "losses",
+    "load_with_meta", "count_params", "gradient_check", "activations", "backend", "datasets", "losses",
     "optimizers", "presets", "schedules",
 ]

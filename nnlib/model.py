@@ -62,11 +62,15 @@ class LayerBackprop:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Loss and accuracy over a data set; total_loss is the lecture's L = Σₙ Cⁿ."""
+    """Loss and accuracy over a data set; total_loss is the lecture's L = Σₙ Cⁿ.
+
+    accuracy: the share of examples whose largest output is the target's class, or None for a
+    one-output network (regression): argmax over one output always agrees, so it would say 100 %.
+    """
 
     total_loss: float
     mean_loss: float
-    accuracy: float
+    accuracy: float | None
     n: int
 
 
@@ -120,6 +124,11 @@ class Sequential:
         return self.layers[0].dtype
 
     @property
+    def regression(self) -> bool:
+        """True for one output and a loss other than cross-entropy: the output is a value, not a class."""
+        return self.n_out == 1 and not isinstance(self.loss, losses.CrossEntropy)
+
+    @property
     def params(self) -> list:
         """Every parameter array, in order [W1, b1, W2, b2, ...]; gradients line up with it."""
         return [p for layer in self.layers for p in layer.params]
@@ -169,7 +178,9 @@ class Sequential:
         X: inputs (N, n_in) as NumPy, nested lists or a backend array -> a backend array of the
         model's dtype (NumPy inputs are checked for shape and NaN; backend arrays for shape).
         y: integer labels (N,) or one-hot rows (N, n_out) -> one-hot targets T (N, n_out) on the
-        backend; backend targets pass through. T is None when y is left out (y=None is a TypeError).
+        backend; backend targets pass through. A one-output network trained with a loss other than
+        cross-entropy (regression) takes its targets as values: (N,) or (N, 1) -> T (N, 1).
+        T is None when y is left out (y=None is a TypeError).
         Every other method that takes NumPy calls this, so the checks live in one place.
         """
         X = self._inputs(X)
@@ -200,6 +211,8 @@ class Sequential:
         if not _on_host(y):
             return y
         y = as_numbers("y", y)
+        if y.ndim == 1 and self.regression:
+            y = y[:, None]  # one value per example, not a class label
         if y.ndim == 1:
             y = y.astype(np.int64) if y.dtype.kind == "b" else y
             whole = np.isfinite(y) & (np.mod(y, 1) == 0) if y.dtype.kind == "f" else np.ones(y.shape, bool)
@@ -349,7 +362,7 @@ class Sequential:
         return backend.to_numpy(self.example_losses(out.z, out.a, T))
 
     def evaluate(self, X, y, batch_size: int = 4096) -> Evaluation:
-        """Total loss L = Σₙ Cⁿ, mean loss L/N and accuracy over a data set."""
+        """Total loss L = Σₙ Cⁿ, mean loss L/N and accuracy over a data set (accuracy None for one output)."""
         batch_size = check_int("batch_size", batch_size)
         X, T = self.check_data(X, y)
         n = X.shape[0]
@@ -362,9 +375,11 @@ class Sequential:
             for layer in self.layers:  # no cache: evaluation keeps only the output
                 z, a = layer.forward(a)
             total += backend.to_float(xp.sum(self.example_losses(z, a, tb)))
-            hits = xp.argmax(a, axis=1) == xp.argmax(tb, axis=1)
-            correct += int(backend.to_float(xp.sum(backend.astype(hits, xp.int32))))
-        return Evaluation(total, total / max(n, 1), correct / max(n, 1), n)
+            if self.n_out > 1:
+                hits = xp.argmax(a, axis=1) == xp.argmax(tb, axis=1)
+                correct += int(backend.to_float(xp.sum(backend.astype(hits, xp.int32))))
+        accuracy = None if self.n_out == 1 else correct / max(n, 1)
+        return Evaluation(total, total / max(n, 1), accuracy, n)
 
     # --- training: model.fit(X, y, ...) is nnlib.fit(model, X, y, ...) -------
     fit = training.fit

@@ -6,9 +6,16 @@ Every optimizer updates the parameter arrays in place with ``step(params, grads)
 * momentum: v ← μ v − η ∇L;  θ ← θ + v
 * Adam: running averages of the gradient and its square, with bias correction.
 
-``weight_decay`` λ adds λ·W to the gradient of every weight matrix (L2
-regularisation, ½λ‖W‖² in the loss); biases are not decayed. A learning-rate
-schedule is part of the training run (:mod:`nnlib.schedules`), not of an optimizer.
+Regularisation adds a penalty on the weight matrices W to the loss; biases are left alone:
+
+* ``weight_decay`` λ₂ (L2): ½λ₂‖W‖² in the loss, so λ₂·W is added to ∂L/∂W;
+* ``l1`` λ₁ (L1): λ₁‖W‖₁ = λ₁ Σ|wᵢⱼ| in the loss, so λ₁·sign(W) is added to ∂L/∂W
+  (sign(0) = 0, a subgradient: a weight at exactly 0 feels no pull).
+
+Both act through the gradient, so every rule (SGD, momentum, Adam) regularises the same way.
+L2 shrinks every weight in proportion to its size; L1 pulls every weight by the same amount,
+so weights that the data barely needs end up at (or jitter within about η·λ₁ of) zero.
+A learning-rate schedule is part of the training run (:mod:`nnlib.schedules`), not of an optimizer.
 """
 
 from __future__ import annotations
@@ -28,15 +35,23 @@ class Optimizer:
 
     name = "optimizer"
 
-    def __init__(self, learning_rate=0.1, weight_decay=0.0):
+    def __init__(self, learning_rate=0.1, weight_decay=0.0, l1=0.0):
         self.learning_rate = check_number("learning_rate", learning_rate, 0.0, low_open=True)
         self.weight_decay = check_number("weight_decay", weight_decay, 0.0)
+        self.l1 = check_number("l1", l1, 0.0)
         self.state: dict = {}
 
     def _decayed(self, p, g):
-        # Only weight matrices (2-D) are decayed, as is usual for L2 regularisation.
-        if self.weight_decay and p.ndim == 2:
-            return g + self.weight_decay * p
+        """The gradient the rule follows: g + λ₂·W + λ₁·sign(W) for a weight matrix W, else g.
+
+        Only weight matrices (2-D) are regularised, as is usual; biases (1-D) are not.
+        """
+        if p.ndim != 2:
+            return g
+        if self.weight_decay:
+            g = g + self.weight_decay * p
+        if self.l1:
+            g = g + self.l1 * backend.xp.sign(p)
         return g
 
     def step(self, params, grads) -> None:
@@ -47,7 +62,9 @@ class Optimizer:
         self.state = {}
 
     def __repr__(self):
-        return f"{self.__class__.__name__}(learning_rate={self.learning_rate:g})"
+        extra = "".join(f", {name}={value:g}" for name, value in
+                        (("weight_decay", self.weight_decay), ("l1", self.l1)) if value)
+        return f"{self.__class__.__name__}(learning_rate={self.learning_rate:g}{extra})"
 
 
 class SGD(Optimizer):
@@ -73,8 +90,8 @@ class Momentum(Optimizer):
 
     name = "momentum"
 
-    def __init__(self, learning_rate=0.1, momentum=0.9, weight_decay=0.0):
-        super().__init__(learning_rate, weight_decay)
+    def __init__(self, learning_rate=0.1, momentum=0.9, weight_decay=0.0, l1=0.0):
+        super().__init__(learning_rate, weight_decay, l1)
         self.momentum = check_number("momentum", momentum, 0.0, 1.0, high_open=True)
 
     def step(self, params, grads) -> None:
@@ -91,8 +108,8 @@ class Adam(Optimizer):
 
     name = "adam"
 
-    def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.0):
-        super().__init__(learning_rate, weight_decay)
+    def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.0, l1=0.0):
+        super().__init__(learning_rate, weight_decay, l1)
         self.beta1 = check_number("beta1", beta1, 0.0, 1.0, high_open=True)
         self.beta2 = check_number("beta2", beta2, 0.0, 1.0, high_open=True)
         self.epsilon = check_number("epsilon", epsilon, 0.0, low_open=True)

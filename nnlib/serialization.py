@@ -1,22 +1,34 @@
 """Save and load models as .npz files that never execute anything.
 
-A file holds a JSON header (format, version, architecture, loss, dtype) and
+A file holds a JSON header (format, version, architecture, loss, dtype, and an
+optional ``meta`` object saying what the model was trained on and how) and
 one array per parameter (``param_0``, ``param_1``, ...). Loading reads the
 zip directory first and checks every entry's size before reading it; arrays
 are read with ``allow_pickle=False``; the header is checked against
  the layer sizes chain; and each array must have exactly the shape the header
 implies and hold finite floats. Any problem raises :class:`ModelFileError`
 with a message a student can act on.
+
+``meta`` is a flat JSON object of at most :data:`MAX_META_FIELDS` fields, each a number, true/false,
+null, a short text or a short list of whole numbers and short texts, e.g.
+``{"dataset": "spiral", "features": ["x1", "x2"], "hidden": [4, 4], "learning_rate": 0.03}``.
+nnlib checks its form only; what a field means (is "spiral" a data set this app has?) is the
+reader's to check. :func:`load` checks it too and returns the model alone; :func:`load_with_meta`
+returns both. A file saved without meta has exactly the header of older nnlib files.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import math
 import os
+import re
 import struct
+import unicodedata
 import zipfile
 import zlib
+from typing import NamedTuple
 
 import numpy as np
 
@@ -33,6 +45,11 @@ _MAX_HEADER_BYTES = 64 * 1024
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_LAYERS = 1_000
 MAX_UNITS = MAX_FILE_BYTES // 4  # neurons in one layer: more float32 weights would not fit
+MAX_META_FIELDS = 32
+MAX_META_TEXT = 64       # characters in a meta field's name or text
+MAX_META_LIST = 64       # items in a meta list
+MAX_META_INT = 10 ** 15  # whole numbers beyond this lose precision in JavaScript, which may show them
+_META_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class ModelFileError(ValueError):
@@ -44,11 +61,30 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, Valu
                NotImplementedError, RuntimeError, struct.error, zlib.error)
 
 
-def save(model: Sequential, path) -> None:
-    """Write ``model`` to ``path`` (a filename, written atomically, or a writable binary file object)."""
+class Loaded(NamedTuple):
+    """What :func:`load_with_meta` returns: the model and its file's meta ({} when it has none)."""
+
+    model: Sequential
+    meta: dict
+
+
+def save(model: Sequential, path, meta: dict | None = None) -> None:
+    """Write ``model`` to ``path`` (a filename, written atomically, or a writable binary file object).
+
+    meta: optional facts about the model, stored in the header (see the module docstring for what
+    it may hold), e.g. ``{"dataset": "spiral", "hidden": [4, 4], "optimizer": "adam"}``. A meta
+    that breaks the rules is a ValueError (TypeError when it is not a dict), and nothing is written.
+    """
     if not isinstance(model, Sequential):
         raise TypeError(f"model must be a nnlib.Sequential. Received: model={shown(model)}")
+    if meta is not None and not isinstance(meta, dict):
+        raise TypeError(f"meta must be a dict of plain values, or None. Received: meta={shown(meta)}")
     header = {"format": FORMAT, "version": VERSION, **model.config()}
+    if meta:
+        problem = _meta_problem(meta)
+        if problem:
+            raise ValueError(f"meta {problem}")
+        header["meta"] = dict(meta)
     arrays = {f"param_{i}": w for i, w in enumerate(model.get_weights())}
     arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
     if isinstance(path, (str, os.PathLike)):
@@ -58,10 +94,10 @@ def save(model: Sequential, path) -> None:
         np.savez(path, **arrays)
 
 
-def to_bytes(model: Sequential) -> bytes:
-    """The .npz file as bytes (for a download button)."""
+def to_bytes(model: Sequential, meta: dict | None = None) -> bytes:
+    """The .npz file as bytes (for a download button); ``meta`` as in :func:`save`."""
     buf = io.BytesIO()
-    save(model, buf)
+    save(model, buf, meta)
     return buf.getvalue()
 
 
@@ -108,6 +144,7 @@ _FIELDS = {
                f"a list of 1 to {MAX_LAYERS:,} layers", _REQUIRED),
     "loss": (*_one_of(tuple(losses.REGISTRY)), "cross_entropy"),
     "dtype": (*_one_of(("float32", "float64")), "float32"),
+    "meta": (lambda v: isinstance(v, dict), "a JSON object of plain values", {}),
 }
 _LAYER_FIELDS = {
     "n_in": (*_whole(1, MAX_UNITS), _REQUIRED),
@@ -135,6 +172,47 @@ def _checked(obj, fields: dict, where: str) -> dict:
     return out
 
 
+def _meta_text_ok(v) -> bool:
+    # Control and format characters (a newline, a right-to-left override, a lone surrogate) are refused:
+    # a meta text is shown to students as it is.
+    return (isinstance(v, str) and len(v) <= MAX_META_TEXT
+            and not any(unicodedata.category(c).startswith("C") for c in v))
+
+
+def _meta_value_ok(v, in_list: bool = False) -> bool:
+    if type(v) is int:  # bool is not int here: type() is exact
+        return abs(v) <= MAX_META_INT
+    if isinstance(v, str):
+        return _meta_text_ok(v)
+    if in_list:
+        return False
+    if v is None or type(v) is bool:
+        return True
+    if type(v) is float:
+        return math.isfinite(v)
+    if isinstance(v, list):
+        return len(v) <= MAX_META_LIST and all(_meta_value_ok(item, in_list=True) for item in v)
+    return False
+
+
+_META_VALUE = (f"a finite number (whole numbers up to {MAX_META_INT:.0e}), true, false, null, a text of at most "
+               f"{MAX_META_TEXT} characters without control characters, or a list of at most {MAX_META_LIST} "
+               "whole numbers and such texts")
+
+
+def _meta_problem(meta: dict) -> str | None:
+    """What is wrong with a meta dict, as the end of a sentence that starts with its name, or None."""
+    if len(meta) > MAX_META_FIELDS:
+        return f"may hold at most {MAX_META_FIELDS} fields. Received {len(meta):,} fields."
+    for key, value in meta.items():
+        if not (isinstance(key, str) and len(key) <= MAX_META_TEXT and _META_NAME.fullmatch(key)):
+            return (f"field names must be identifiers (letters, digits and _) of at most {MAX_META_TEXT} "
+                    f"characters. Received: {shown(key)}")
+        if not _meta_value_ok(value):
+            return f"field {key!r} must be {_META_VALUE}. Received: {key}={shown(value)}"
+    return None
+
+
 def _small_int(text: str) -> int:  # Python refuses past 4,300 digits (a ValueError); no header needs 21
     if len(text.lstrip("-")) > 20:
         raise ModelFileError(f"the header holds a whole number of {len(text.lstrip('-')):,} digits; "
@@ -160,6 +238,10 @@ def _parse_header(raw: np.ndarray) -> dict:
                              f"this nnlib reads version {VERSION}.")
     header = _checked(header, _FIELDS, "the header")
     header["layers"] = [_checked(c, _LAYER_FIELDS, f"layer {i}") for i, c in enumerate(header["layers"], 1)]
+    problem = _meta_problem(header["meta"])
+    if problem:
+        raise ModelFileError(f"the header's meta {problem}")
+    header["meta"] = dict(header["meta"])
     return header
 
 
@@ -186,7 +268,19 @@ def _check_range(layers_cfg, weights, dtype: str, margin: float = 1e6) -> None:
 
 
 def load(source, max_bytes: int = MAX_FILE_BYTES) -> Sequential:
-    """Read a model written by :func:`save` from a path, bytes or a binary file object."""
+    """Read a model written by :func:`save` from a path, bytes or a binary file object.
+
+    The file's meta, if any, is checked like the rest of the header but not returned:
+    :func:`load_with_meta` returns it.
+    """
+    return load_with_meta(source, max_bytes).model
+
+
+def load_with_meta(source, max_bytes: int = MAX_FILE_BYTES) -> Loaded:
+    """Read a model and its meta: ``Loaded(model, meta)``, meta {} for a file saved without one.
+
+    source and max_bytes as in :func:`load`; every problem is a :class:`ModelFileError`.
+    """
     if not (isinstance(source, (bytes, bytearray, str, os.PathLike))
             or (hasattr(source, "read") and hasattr(source, "seek"))):
         raise TypeError(f"source must be a path, bytes or a binary file object. Received: source={shown(source)}")
@@ -242,4 +336,4 @@ def load(source, max_bytes: int = MAX_FILE_BYTES) -> Sequential:
               for c in layers_cfg]
     model = Sequential(layers, loss=header["loss"])
     model.set_weights(weights)
-    return model
+    return Loaded(model, header["meta"])

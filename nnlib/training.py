@@ -12,7 +12,10 @@ SGD). A learning-rate ``schedule`` sets η before each step.
 
 When the loss turns NaN or infinite, or grows past ``explode_factor`` times its
 starting value, the model gets back the weights of the last good report and
-:class:`TrainingDiverged` says what happened.
+:class:`TrainingDiverged` says what happened. ``history`` keeps only good reports
+(its steps always increase, and the run can go on from its last point); the report
+that blew up is kept apart, as ``TrainingDiverged.progress`` and ``Trainer.blowup``,
+so a loss curve can still draw it.
 """
 
 from __future__ import annotations
@@ -35,24 +38,37 @@ class Progress:
 
     loss: the mean loss L/N over the training set; total_loss: the lecture's L = Σₙ Cⁿ.
     test_loss is a mean as well; the test fields are None without test data.
+    The losses are the data's alone: a regularisation penalty (L1, L2) is not included.
+    The accuracies are None for a one-output network (regression: no classes to compare).
+    A report that blew up (``TrainingDiverged.progress``) holds the loss as measured: NaN, inf
+    or a huge number.
     """
 
     step: int
     epoch: float
     loss: float
     total_loss: float
-    train_accuracy: float
+    train_accuracy: float | None
     test_loss: float | None = None
     test_accuracy: float | None = None
 
 
 class TrainingDiverged(ArithmeticError):
-    """The loss blew up; the model was restored to its last good weights."""
+    """The loss blew up; the model was restored to its last good weights.
 
-    def __init__(self, message: str, step: int, learning_rate: float):
+    step: the step at which the blow-up was seen (the report's step, before the rewind).
+    learning_rate: η at that step.
+    progress: the report that blew up (its step is ``step``; its loss NaN, inf or huge), or None.
+    last_good: the last good report, whose weights the model has again, or None.
+    """
+
+    def __init__(self, message: str, step: int, learning_rate: float,
+                 progress: Progress | None = None, last_good: Progress | None = None):
         super().__init__(message)
         self.step = step
         self.learning_rate = learning_rate
+        self.progress = progress
+        self.last_good = last_good
 
 
 def train_step(model, optimizer, X, T) -> None:
@@ -71,9 +87,11 @@ class Trainer:
 
     Args:
         model: a :class:`nnlib.Sequential`, trained in place.
-        X, y: NumPy training inputs (N, n_in) and integer labels (N,) or one-hot rows.
+        X, y: NumPy training inputs (N, n_in) and integer labels (N,) or one-hot rows (for a
+            one-output regression network: the target values, (N,) or (N, 1)).
         optimizer: a name ('gd', 'sgd', 'momentum', 'adam') or an Optimizer instance.
-        learning_rate, weight_decay: used when ``optimizer`` is a name.
+        learning_rate, weight_decay, l1: used when ``optimizer`` is a name (weight_decay: the
+            L2 rate λ₂, l1: the L1 rate λ₁; see :mod:`nnlib.optimizers`).
         batch_size: examples per step; None, or the optimizer 'gd', uses the whole set.
         X_test, y_test: optional held-out data, evaluated at every report.
         seed: int or Generator for shuffling (and augmentation).
@@ -91,14 +109,17 @@ class Trainer:
 
     ``examples_evaluated`` counts every example that a report has evaluated so far, and
     ``last_report_s`` is the wall time of the latest report (a caller's time box can plan for it).
+    ``history`` holds the good reports, the starting point first; ``blowup`` is the latest
+    report that blew up (None until one does), which ``history`` leaves out.
     """
 
     def __init__(self, model, X, y, optimizer="sgd", learning_rate=None, weight_decay=0.0,
                  batch_size=32, X_test=None, y_test=None, seed=0, augment=None,
-                 explode_factor=10.0, schedule="constant", epochs=None, eval_sample=None, eval_seed=0):
+                 explode_factor=10.0, schedule="constant", epochs=None, eval_sample=None, eval_seed=0,
+                 l1=0.0):
         self.model = model
         if isinstance(optimizer, str):
-            kwargs = {"weight_decay": weight_decay}
+            kwargs = {"weight_decay": weight_decay, "l1": l1}
             if learning_rate is not None:
                 kwargs["learning_rate"] = learning_rate
             optimizer = optimizers.get(optimizer, **kwargs)
@@ -133,6 +154,7 @@ class Trainer:
         self._pos = self.steps_per_epoch  # forces a fresh shuffle before the first step
         self._Xe = self._Te = None
         self.history: list[Progress] = []
+        self.blowup: Progress | None = None
         self._good_weights = [backend.copy(p) for p in model.params]
         self.history.append(self._report())
         self._start_loss = self.history[0].loss
@@ -233,6 +255,7 @@ class Trainer:
             progress = self._report()
         if not math.isfinite(progress.loss) or progress.loss > self.explode_factor * max(self._start_loss, 0.1):
             step = self.step_count  # where it blew up; _restore() rewinds the count
+            self.blowup = progress  # kept apart from history, whose steps must keep increasing
             self._restore()
             lr = opt.learning_rate
             what = "became NaN or infinite" if not math.isfinite(progress.loss) else (
@@ -241,7 +264,7 @@ class Trainer:
                 f"Training diverged at step {step}: the loss {what}. "
                 f"The learning rate {lr:g} is too large for this network; try {lr / 10:g} or smaller. "
                 "The model keeps its last good weights.",
-                step, lr)
+                step, lr, progress=progress, last_good=self.history[-1])
         self._good_weights = [backend.copy(p) for p in self.model.params]
         self.history.append(progress)
         return progress
@@ -264,7 +287,7 @@ class Trainer:
 
 
 def train(model, X, y, epochs=10, *, batch_size=32, optimizer="sgd", learning_rate=None, weight_decay=0.0,
-          schedule="constant", X_test=None, y_test=None, seed=0, augment=None, explode_factor=10.0,
+          l1=0.0, schedule="constant", X_test=None, y_test=None, seed=0, augment=None, explode_factor=10.0,
           report_every=None):
     """Train for ``epochs``, yielding a :class:`Progress` every ``report_every`` steps (default: each epoch).
 
@@ -272,12 +295,12 @@ def train(model, X, y, epochs=10, *, batch_size=32, optimizer="sgd", learning_ra
     """
     trainer = Trainer(model, X, y, optimizer=optimizer, learning_rate=learning_rate, weight_decay=weight_decay,
                       batch_size=batch_size, X_test=X_test, y_test=y_test, seed=seed, augment=augment,
-                      explode_factor=explode_factor, schedule=schedule, epochs=epochs)
+                      explode_factor=explode_factor, schedule=schedule, epochs=epochs, l1=l1)
     yield from trainer.epochs(epochs, report_every)
 
 
 def fit(model, X, y, epochs=10, *, batch_size=32, optimizer="sgd", learning_rate=None, weight_decay=0.0,
-        schedule="constant", X_test=None, y_test=None, seed=0, augment=None, explode_factor=10.0,
+        l1=0.0, schedule="constant", X_test=None, y_test=None, seed=0, augment=None, explode_factor=10.0,
         report_every=None) -> list[Progress]:
     """Train ``model`` in place for ``epochs`` and return the history, the starting point first.
 
@@ -286,7 +309,8 @@ def fit(model, X, y, epochs=10, *, batch_size=32, optimizer="sgd", learning_rate
         epochs: passes over the training set.
         batch_size: examples per step (None, or optimizer='gd': the whole set).
         optimizer: 'gd', 'sgd', 'momentum', 'adam' or an Optimizer instance.
-        learning_rate, weight_decay: the optimizer's η (None: its default) and L2 λ.
+        learning_rate, weight_decay, l1: the optimizer's η (None: its default), its L2 rate λ₂
+            (½λ₂‖W‖² in the loss) and its L1 rate λ₁ (λ₁‖W‖₁), on the weight matrices only.
         schedule: 'constant', 'cosine' (η down to 0 over the epochs) or a callable step -> η.
         X_test, y_test: optional held-out data, evaluated at every report.
         seed: int or Generator for shuffling and augmentation.
@@ -299,7 +323,7 @@ def fit(model, X, y, epochs=10, *, batch_size=32, optimizer="sgd", learning_rate
     """
     trainer = Trainer(model, X, y, optimizer=optimizer, learning_rate=learning_rate, weight_decay=weight_decay,
                       batch_size=batch_size, X_test=X_test, y_test=y_test, seed=seed, augment=augment,
-                      explode_factor=explode_factor, schedule=schedule, epochs=epochs)
+                      explode_factor=explode_factor, schedule=schedule, epochs=epochs, l1=l1)
     for _ in trainer.epochs(epochs, report_every):
         pass
     return trainer.history

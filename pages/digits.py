@@ -10,7 +10,7 @@ import streamlit as st
 
 from nnlib import digits as dg
 from ui import navigation
-from ui.sections import digits_draw, digits_judge, digits_lecture, digits_models, digits_teach
+from ui.sections import digits_draw, digits_insides, digits_judge, digits_lecture, digits_models, digits_teach
 from ui.widgets import persistent
 
 navigation.enter(__file__)  # run alone (a fresh server's legacy mode), the page hands over to app.py
@@ -47,6 +47,7 @@ def draw_and_read(which: str, model) -> None:
     with st.expander("Ink = 1, no ink = 0? The lecture's input next to the grey levels fed here",
                      icon=":material/grid_on:"):
         digits_lecture.ink_or_grey(stages.x, model)
+    digits_insides.render(model, stages.x)  # every hidden layer lighting up, and what layer 1 looks for
     digits_teach.show_teach(which, model, stages.x, reading)
 
 

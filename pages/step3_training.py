@@ -11,10 +11,9 @@ from ui.sections import step3_backprop, step3_path, step3_train
 
 navigation.enter(__file__)  # run alone (a fresh server's legacy mode), the page hands over to app.py
 
+step3_train.compact_page()  # the playground fits one screen
 st.title("Step 3 · Pick the best function")
-st.markdown("Start from a random θ⁰, compute the gradient ∇L, step downhill **θ ← θ − η∇L**, and repeat. "
-            "Backpropagation computes ∇L efficiently.")
-train_tab, path_tab, backprop_tab = st.tabs(["Train a network", "The path of gradient descent",
+train_tab, path_tab, backprop_tab = st.tabs(["Playground: train a network", "The path of gradient descent",
                                              "Backprop, step by step"])
 with train_tab:
     step3_train.render()

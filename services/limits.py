@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from nnlib.layers import count_params
 
 MAX_HIDDEN_LAYERS = 8
@@ -73,6 +75,18 @@ def check_epochs(epochs) -> int:
         raise LimitExceeded(f"at most {MAX_EPOCHS} epochs per run are allowed on this server. "
                             f"Received {epochs}.")
     return epochs
+
+
+TRAIN_PERCENTS = (10, 90)  # the 2-D sets' share of training points: at least one point on each side
+
+
+def check_train_percent(percent) -> int:
+    """The share of a 2-D set's points used for training, a whole percentage from 10 to 90."""
+    low, high = TRAIN_PERCENTS
+    if isinstance(percent, bool) or not isinstance(percent, (int, np.integer)) or not low <= percent <= high:
+        raise ValueError(f"the share of training points must be a whole percentage from {low} to {high}. "
+                         f"Received {percent!r}.")
+    return int(percent)
 
 
 def check_spec(spec):

@@ -21,15 +21,22 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 import nnlib
+from lessons.features import FEATURES
+from lessons.regression_data import REGRESSION_SETS
 from nnlib.validation import check_number
 from services import limits
 
 # URL parameter -> session-state key (see ui/state.py DEFAULTS).
 PARAMS = {"layers": "spec", "act": "activation", "data": "dataset", "noise": "noise", "opt": "optimizer",
-          "lr": "learning_rate", "batch": "batch_size", "epochs": "epochs", "seed": "seed"}
-STATE_KEYS = ("spec", "dataset", "noise", "optimizer", "learning_rate", "batch_size", "epochs", "seed")
+          "lr": "learning_rate", "batch": "batch_size", "epochs": "epochs", "seed": "seed",
+          "features": "features", "reg": "regularization", "reg_rate": "reg_rate", "train": "train_percent"}
+STATE_KEYS = ("spec", "dataset", "noise", "optimizer", "learning_rate", "batch_size", "epochs", "seed",
+              "features", "regularization", "reg_rate", "train_percent")
 HIDDEN_ACTIVATIONS = ("relu", "sigmoid", "tanh", "linear")
-DATASETS = (*nnlib.datasets.TOY_SETS, "digits")
+DATASETS = (*nnlib.datasets.TOY_SETS, "digits", *REGRESSION_SETS)
+REGULARIZATIONS = ("none", "L1", "L2")
+_REG_NAMES = {name.lower(): name for name in REGULARIZATIONS}  # a link may write l1 or L1
+REG_RATE_RANGE = (0.0, 10.0)       # 0: no penalty (as with regularisation 'none')
 OPTIMIZERS = tuple(nnlib.optimizers.REGISTRY)
 MAX_VALUE_CHARS = 64             # longer values are refused before any parsing
 MAX_SEED = 9_999                 # Step 3's seed box goes this far
@@ -42,9 +49,12 @@ class _Bad(ValueError):
     """One parameter could not be used; the message says why, in plain words."""
 
 
-def io_shape(dataset: str) -> tuple[int, int]:
-    """Inputs and outputs a network needs for a data set: digits 256 → 10, 2-D sets 2 → 2."""
-    return nnlib.datasets.io_shape(dataset)
+def io_shape(dataset: str, features=("x1", "x2")) -> tuple[int, int]:
+    """Inputs and outputs a network needs for a data set: digits 256 → 10; a 2-D set one input per
+    feature, and 2 classes (or 1 value for a regression set)."""
+    if dataset == "digits":
+        return nnlib.datasets.io_shape(dataset)
+    return len(features), 1 if dataset in REGRESSION_SETS else 2
 
 
 def _shown(value: str) -> str:
@@ -90,6 +100,16 @@ def _layers(text: str) -> tuple[int, ...]:
     return tuple(_whole(p, 1, limits.MAX_NEURONS_PER_LAYER, "each layer's neuron count") for p in parts)
 
 
+def _features(text: str) -> tuple[str, ...]:
+    names = [p for p in re.split(r"[,\s]+", text.strip()) if p]
+    if not names:
+        raise _Bad("at least one input feature is needed")
+    unknown = [n for n in names if n not in FEATURES]
+    if unknown:
+        raise _Bad(f"{_shown(unknown[0])} is not an input feature; choose from {', '.join(FEATURES)}")
+    return tuple(f for f in FEATURES if f in names)  # the Playground's order, each once
+
+
 _PARSERS = {
     "layers": _layers,
     "act": lambda t: _choice(t, HIDDEN_ACTIVATIONS, "the activation"),
@@ -100,6 +120,10 @@ _PARSERS = {
     "batch": lambda t: _whole(t, 1, MAX_BATCH, "the batch size"),
     "epochs": lambda t: _whole(t, 1, limits.MAX_EPOCHS, "the number of epochs"),
     "seed": lambda t: _whole(t, 0, MAX_SEED, "the seed"),
+    "features": _features,
+    "reg": lambda t: _REG_NAMES[_choice(t, tuple(_REG_NAMES), "the regularisation")],
+    "reg_rate": lambda t: _number(t, *REG_RATE_RANGE, "the regularisation rate"),
+    "train": lambda t: _whole(t, *limits.TRAIN_PERCENTS, "the share of training points (%)"),
 }
 
 
@@ -141,7 +165,7 @@ def decode(query: Mapping, defaults: Mapping) -> tuple[dict, list[str]]:
     try:
         # The server's limits, with the data set's real inputs and outputs
         # (a digits network has 256 inputs, so more parameters).
-        n_in, n_out = io_shape(settings["dataset"])
+        n_in, n_out = io_shape(settings["dataset"], settings["features"])
         limits.check_spec(nnlib.NetworkSpec(n_in=n_in, hidden=hidden, n_out=n_out, activation=activation))
     except ValueError as exc:
         notices.append(f"The link's network was ignored: {exc}")
@@ -169,6 +193,10 @@ def encode(state: Mapping) -> dict[str, str]:
         "batch": str(int(state["batch_size"])),
         "epochs": str(int(state["epochs"])),
         "seed": str(int(state["seed"])),
+        "features": ",".join(state["features"]),
+        "reg": str(state["regularization"]),
+        "reg_rate": _fmt(float(state["reg_rate"])),
+        "train": str(int(state["train_percent"])),
     }
 
 

@@ -11,15 +11,21 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
 import nnlib
+from lessons import features as feats
+from lessons import regression_data
 from services import limits
 
-DATASETS = (*nnlib.datasets.TOY_SETS, "digits")
+CLASSIFICATION_SETS = (*nnlib.datasets.TOY_SETS, "digits")
+REGRESSION_SETS = regression_data.REGRESSION_SETS
+DATASETS = (*CLASSIFICATION_SETS, *REGRESSION_SETS)
+REGULARIZATIONS = {"none": "none", "L1": "L1  (λ‖W‖₁)", "L2": "L2  (λ/2 ‖W‖²)"}
 # The lecture's rule first; the others are later improvements on it (ORIGINS says what each changes).
 OPTIMIZERS = {"gd": "gradient descent (the lecture's)", "sgd": "SGD (minibatch)", "momentum": "momentum",
               "adam": "Adam"}
@@ -55,23 +61,43 @@ REPORT_GAP_S = 0.5        # a report at least every 0.5 s of training (slices' t
 
 @dataclass(frozen=True)
 class Data:
-    """Training and test sets as read-only NumPy arrays: X (N, n_in) float32, y (N,) int labels."""
+    """Training and test sets as read-only NumPy arrays.
+
+    X (N, n_in) float32: the network's inputs (for the 2-D sets, the chosen input features of each
+    point); y (N,): int labels, or float32 target values for a regression set. points, points_test:
+    the 2-D sets' points (x₁, x₂) themselves, (N, 2), for drawing; None for the digits.
+    """
 
     X: np.ndarray
     y: np.ndarray
     X_test: np.ndarray
     y_test: np.ndarray
+    points: np.ndarray | None = None
+    points_test: np.ndarray | None = None
 
 
-def load_data(dataset: str, noise: float = 0.0, seed: int = 0) -> Data:
-    """A toy 2-D set (noise and seed apply) or the 16×16 digits (a fixed split), read-only."""
+def is_regression(dataset: str) -> bool:
+    return dataset in REGRESSION_SETS
+
+
+def load_data(dataset: str, noise: float = 0.0, seed: int = 0, train_percent: int = 50,
+              features=feats.DEFAULT) -> Data:
+    """A 2-D set (noise, seed, the share of training points and the input features apply) or the
+    16×16 digits (a fixed split), read-only."""
+    points = points_test = None
     if dataset == "digits":
         (X, y), (Xt, yt) = nnlib.datasets.digits()
     else:
-        (X, y), (Xt, yt) = nnlib.datasets.toy(dataset, n=TOY_POINTS, noise=float(noise), seed=int(seed))
-    for a in (X, y, Xt, yt):
-        a.setflags(write=False)  # the page caches these for every session: nobody may change them
-    return Data(X, y, Xt, yt)
+        test_fraction = 1.0 - limits.check_train_percent(train_percent) / 100.0
+        make = regression_data.regression if is_regression(dataset) else nnlib.datasets.toy
+        (points, y), (points_test, yt) = make(dataset, n=TOY_POINTS, noise=float(noise),
+                                              test_fraction=test_fraction, seed=int(seed))
+        X = feats.transform(points, features).astype(np.float32)
+        Xt = feats.transform(points_test, features).astype(np.float32)
+    for a in (X, y, Xt, yt, points, points_test):
+        if a is not None:
+            a.setflags(write=False)  # the page caches these for every session: nobody may change them
+    return Data(X, y, Xt, yt, points, points_test)
 
 
 @dataclass(frozen=True)
@@ -88,18 +114,67 @@ class RunSettings:
     learning_rate: float
     batch_size: int
     epochs: int
+    features: tuple[str, ...] = feats.DEFAULT   # the 2-D sets' input features (lessons.features)
+    regularization: str = "none"                # 'none' | 'L1' | 'L2' (REGULARIZATIONS)
+    reg_rate: float = 0.0                       # its λ
+    train_percent: int = 50                     # the 2-D sets' share of training points, in %
+
+    @property
+    def regression(self) -> bool:
+        return is_regression(self.dataset)
 
     def spec(self) -> nnlib.NetworkSpec:
-        """The Step 1 network, with inputs and outputs fitted to the data set."""
-        n_in, n_out = nnlib.datasets.io_shape(self.dataset)
+        """The Step 1 network, with inputs and outputs fitted to the data set (and its input features).
+
+        Classification ends in softmax with cross-entropy; regression in one linear neuron with the
+        mean squared error."""
+        if self.dataset == "digits":
+            n_in, n_out = nnlib.datasets.io_shape(self.dataset)
+        else:
+            n_in, n_out = len(feats.check_names(self.features)), 1 if self.regression else 2
+        output = {"output": "linear", "loss": "mse"} if self.regression else {}
         return limits.check_spec(nnlib.NetworkSpec(n_in=n_in, hidden=self.hidden, n_out=n_out,
-                                                   activation=self.activation))
+                                                   activation=self.activation, **output))
+
+    def data_key(self) -> tuple:
+        """What the data depend on (load_data's arguments)."""
+        toy = self.dataset != "digits"
+        return (self.dataset, self.noise if toy else 0.0, self.seed if toy else 0,
+                self.train_percent if toy else 50, self.features if toy else feats.DEFAULT)
 
     def network_key(self) -> tuple:
-        return (self.dataset, self.noise, self.seed, self.hidden, self.activation)
+        return (*self.data_key(), self.seed, self.hidden, self.activation)
 
     def optimizer_key(self) -> tuple:
-        return (self.optimizer, self.learning_rate, self.batch_size)
+        return (self.optimizer, self.learning_rate, self.batch_size, self.regularization, self.reg_rate)
+
+    def penalties(self) -> dict:
+        """The Trainer's weight_decay (L2 λ) and l1 (L1 λ) for the chosen regularisation."""
+        if self.regularization not in REGULARIZATIONS:
+            raise ValueError(f"Unknown regularisation {self.regularization!r}. Choose one of: "
+                             f"{', '.join(REGULARIZATIONS)}.")
+        rate = float(self.reg_rate)
+        return {"weight_decay": rate if self.regularization == "L2" else 0.0,
+                "l1": rate if self.regularization == "L1" else 0.0}
+
+
+def settings_from_state(state) -> RunSettings:
+    """The run's settings from a session's state (ui/state.py's keys: spec, dataset, noise, ...)."""
+    spec = state["spec"]
+    return RunSettings(state["dataset"], float(state["noise"]), int(state["seed"]), tuple(spec.hidden),
+                       spec.activation, state["optimizer"], float(state["learning_rate"]), int(state["batch_size"]),
+                       int(limits.check_epochs(int(state["epochs"]))), tuple(state["features"]),
+                       state["regularization"], float(state["reg_rate"]), int(state["train_percent"]))
+
+
+def state_of(settings: RunSettings) -> dict:
+    """The inverse of :func:`settings_from_state`: the session-state values that give ``settings``."""
+    return {"spec": nnlib.NetworkSpec(hidden=settings.hidden, activation=settings.activation),
+            "dataset": settings.dataset, "noise": settings.noise, "seed": settings.seed,
+            "optimizer": settings.optimizer, "learning_rate": settings.learning_rate,
+            "batch_size": settings.batch_size, "epochs": settings.epochs, "features": settings.features,
+            "regularization": settings.regularization, "reg_rate": settings.reg_rate,
+            "train_percent": settings.train_percent}
 
 
 def check_memory(settings: RunSettings, data: Data) -> int:
@@ -115,15 +190,21 @@ class TrainingRun:
     error: the plain-words message of the last divergence, else None.
     """
 
-    def __init__(self, settings: RunSettings, data: Data):
+    def __init__(self, settings: RunSettings, data: Data, model: nnlib.Sequential | None = None):
+        """A new run from the seed's random θ⁰, or from ``model`` (e.g. a loaded file, used as it is)."""
         limits.check_epochs(settings.epochs)
         check_memory(settings, data)
         self.settings = settings
         self.data = data
-        self.model = settings.spec().build(seed=settings.seed)
+        spec = settings.spec()
+        if model is not None and model.sizes() != spec.sizes:
+            raise ValueError(f"the model is {' → '.join(map(str, model.sizes()))}; these settings need "
+                             f"{' → '.join(map(str, spec.sizes))}.")
+        self.model = model if model is not None else spec.build(seed=settings.seed)
         self.history: list[nnlib.Progress] = []
         self.running = False
         self.error: str | None = None
+        self.blowup: nnlib.Progress | None = None  # the report that blew up (step and epoch of the run)
         self.last_slice = (0, 0.0)           # (steps, seconds) of the latest slice
         self.full_progress: nnlib.Progress | None = None  # the whole sets, at the step it names
         self._sec_per_step: float | None = None
@@ -135,7 +216,7 @@ class TrainingRun:
         last = self.history[-1] if self.history else None
         self._offset = (last.step, last.epoch) if last else (0, 0.0)
         self.trainer = nnlib.Trainer(
-            self.model, d.X, d.y, optimizer=s.optimizer, learning_rate=s.learning_rate,
+            self.model, d.X, d.y, optimizer=s.optimizer, learning_rate=s.learning_rate, **s.penalties(),
             batch_size=s.batch_size, X_test=d.X_test, y_test=d.y_test, seed=s.seed + len(self.history),
             eval_sample=EVAL_SAMPLE, eval_seed=s.seed)
         if not self.history:  # a retune's starting report repeats the last point
@@ -152,7 +233,8 @@ class TrainingRun:
         if self.running:
             return "training…"
         if self.error:
-            return "stopped: the loss exploded"
+            where = f" at step {self.blowup.step:,}" if self.blowup else ""
+            return f"stopped{where}: the loss exploded"
         return "finished" if self.done else "ready" if self.progress.step == 0 else "paused"
 
     @property
@@ -214,6 +296,7 @@ class TrainingRun:
             self._new_trainer()
             self._sec_per_step = None
             self.error = None
+            self.blowup = None
 
     # --- training ----------------------------------------------------------------
     def report_now(self) -> nnlib.Progress:
@@ -231,13 +314,19 @@ class TrainingRun:
                 return True
             self._unreported_s = 0.0
         except nnlib.TrainingDiverged as exc:
-            # nnlib already restored the last good weights; say so and stop.
-            self.error = str(exc)
+            # nnlib already restored the last good weights; say so, keep the point that blew up, and stop.
+            step0, epoch0 = self._offset
+            # nnlib's message guesses a rate ("try η/10"); the page offers one it has tried instead.
+            message = re.sub(r"; try [^.]*(\.\d+)?[^.]*\.", ".", str(exc))
+            self.error = message.replace(f"at step {exc.step}:", f"at step {exc.step + step0:,}:")
+            if exc.progress is not None:
+                self.blowup = dataclasses.replace(exc.progress, step=exc.progress.step + step0,
+                                                  epoch=exc.progress.epoch + epoch0)
             self.running = False
             return False
         step0, epoch0 = self._offset
         self.history.append(dataclasses.replace(p, step=p.step + step0, epoch=p.epoch + epoch0))
-        self.error = None
+        self.error = self.blowup = None
         return True
 
     def step_once(self) -> nnlib.Progress:
@@ -309,15 +398,34 @@ def resume_or_start(run: TrainingRun | None, settings: RunSettings, data_for) ->
     return run
 
 
-def lower_rate(rates, rate: float) -> float | None:
-    """The largest of ``rates`` below ``rate`` (what to try after the loss exploded), or None."""
-    below = [r for r in rates if r < rate]
-    return max(below) if below else None
+# A setup that learns the digits, for the playground's "digits preset" button: the 64 → 32 ReLU network
+# with Adam reached 94.6 % test accuracy in 10 epochs (tests/test_training_service.py checks it).
+DIGITS_PRESET = {"hidden": (64, 32), "activation": "relu", "optimizer": "adam", "learning_rate": 0.003,
+                 "batch_size": 32, "epochs": 10}
+DIGITS_MIN_NEURONS = 16   # a hidden layer narrower than this squeezes 256 pixels into too few numbers
 
 
-def network_line(dataset: str, spec: nnlib.NetworkSpec) -> str:
-    """Step 1's network as it meets this data set: "x1, x2 → 4 → 4 (relu) → 2 classes (softmax)"."""
-    n_in = "256 pixels" if dataset == "digits" else "x1, x2"
-    n_out = "10 digits" if dataset == "digits" else "2 classes"
-    hidden = " → ".join(str(h) for h in spec.hidden) or "no hidden layer"
-    return f"{n_in} → {hidden} ({spec.activation}) → {n_out} (softmax)"
+def preset_line(preset: dict) -> str:
+    """A preset in words: "64 → 32 relu, adam η = 0.003, batch 32, 10 epochs"."""
+    return (f"{' → '.join(map(str, preset['hidden']))} {preset['activation']}, {preset['optimizer']} "
+            f"η = {preset['learning_rate']:g}, batch {preset['batch_size']}, {preset['epochs']} epochs")
+
+
+def setup_warning(settings: RunSettings) -> str | None:
+    """Why a setting cannot learn its data set, said before training starts (None when it can).
+
+    The digits need room: a hidden layer of 4 neurons must describe every digit with 4 numbers, and
+    gradient descent over all 4,000 digits takes one step per epoch (500 steps in 500 epochs)."""
+    if settings.dataset != "digits":
+        return None
+    narrow = [n for n in settings.hidden if n < DIGITS_MIN_NEURONS]
+    if narrow:
+        return (f"A hidden layer of {min(narrow)} neuron{'s' * (min(narrow) != 1)} must describe each 256-pixel "
+                f"digit with {min(narrow)} number{'s' * (min(narrow) != 1)}: too few to tell 10 digits apart well "
+                "(this network stalls far below what the digits allow). Use at least "
+                f"{DIGITS_MIN_NEURONS} neurons per layer.")
+    if settings.optimizer == "gd":
+        return ("Gradient descent on the digits computes the gradient over all 4,000 digits for every single "
+                "step, so an epoch is one step: it learns slowly. A minibatch rule (SGD, Adam) takes 125 steps "
+                "an epoch at batch 32.")
+    return None

@@ -219,3 +219,25 @@ def test_the_lectures_notes_on_input_and_training_are_shown(model, app_url, brow
     page.wait_for_timeout(800)
     screenshot(page, "digits_1280_ink_bits")
     page.set_viewport_size({"width": 1280, "height": 1100})
+
+
+def test_inside_the_network_for_the_drawing(model, app_url, browser_page):
+    """Issue 12: the hidden layer as a strip of neurons and layer 1's most active neurons, at 1280 and 420 px."""
+    page = browser_page
+    for width in (1280, 420):
+        page.set_viewport_size({"width": width, "height": 1100})
+        open_digits(page, app_url)
+        shown, _ = draw_and_read(page, 3, height=0.7, slant=0.0, rotation=0.0, aspect=1.0, centre=(140, 140))
+        assert shown == "3"
+        page.get_by_text("Inside the network", exact=True).scroll_into_view_if_needed()
+        page.wait_for_selector('[data-testid="stVegaLiteChart"] canvas', timeout=15_000)
+        charts = page.locator('[data-testid="stVegaLiteChart"]')
+        assert charts.count() == 2  # the default model's one hidden layer, and the top neurons
+        for i in range(2):
+            box = charts.nth(i).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width  # no sideways scrolling on a phone
+        assert page.get_by_text("Why neuron", exact=False).count() == 1
+        assert page.locator(ERRORS).count() == 0
+        page.set_viewport_size({"width": width, "height": 3400 if width > 640 else 4400})
+        page.wait_for_timeout(800)
+        screenshot(page, f"digits_{width}_insides")

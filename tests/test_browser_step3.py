@@ -1,4 +1,5 @@
-"""Step 3 in headless Chromium: it loads clean, Start makes the loss curve grow, Pause stops it."""
+"""Step 3 in headless Chromium: it loads clean, Start makes the loss curve grow, Pause stops it.
+(The playground's one-screen layout, its controls and frames: tests/test_browser_playground.py.)"""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from ui.views.update_rules import update_rule
 
 pytestmark = pytest.mark.browser
 
-# How many points the train loss line has (the live curves are a Vega-Lite SVG), or -1 while it is out.
+# How many points the train loss line has (the loss curve is a Vega-Lite SVG), or -1 while it is out.
 # Vega draws a line as one path "M x,y L x,y L …": one command per point.
 LOSS_POINTS = """() => {
     for (const path of document.querySelectorAll('svg.marks g.mark-line path')) {
         const label = path.getAttribute('aria-label') || '';
-        if (label.includes('mean cross-entropy') && label.includes('set: train'))
+        if (label.includes('loss') && label.includes('set: train'))
             return (path.getAttribute('d').match(/[ML]/g) || []).length;
     }
     return -1;
@@ -35,7 +36,7 @@ SAMPLE = """async (ms) => {
 
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
-# A checksum of each live canvas (the decision boundary, then the neuron pictures), as drawn now.
+# A checksum of each live canvas (the network with its neuron pictures, then the boundary), as drawn now.
 CANVAS_SUMS = """() => [...document.querySelectorAll('canvas.marks')]
     .filter(c => c.getBoundingClientRect().width > 0)
     .map(c => {
@@ -51,8 +52,15 @@ def open_step3(page, app_url):
     wait_for_app(page)
     page.get_by_role("link", name=re.compile("Step 3")).first.click()
     wait_for_app(page)
-    page.get_by_role("button", name="Start").wait_for()
+    page.get_by_role("button", name="Start", exact=True).wait_for()
     page.wait_for_function(f"({LOSS_POINTS})() > 0")
+
+
+def choose(page, key: str, option: str) -> None:
+    """Pick ``option`` in the selectbox with this key."""
+    page.locator(f".st-key-{key} input").click()  # Streamlit 1.67's selectbox is a combobox
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_for_app(page)
 
 
 def points(page) -> int:
@@ -80,8 +88,8 @@ def test_start_grows_the_loss_curve_and_pause_stops_it(browser_page, app_url):
     page = browser_page
     open_step3(page, app_url)
     pictures_before = page.evaluate(CANVAS_SUMS)
-    assert len(pictures_before) == 2  # the decision boundary and the neuron pictures
-    page.get_by_role("button", name="Start").click()
+    assert len(pictures_before) == 2  # the network (a picture in every neuron) and the decision boundary
+    page.get_by_role("button", name="Start", exact=True).click()
     page.wait_for_function(f"({LOSS_POINTS})() > 3", timeout=10_000)
     running = page.evaluate(SAMPLE, 2000)
     redraws = len(changes(running)) / 2.0
@@ -92,7 +100,7 @@ def test_start_grows_the_loss_curve_and_pause_stops_it(browser_page, app_url):
     pictures_running = page.evaluate(CANVAS_SUMS)
     assert all(a != b for a, b in zip(pictures_before, pictures_running)), "the boundary and neurons must change"
 
-    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Pause", exact=True).click()
     # Pause must act within half a second; a second more of margin covers a busy CI machine
     # (a slice that began before the click may still be drawn).
     settling = page.evaluate(SAMPLE, 1500)
@@ -100,7 +108,7 @@ def test_start_grows_the_loss_curve_and_pause_stops_it(browser_page, app_url):
     later = page.evaluate(SAMPLE, 2000)
     assert all(n in (settled, -1) for _, n in later), "the loss curve kept growing after Pause"
     assert page.evaluate(CANVAS_SUMS) == still, "the pictures kept changing after Pause"
-    assert page.get_by_role("button", name="Start").is_enabled()
+    assert page.get_by_role("button", name="Start", exact=True).is_enabled()
     assert page.locator(ERRORS).count() == 0
     last_growth = max(changes(settling), default=0.0)
     print(f"\nlive redraws per second: {redraws:.1f}; last growth {last_growth:.0f} ms after Pause")
@@ -109,7 +117,9 @@ def test_start_grows_the_loss_curve_and_pause_stops_it(browser_page, app_url):
 def test_the_rule_shown_is_gradient_descent_and_backprop_shows_softmax_and_the_total_gradient(browser_page, app_url):
     page = browser_page
     open_step3(page, app_url)
-    # The training tab writes out the default rule: the lecture's gradient descent on L/N, η = 1.
+    # The playground writes out the default rule: the lecture's gradient descent on L/N, η = 1.
+    page.get_by_text("Each training step · Gradient descent").click()
+    page.locator(".st-key-train_rule annotation").first.wait_for(state="attached")
     assert page.locator(".st-key-train_rule annotation").all_text_contents() == [
         update_rule("gd").latex(), r"\eta = 1,\ N = 200"]
     page.get_by_role("tab", name="Backprop, step by step").click()
@@ -135,9 +145,9 @@ def test_screenshots_wide_and_narrow(browser_page, app_url):
     page = browser_page
     page.set_viewport_size({"width": 1280, "height": 2300})
     open_step3(page, app_url)
-    page.get_by_role("button", name="Start").click()
+    page.get_by_role("button", name="Start", exact=True).click()
     page.wait_for_function(f"({LOSS_POINTS})() > 8", timeout=20_000)
-    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Pause", exact=True).click()
     page.wait_for_timeout(800)
     screenshot(page, "step3_train_1280")
     for tab, name in (("The path of gradient descent", "path"), ("Backprop, step by step", "backprop")):
@@ -145,21 +155,21 @@ def test_screenshots_wide_and_narrow(browser_page, app_url):
         page.wait_for_timeout(800)
         screenshot(page, f"step3_{name}_1280")
     page.set_viewport_size({"width": 420, "height": 5200})
-    page.get_by_role("tab", name="Train a network").click()
+    page.get_by_role("tab", name="Playground: train a network").click()
     page.wait_for_timeout(1200)
     # Usable when narrow: nothing wider than the screen except what scrolls on its own (tables, charts).
     overflow = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth")
     assert overflow <= 420 + 1
     screenshot(page, "step3_train_420")
     # The digits' first-layer pictures fit a phone too.
-    page.get_by_text("16×16 digits").click()
-    page.get_by_text("What the first hidden layer looks for").wait_for()
+    choose(page, "step3_dataset", "16×16 digits")
+    page.get_by_text("each neuron's 256 weights as a 16×16 picture").wait_for()
     page.wait_for_timeout(1200)
     assert page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth") <= 420 + 1
     assert len(page.evaluate(CANVAS_SUMS)) == 1
     screenshot(page, "step3_digits_420")
-    page.get_by_text("circle", exact=True).click()
-    page.get_by_text("What each neuron computes").wait_for()
+    choose(page, "step3_dataset", "circle")
+    page.get_by_text("Each neuron shows its output a over the plane").wait_for()
     for tab, name in (("The path of gradient descent", "path"), ("Backprop, step by step", "backprop")):
         page.get_by_role("tab", name=tab).click()
         page.wait_for_timeout(800)

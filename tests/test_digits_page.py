@@ -79,7 +79,7 @@ def test_a_drawing_on_the_canvas_is_read(model, digit, kwargs):
     assert expected.digit == digit
     at = draw(open_page(), image)
     assert prediction(at) == str(digit)
-    assert [s.value for s in at.subheader] == ["What the network sees", "Teach it this digit"]
+    assert [s.value for s in at.subheader] == ["What the network sees", "Inside the network", "Teach it this digit"]
     assert len(at.get("plotly_chart")) >= 2  # the ten probabilities and the 16×16 grid
     assert at.session_state["digits_taught"] is None
 

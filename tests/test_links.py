@@ -17,9 +17,11 @@ from ui.state import DEFAULTS
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SHARED = {"spec": nnlib.NetworkSpec(n_in=2, hidden=(8, 6, 4), n_out=2, activation="tanh"), "dataset": "spiral",
-          "noise": 0.25, "optimizer": "sgd", "learning_rate": 0.3, "batch_size": 32, "epochs": 300, "seed": 1234}
+          "noise": 0.25, "optimizer": "sgd", "learning_rate": 0.3, "batch_size": 32, "epochs": 300, "seed": 1234,
+          "features": ("x1", "x2", "sin_x1"), "regularization": "L1", "reg_rate": 0.01, "train_percent": 70}
 SHARED_QUERY = {"layers": "8,6,4", "act": "tanh", "data": "spiral", "noise": "0.25", "opt": "sgd", "lr": "0.3",
-                "batch": "32", "epochs": "300", "seed": "1234"}
+                "batch": "32", "epochs": "300", "seed": "1234", "features": "x1,x2,sin_x1", "reg": "L1",
+                "reg_rate": "0.01", "train": "70"}
 
 
 # --- pure encode / decode ------------------------------------------------------------------
@@ -40,6 +42,17 @@ def test_share_url_round_trips_through_a_real_query_string():
     assert "layers=8,6,4" in parts.query                 # commas stay readable
     settings_, notices = links.decode(parse_qs(parts.query), DEFAULTS)
     assert settings_ == SHARED and notices == []
+
+
+def test_features_are_read_in_the_playgrounds_order_each_once():
+    settings_, notices = links.decode({"features": "sin_x2 x1,x1"}, DEFAULTS)
+    assert notices == [] and settings_["features"] == ("x1", "sin_x2")
+
+
+def test_a_regression_link_checks_the_network_with_one_output():
+    settings_, notices = links.decode({"data": "plane", "layers": "8", "features": "x1,x2,x1_squared"}, DEFAULTS)
+    assert notices == [] and settings_["dataset"] == "plane" and settings_["spec"].hidden == (8,)
+    assert links.io_shape("plane", settings_["features"]) == (3, 1)
 
 
 def test_missing_parameters_keep_their_defaults_silently():
@@ -64,7 +77,7 @@ def test_no_hidden_layer_is_a_valid_network():
     ("layers", "2000", "from 1 to 1,024"),
     ("layers", "4" * 100, "longer than 64 characters"),
     ("act", "softmax", "one of relu, sigmoid, tanh, linear"),
-    ("data", "mnist", "one of circle, xor, gaussian, spiral, digits"),
+    ("data", "mnist", "one of circle, xor, gaussian, spiral, digits, plane, gaussians"),
     ("noise", "0.9", "between 0 and 0.5"),
     ("noise", "nan", "between 0 and 0.5"),
     ("noise", "inf", "between 0 and 0.5"),
@@ -78,6 +91,11 @@ def test_no_hidden_layer_is_a_valid_network():
     ("seed", "-1", "whole number"),
     ("seed", "10000", "from 0 to 9,999"),
     ("seed", "9" * 5000, "longer than 64 characters"),
+    ("features", "x1,x3", "'x3' is not an input feature"),
+    ("features", ",", "at least one input feature"),
+    ("reg", "L3", "one of none, l1, l2"),
+    ("reg_rate", "100", "between 0 and 10"),
+    ("train", "95", "from 10 to 90"),
 ])
 def test_each_bad_value_falls_back_to_its_default_with_a_notice(param, value, why):
     settings_, notices = links.decode({param: value}, DEFAULTS)
@@ -117,7 +135,7 @@ def test_decode_never_raises_and_always_gives_a_usable_setup(query):
     settings_, notices = links.decode(query, DEFAULTS)
     assert set(settings_) == set(links.STATE_KEYS)
     assert all(isinstance(n, str) and n for n in notices)
-    n_in, n_out = links.io_shape(settings_["dataset"])
+    n_in, n_out = links.io_shape(settings_["dataset"], settings_["features"])
     nnlib.NetworkSpec(n_in=n_in, hidden=settings_["spec"].hidden, n_out=n_out,
                       activation=settings_["spec"].activation)      # within the server's limits
     assert settings_["dataset"] in links.DATASETS and settings_["optimizer"] in links.OPTIMIZERS

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import nnlib
 from lessons.grid import plane_grid
 from services import training as tr
 from ui.views import live_charts as charts
@@ -51,8 +50,9 @@ def test_the_boundary_picture_is_the_networks_probability_with_x2_upwards(run):
     picture = decode_png(chart.datasets["picture"]["url"][0])
     assert picture.shape == (30, 30, 3)
     p = grid.class_probability(1)  # row 0 is the lowest x2
-    np.testing.assert_array_equal(picture[0], charts.diverging_rgb(p[-1]))  # the image's top row: highest x2
-    np.testing.assert_array_equal(picture[-1], charts.diverging_rgb(p[0]))
+    faded = charts.diverging_rgb(p) * 0.85 + 0.15 * 255  # as an opacity of 0.85 over white shows it
+    np.testing.assert_allclose(picture[0], faded[-1], atol=0.51)  # the image's top row: highest x2
+    np.testing.assert_allclose(picture[-1], faded[0], atol=0.51)
     # The picture covers the plane; each pixel is centred on its grid point.
     half = (grid.xs[-1] - grid.xs[0]) / 58
     assert chart.datasets["picture"]["left"][0] == pytest.approx(grid.xs[0] - half)
@@ -67,19 +67,33 @@ def test_the_boundary_picture_is_the_networks_probability_with_x2_upwards(run):
     # The data points and their classes.
     np.testing.assert_allclose(chart.datasets["points"]["x1"], run.data.X[:, 0])
     assert chart.datasets["points"]["class"][:3] == [f"class {k}" for k in run.data.y[:3]]
+    # Under the picture, the probe's cells show the same values (while a new picture is decoded).
+    np.testing.assert_allclose(probe_rows["shade"], probe_rows["value"])
     layers = chart.spec["layer"]
-    assert layers[0]["encoding"]["x"]["title"] == "x1" and layers[0]["encoding"]["y"]["title"] == "x2"
-    assert layers[1]["encoding"]["color"]["title"] == "P(class 1)"
+    assert [layer["data"]["name"] for layer in layers] == ["probe", "picture", "probe", "points"]
+    assert layers[1]["encoding"]["x"]["title"] == "x1" and layers[1]["encoding"]["y"]["title"] == "x2"
+    assert layers[2]["encoding"]["color"]["title"] == "P(class 1)"
+
+
+def test_discretize_shows_the_decided_class(run):
+    grid, probe = plane_grid(run.model, resolution=12), plane_grid(run.model, resolution=6)
+    chart = charts.boundary_chart(grid, probe, run.data.X, run.data.y, discretize=True)
+    picture = decode_png(chart.datasets["picture"]["url"][0])
+    decided = (grid.class_probability(1) >= 0.5)[::-1]
+    colours = {tuple(c) for c in picture.reshape(-1, 3)}
+    assert len(colours) <= 2  # only the two class colours
+    np.testing.assert_array_equal(picture[decided][:1], picture[decided][-1:])
+    np.testing.assert_array_equal(chart.datasets["probe"]["shade"], (probe.class_probability(1) >= 0.5).ravel())
 
 
 def test_the_spec_stays_the_same_while_training_runs(run):
     """The browser keeps the chart and swaps its data only while the spec is unchanged."""
     before = (charts.boundary_chart(plane_grid(run.model, 20), plane_grid(run.model, 8), run.data.X, run.data.y),
-              charts.neuron_pictures_chart(plane_grid(run.model, 12)), charts.curves_chart(run.history))
+              charts.curves_chart(run.history))
     run.step_once()
     run.step_once()
     after = (charts.boundary_chart(plane_grid(run.model, 20), plane_grid(run.model, 8), run.data.X, run.data.y),
-             charts.neuron_pictures_chart(plane_grid(run.model, 12)), charts.curves_chart(run.history))
+             charts.curves_chart(run.history))
     for a, b in zip(before, after):
         assert a.spec == b.spec
     assert before[0].datasets["picture"]["url"] != after[0].datasets["picture"]["url"]
@@ -95,47 +109,31 @@ def test_the_curves_carry_every_report(run):
     np.testing.assert_allclose(rows["value"][(panel == "accuracy") & (which == "test")],
                                [100 * p.test_accuracy for p in run.history])
     loss, accuracy = chart.spec["vconcat"]
-    assert loss["encoding"]["y"]["title"] == "mean cross-entropy L/N"
+    curve = loss["layer"][0]  # the loss panel also has a layer for the point that blew up
+    assert curve["encoding"]["y"]["title"] == "mean cross-entropy L/N"
     assert accuracy["encoding"]["y"]["title"] == "accuracy (%)" and accuracy["encoding"]["x"]["title"] == "epoch"
-    assert loss["mark"]["point"] is False  # more than two reports: lines
-    assert charts.curves_chart(run.history[:1]).spec["vconcat"][0]["mark"]["point"] is True
+    assert curve["mark"]["point"] is False  # more than two reports: lines
+    assert charts.curves_chart(run.history[:1]).spec["vconcat"][0]["layer"][0]["mark"]["point"] is True
+    assert chart.datasets["blowup"] == {"epoch": [], "value": [], "label": []}
 
 
-def test_neuron_pictures_show_each_neuron_on_its_own_scale(run):
-    grid = plane_grid(run.model, resolution=12)
-    chart = charts.neuron_pictures_chart(grid)
-    pictures = chart.datasets["pictures"]
-    assert chart.datasets["titles"]["text"] == ["layer 1", "layer 2", "output"]
-    assert chart.datasets["side_titles"]["text"] == ["neuron 1", "neuron 2", "neuron 3", "neuron 4"]
-    assert len(pictures["url"]) == 4 + 3 + 2
-    assert pictures["name"][4] == "layer 2, neuron 1"
-    a = grid.layers[1][0]
-    assert pictures["low"][4] == pytest.approx(float(a.min())) and pictures["high"][4] == pytest.approx(float(a.max()))
-    # The strongest value of each picture reaches the end of the scale (blue or orange).
-    image = decode_png(pictures["url"][4])
-    strongest = charts.diverging_rgb(np.array([0.5 + 0.5 * np.sign(a.flat[np.argmax(np.abs(a))])]))[0]
-    assert any(np.array_equal(pixel, strongest) for pixel in image.reshape(-1, 3))
-    # Tiles sit side by side without overlapping, within the chart.
-    x0, x1 = np.array(pictures["x0"]), np.array(pictures["x1"])
-    assert np.all(x1 - x0 > 20) and x1.max() <= chart.spec["width"]
-
-
-def test_wide_networks_shrink_their_pictures_to_fit_a_phone():
-    spec = nnlib.NetworkSpec(n_in=2, hidden=(3,) * 8, n_out=2, activation="relu")
-    chart = charts.neuron_pictures_chart(plane_grid(spec.build(seed=0), resolution=8))
-    assert chart.spec["width"] <= 380 + 8
-    assert len(chart.datasets["titles"]["text"]) == 9
-
-
-def test_first_layer_weights_are_drawn_pixel_for_pixel():
-    model = nnlib.NetworkSpec(n_in=16, hidden=(3,), n_out=2, activation="relu").build(seed=1)
-    chart = charts.first_layer_chart(model)
-    W = model.layers[0].get_weights()[0]
-    assert chart.datasets["titles"]["text"] == ["neuron 1", "neuron 2", "neuron 3"]
-    image = decode_png(chart.datasets["pictures"]["url"][2])
-    m = np.abs(W[2]).max()
-    np.testing.assert_array_equal(image, charts.diverging_rgb(0.5 + 0.5 * W[2].reshape(4, 4) / m))
-    assert chart.spec["layer"][0]["mark"]["smooth"] is False
+def test_the_loss_curve_shows_the_step_that_blew_up():
+    """Issue 12: the loss curve shows the blow-up; its real value is in the label, the point stays on the chart."""
+    settings = tr.RunSettings("circle", 0.1, 0, (4, 4), "relu", "gd", 100.0, 16, 50)
+    run = tr.TrainingRun(settings, tr.load_data("circle", 0.1, 0))
+    run.running = True
+    for _ in range(20):
+        run.run_slice(0.05)
+        if run.error:
+            break
+    assert run.error and run.blowup is not None and not run.running
+    assert run.blowup.step > run.progress.step  # it blew up after the last good report
+    assert f"at step {run.blowup.step:,}:" in run.error and f"at step {run.blowup.step:,}" in run.state
+    crash = charts.curves_chart(run.history, compact=True, blowup=run.blowup).datasets["blowup"]
+    assert crash["epoch"] == [run.blowup.epoch]
+    ceiling = 3 * max(p.loss for p in run.history)
+    assert crash["value"][0] == min(run.blowup.loss, ceiling) if np.isfinite(run.blowup.loss) else ceiling
+    assert crash["label"][0].startswith(f"blew up at step {run.blowup.step:,}: L/N = ")
 
 
 def test_large_networks_get_a_coarser_plane_so_they_still_redraw_quickly():
@@ -148,10 +146,3 @@ def test_large_networks_get_a_coarser_plane_so_they_still_redraw_quickly():
     assert max(charts.plane_resolution(n) ** 2 * n for n in (80_000, 265_218, 500_000)) <= 2e8
 
 
-def test_a_layer_wider_than_the_grid_says_only_its_first_neurons_are_shown():
-    wide = nnlib.NetworkSpec(n_in=2, hidden=(12,), n_out=2, activation="relu").build(seed=0)
-    chart = charts.neuron_pictures_chart(plane_grid(wide, resolution=8))
-    assert chart.spec["title"]["text"] == "The first 8 neurons of each layer"
-    assert len(chart.datasets["pictures"]["url"]) == 8 + 2
-    narrow = nnlib.NetworkSpec(n_in=2, hidden=(4,), n_out=2, activation="relu").build(seed=0)
-    assert "title" not in charts.neuron_pictures_chart(plane_grid(narrow, resolution=8)).spec

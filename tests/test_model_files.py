@@ -14,8 +14,10 @@ from streamlit.testing.v1 import AppTest
 import nnlib
 from nnlib import serialization
 from services import limits, model_files
+from services import training as tr
 from ui.safe_text import plain
 from ui.sidebar import UPLOAD_KEY
+from ui.state import DEFAULTS
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -42,8 +44,9 @@ def npy(array, allow_pickle=False) -> bytes:
 # --- the checks, without Streamlit ------------------------------------------------------
 def test_a_saved_digits_model_loads_back_exactly():
     model = digits_model()
-    loaded, dataset = model_files.check_upload(serialization.to_bytes(model), "circle")
-    assert dataset == "digits"
+    upload = model_files.check_upload(serialization.to_bytes(model), "circle")
+    loaded, dataset = upload.model, upload.dataset
+    assert dataset == "digits" and upload.setup is None
     assert loaded.sizes() == [256, 32, 16, 10]
     for a, b in zip(loaded.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(a, b)
@@ -52,8 +55,9 @@ def test_a_saved_digits_model_loads_back_exactly():
 def test_a_2d_model_keeps_the_chosen_2d_set():
     model = nnlib.NetworkSpec(n_in=2, hidden=(4,), n_out=2).build(seed=0)
     data = serialization.to_bytes(model)
-    assert model_files.check_upload(data, "spiral")[1] == "spiral"
-    assert model_files.check_upload(data, "digits")[1] == "circle"
+    assert model_files.check_upload(data, "spiral").dataset == "spiral"
+    assert model_files.check_upload(data, "digits").dataset == "circle"
+    assert "does not say which data set" in model_files.check_upload(data, "spiral").note
 
 
 def _refusal(data: bytes) -> str:
@@ -115,7 +119,7 @@ def test_upload_replaces_the_model_and_a_bad_file_keeps_it():
     uploader.upload("mine.npz", serialization.to_bytes(model)).run()
     assert not at.exception
     kind, text = at.session_state["model_io_message"]
-    assert kind == "success" and "256 → 32 → 16 → 10" in text and "for the digits data" in text
+    assert kind == "success" and "256 → 32 → 16 → 10" in text and "trained on the digits data." in text
     assert at.session_state["model_dataset"] == "digits"
     good = at.session_state["model"]
     np.testing.assert_array_equal(good.get_weights()[0], model.get_weights()[0])
@@ -141,7 +145,7 @@ def test_a_file_name_is_shown_as_plain_text_never_as_markdown(name):
 
 def test_a_refused_upload_keeps_the_last_good_model():
     good = digits_model()
-    state = {"dataset": "xor", "model": good, "model_dataset": "digits", "model_io_message": None}
+    state = {**DEFAULTS, "dataset": "xor", "model": good, "model_dataset": "digits", "model_io_message": None}
     assert not model_files.apply_upload(state, "broken.npz", b"PK\x03\x04garbage")
     kind, text = state["model_io_message"]
     assert kind == "error" and text.startswith("broken.npz was not loaded: ")
@@ -150,6 +154,53 @@ def test_a_refused_upload_keeps_the_last_good_model():
     toy = nnlib.NetworkSpec(n_in=2, hidden=(3,), n_out=2).build(seed=1)
     assert model_files.apply_upload(state, "toy.npz", serialization.to_bytes(toy))
     assert state["model_dataset"] == "xor" and state["model"].sizes() == [2, 3, 2]
+    assert "assumed: the file does not say which data set it was trained on" in state["model_io_message"][1]
+
+
+def _trained(settings: tr.RunSettings, steps: int = 20) -> tr.TrainingRun:
+    run = tr.TrainingRun(settings, tr.load_data(*settings.data_key()))
+    for _ in range(steps):
+        run.step_once()
+    return run
+
+
+def test_a_saved_run_knows_its_data_set_and_setup_and_opens_paused_on_step_3():
+    """Issue 12: a file trained on spiral says so, and loading it puts it into Step 3, paused, on spiral."""
+    settings = tr.RunSettings("spiral", 0.2, 7, (6, 5), "tanh", "adam", 0.03, 32, 300, ("x1", "x2", "sin_x1"),
+                              "L2", 0.001, 70)
+    run = _trained(settings)
+    data = serialization.to_bytes(run.model, meta=model_files.setup_meta(settings))
+    upload = model_files.check_upload(data, "circle")
+    assert upload.dataset == "spiral" and upload.note == ""
+    assert tr.settings_from_state({**DEFAULTS, **upload.setup}) == settings
+    state = {**DEFAULTS, "dataset": "circle"}
+    assert model_files.apply_upload(state, "mine.npz", data)
+    assert state["dataset"] == "spiral" and state["features"] == ("x1", "x2", "sin_x1")
+    loaded = state["train_run"]
+    assert loaded.settings == settings and not loaded.running and state["model_setup"] == settings
+    for a, b in zip(loaded.model.get_weights(), run.model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    # The loaded run scores the file's weights on the file's own data: the same loss as the saved run's.
+    assert loaded.progress.loss == pytest.approx(run.trainer.report().loss, rel=1e-6)
+    kind, text = state["train_notice"]
+    assert kind == "info" and "paused, on its own spiral data" in text
+    assert "trained on the spiral data." in state["model_io_message"][1]
+
+
+def test_a_regression_file_loads_with_its_setup_and_one_without_is_refused():
+    settings = tr.RunSettings("plane", 0.0, 0, (4,), "tanh", "sgd", 0.03, 16, 50)
+    run = _trained(settings, 5)
+    upload = model_files.check_upload(serialization.to_bytes(run.model, meta=model_files.setup_meta(settings)),
+                                      "circle")
+    assert upload.dataset == "plane" and upload.model.sizes() == [2, 4, 1]
+    assert "cannot be placed by its shape" in _refusal(serialization.to_bytes(run.model))
+
+
+def test_a_setup_that_does_not_match_the_network_is_not_trusted():
+    settings = tr.RunSettings("spiral", 0.2, 7, (6, 5), "tanh", "adam", 0.03, 32, 300)
+    model = nnlib.NetworkSpec(n_in=2, hidden=(3,), n_out=2).build(seed=0)  # not 6 → 5
+    upload = model_files.check_upload(serialization.to_bytes(model, meta=model_files.setup_meta(settings)), "xor")
+    assert upload.setup is None and upload.dataset == "xor" and "does not match its network" in upload.note
 
 
 def test_the_download_button_offers_the_current_model():

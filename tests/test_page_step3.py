@@ -75,18 +75,24 @@ def run_of(at: AppTest) -> tr.TrainingRun:
     return at.session_state["train_run"]
 
 
+def status(at: AppTest) -> str:
+    """The run's status line (in the playground's "All the numbers")."""
+    states = ("**ready", "**paused", "**training", "**finished", "**stopped")
+    return next(c.value for c in at.caption if c.value.startswith(states))
+
+
 # --- the page ---------------------------------------------------------------------------------
 def test_page_renders_the_three_parts():
     at = open_page()
-    assert [t.label for t in at.tabs] == ["Train a network", "The path of gradient descent", "Backprop, step by step"]
+    assert [t.label for t in at.tabs] == ["Playground: train a network", "The path of gradient descent",
+                                          "Backprop, step by step"]
     assert not at.error
-    assert at.caption[0].value.startswith("**ready** · step 0 · epoch 0.00 of 500")
-    loss_panel, accuracy_panel = live_chart(at, "curves")["spec"]["vconcat"]
-    assert "loss and accuracy" in live_chart(at, "curves")["alt"]  # a name for screen readers
-    assert "probability of class 1" in live_chart(at, "boundary")["alt"]
-    assert accuracy_panel["encoding"]["x"]["title"] == "epoch"
-    assert loss_panel["encoding"]["y"]["title"] == "mean cross-entropy L/N"
-    assert accuracy_panel["encoding"]["y"]["title"] == "accuracy (%)"
+    assert status(at).startswith("**ready** · step 0 · epoch 0.00 of 500")
+    assert "loss over the epochs" in live_chart(at, "curves")["alt"]  # a name for screen readers
+    assert "output over the plane" in live_chart(at, "boundary")["alt"]
+    assert "a picture in every neuron" in live_chart(at, "network")["alt"]
+    loss_panel = live_chart(at, "curves")["spec"]["layer"][0]  # the playground's small loss panel
+    assert loss_panel["encoding"]["y"]["title"] == "loss"
     # The starting loss on the page is nnlib's, for the seed-0 network on the circle set.
     data = tr.load_data("circle", 0.1, 0)
     model = nnlib.NetworkSpec(2, (4, 4), 2, "relu").build(seed=0)
@@ -102,7 +108,7 @@ def test_step_once_and_a_short_run_lower_the_loss():
     for _ in range(3):
         at.button(key="train_step").click().run()
     assert run_of(at).progress.step == 3
-    assert "step 3 ·" in at.caption[0].value
+    assert "step 3 ·" in status(at)
     after_steps = metric(at, "Train loss L/N")
     assert after_steps < start
     at.button(key="train_start").click().run()
@@ -112,7 +118,7 @@ def test_step_once_and_a_short_run_lower_the_loss():
     assert not at.exception
     assert metric(at, "Train loss L/N") < 0.5 * start
     points = curve(at, "loss", "train")
-    np.testing.assert_allclose(curve(at, "accuracy", "test"), [100 * p.test_accuracy for p in run_of(at).history])
+    np.testing.assert_allclose(curve(at, "loss", "test"), [p.test_loss for p in run_of(at).history], rtol=1e-6)
     assert len(points) == len(run_of(at).history) > 5
     assert points[-1] == pytest.approx(run_of(at).progress.loss)
 
@@ -127,7 +133,7 @@ def test_pause_stops_training_and_the_model_is_shared():
     at.run()
     at.run()
     assert run_of(at).progress.step == step
-    assert at.caption[0].value.startswith("**paused**")
+    assert status(at).startswith("**paused**")
     # The trained model is handed to the other pages.
     assert at.session_state["model"] is run_of(at).model
     assert at.session_state["model_dataset"] == "circle"
@@ -146,7 +152,7 @@ def test_reset_starts_again_from_the_seed():
 def test_changing_the_data_set_changes_what_is_shown():
     at = open_page()
     circle_points = live_chart(at, "boundary")["data"]["points"]["x1"]
-    at.radio(key="step3_dataset").set_value("xor").run()
+    at.selectbox(key="step3_dataset").set_value("xor").run()
     assert not at.exception
     xor = tr.load_data("xor", 0.1, 0)
     boundary = live_chart(at, "boundary")["data"]["points"]
@@ -156,28 +162,30 @@ def test_changing_the_data_set_changes_what_is_shown():
     assert sorted(set(boundary["class"])) == ["class 0", "class 1"]
     assert at.session_state["dataset"] == "xor"
 
-    at.radio(key="step3_dataset").set_value("digits").run()
+    at.selectbox(key="step3_dataset").set_value("digits").run()
     assert not at.exception
-    assert live_chart(at, "boundary") is None and live_chart(at, "neurons") is None
-    weights = live_chart(at, "first_layer")
-    assert weights is not None and len(weights["data"]["pictures"]["url"]) == 4  # 4 first-layer neurons
+    assert live_chart(at, "boundary") is None
+    network = live_chart(at, "network")["data"]
+    # No input pictures; layer 1: 4 weight pictures; layer 2 and the output: class means
+    assert len(network["neurons"]["url"]) == 4 + 4 + 8  # the output layer shows its first 8 of 10
+    assert list(network["more"]["text"]) == ["+ 2 more"]  # of the 10 outputs (the 256 pixels have no column)
+    assert network["heads"]["text"][0] == "inputs (256)"
     assert run_of(at).model.sizes() == [256, 4, 4, 10]
-    assert "**Network from Step 1:** 256 pixels → 4 → 4 (relu) → 10 digits (softmax)" in [m.value for m in at.markdown]
 
 
 def test_the_network_from_step_1_is_the_one_trained():
     at = open_page(spec=nnlib.NetworkSpec(n_in=2, hidden=(3, 5, 2), n_out=2, activation="tanh"))
     assert run_of(at).model.sizes() == [2, 3, 5, 2, 2]
-    assert any("x1, x2 → 3 → 5 → 2 (tanh)" in m.value for m in at.markdown)
-    tiles = live_chart(at, "neurons")["data"]
-    assert list(tiles["titles"]["text"]) == ["layer 1", "layer 2", "layer 3", "output"]
-    assert len(tiles["pictures"]["url"]) == 3 + 5 + 2 + 2  # every neuron of the 2 → 3 → 5 → 2 → 2 network
+    assert at.selectbox(key="step3_activation").value == "tanh"
+    tiles = live_chart(at, "network")["data"]
+    assert list(tiles["heads"]["text"]) == ["inputs", "layer 1 (3)", "layer 2 (5)", "layer 3 (2)", "output"]
+    assert len(tiles["neurons"]["url"]) == 2 + 3 + 5 + 2 + 2  # every neuron of the 2 → 3 → 5 → 2 → 2 network
 
 
 def test_a_huge_learning_rate_is_caught_and_the_last_good_model_kept():
     at = open_page()
     at.selectbox(key="step3_optimizer").set_value("sgd").run()
-    at.select_slider(key="step3_learning_rate").set_value(100.0).run()
+    at.selectbox(key="step3_learning_rate").set_value(100.0).run()
     for _ in range(5):  # the first step may still land somewhere finite; the next ones blow up
         before = run_of(at).model.get_weights()
         at.button(key="train_step").click().run()
@@ -187,7 +195,9 @@ def test_a_huge_learning_rate_is_caught_and_the_last_good_model_kept():
     assert len(at.error) == 1
     message = at.error[0].value
     assert "The loss exploded, so training stopped." in message
-    assert "learning rate 100 is too large" in message and "try 10" in message
+    assert "learning rate 100 is too large" in message and "try" not in message  # no untried guess
+    offered = float(at.button(key="train_lower_rate").label.removeprefix("Use η = "))
+    assert any(f"η = {offered:g} trained a copy of this network" in m.value for m in at.markdown)
     after = run_of(at).model.get_weights()
     for a, b in zip(before, after):
         assert np.all(np.isfinite(b))
@@ -197,15 +207,15 @@ def test_a_huge_learning_rate_is_caught_and_the_last_good_model_kept():
     assert live_chart(at, "boundary") is not None  # the last good model is still drawn
     # One click lowers the rate; the error goes and training can go on.
     at.button(key="train_lower_rate").click().run()
-    assert at.session_state["learning_rate"] == 30.0
-    assert at.select_slider(key="step3_learning_rate").value == 30.0
+    assert at.session_state["learning_rate"] == offered
+    assert at.selectbox(key="step3_learning_rate").value == offered
     assert not at.error
 
 
 def test_divergence_while_running_stops_the_run():
     at = open_page()
     at.selectbox(key="step3_optimizer").set_value("gd").run()
-    at.select_slider(key="step3_learning_rate").set_value(100.0).run()
+    at.selectbox(key="step3_learning_rate").set_value(100.0).run()
     at.button(key="train_start").click().run()
     assert not run_of(at).running
     assert "exploded" in at.error[0].value
@@ -217,7 +227,7 @@ def test_changing_the_rate_mid_run_keeps_the_weights():
     for _ in range(3):
         at.button(key="train_step").click().run()
     weights = run_of(at).model.get_weights()
-    at.select_slider(key="step3_learning_rate").set_value(0.01).run()
+    at.selectbox(key="step3_learning_rate").set_value(0.01).run()
     run = run_of(at)
     assert run.progress.step == 3 and run.trainer.optimizer.learning_rate == 0.01
     for a, b in zip(weights, run.model.get_weights()):
@@ -228,11 +238,11 @@ def test_changing_the_rate_mid_run_keeps_the_weights():
 
 def test_settings_survive_a_visit_to_another_page():
     at = open_page(optimizer="adam")  # gradient descent (the default) takes every example: no batch size
-    at.radio(key="step3_dataset").set_value("spiral").run()
+    at.selectbox(key="step3_dataset").set_value("spiral").run()
     at.select_slider(key="step3_batch_size").set_value(64).run()
     at.switch_page("pages/home.py").run()
     at.switch_page(PAGE).run()
-    assert at.radio(key="step3_dataset").value == "spiral"
+    assert at.selectbox(key="step3_dataset").value == "spiral"
     assert at.select_slider(key="step3_batch_size").value == 64
     assert run_of(at).settings.dataset == "spiral"
 
@@ -306,7 +316,8 @@ def test_the_default_is_the_lectures_gradient_descent():
     assert run.trainer.batch_size == run.data.X.shape[0] == 200 and run.steps_per_epoch == 1
     assert at.select_slider(key="step3_batch_size").disabled
     text = "\n".join(m.value for m in at.markdown)
-    assert "**Each training step · Gradient descent**, the lecture's rule" in text
+    assert "Each training step · Gradient descent" in [e.label for e in at.expander]
+    assert "**Gradient descent**, the lecture's rule" in text
     assert "L/N, the mean loss over all N training examples" in text and "scaled by 1/N" in text
     assert "does not depend on N" in text
 
@@ -316,7 +327,7 @@ def test_the_default_is_the_lectures_gradient_descent():
 def test_the_rule_shown_is_the_rule_of_the_chosen_optimizer(name, rate, batch):
     at = open_page()
     at.selectbox(key="step3_optimizer").set_value(name).run()
-    at.select_slider(key="step3_learning_rate").set_value(rate).run()
+    at.selectbox(key="step3_learning_rate").set_value(rate).run()
     if batch is not None:
         at.select_slider(key="step3_batch_size").set_value(batch).run()
     assert not at.exception
@@ -500,7 +511,7 @@ def test_cached_data_is_read_only():
 
 def test_a_rate_between_the_stops_snaps_to_the_nearest():
     at = open_page(learning_rate=0.05, batch_size=50)
-    assert at.select_slider(key="step3_learning_rate").value == 0.03
+    assert at.selectbox(key="step3_learning_rate").value == 0.03
     assert at.select_slider(key="step3_batch_size").value == 64
     assert at.session_state["learning_rate"] == 0.03 and run_of(at).settings.learning_rate == 0.03
 
@@ -516,6 +527,6 @@ def test_a_network_too_big_for_the_digits_is_refused_in_plain_words():
 
 def test_a_network_without_hidden_layers_trains():
     at = open_page(spec=nnlib.NetworkSpec(n_in=2, hidden=(), n_out=2, activation="relu"))
-    assert any("no hidden layer" in m.value for m in at.markdown)
+    assert any(c.value.startswith("**No hidden layer**") for c in at.caption)
     at.button(key="train_step").click().run()
     assert not at.exception and run_of(at).progress.step == 1

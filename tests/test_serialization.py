@@ -210,7 +210,7 @@ ACTIVATIONS = "'sigmoid', 'relu', 'tanh', 'linear', 'softmax'"
      "the header's dtype must be one of 'float32', 'float64'. Received: dtype='int8'"),
     (lambda h: h.update(layers=[]), "the header's layers must be a list of 1 to 1,000 layers. Received: layers=[]"),
     (lambda h: h.update({"x" * 100: 1}), "the header has an unknown field 'xxxxxxxxxxxxxxxxx...xxxxxxxxxxxxxxxxxx'; "
-                                           "it may hold only format, version, layers, loss, dtype."),
+                                           "it may hold only format, version, layers, loss, dtype, meta."),
     (lambda h: h["layers"][0].update(units=3),
      "layer 1 has an unknown field 'units'; it may hold only n_in, n_out, activation, use_bias."),
 ])
@@ -346,3 +346,114 @@ def test_finite_weights_whose_outputs_overflow_are_refused(tmp_path):
     arrays = params_of(m)   # large but harmless: relu passes 4·1e12 on, and 6·1e12·4e12 is far below the limit
     arrays["param_0"], arrays["param_2"] = np.full((6, 4), 1e12, np.float32), np.full((3, 6), 1e12, np.float32)
     assert np.all(np.isfinite(nnlib.load(write_npz(tmp_path / "ok.npz", header_of(m), arrays)).predict(X)))
+
+
+# --- meta: what a model was trained on and how (issue 12) -----------------------------------------
+META = {"dataset": "spiral", "task": "classification", "features": ["x1", "x2", "sin_x1"], "hidden": [4, 4],
+        "optimizer": "adam", "learning_rate": 0.03, "l1": 0, "l2": 0.0, "epochs": 200, "paused": True,
+        "note": None, "label": "sin πx₁"}
+
+
+def header_in(data: bytes) -> dict:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open("header.npy") as fh:
+        return json.loads(np.lib.format.read_array(fh).tobytes())
+
+
+def test_meta_round_trips_exactly_beside_the_model(tmp_path):
+    m = model()
+    path = tmp_path / "spiral.npz"
+    nnlib.save(m, path, meta=META)
+    loaded, meta = nnlib.load_with_meta(path)
+    assert meta == META and [type(v) for v in meta.values()] == [type(v) for v in META.values()]
+    np.testing.assert_array_equal(loaded.predict(X), m.predict(X))
+    plain = nnlib.load(path)                     # load returns the model alone, as before
+    assert isinstance(plain, Sequential) and plain.config() == m.config()
+    data = serialization.to_bytes(m, meta={"dataset": "xor"})
+    assert nnlib.load_with_meta(data).meta == {"dataset": "xor"} and header_in(data)["meta"] == {"dataset": "xor"}
+
+
+def test_files_without_meta_are_the_old_format_and_still_load(tmp_path):
+    m = model()
+    data = serialization.to_bytes(m)
+    assert list(header_in(data)) == ["format", "version", "layers", "loss", "dtype"]   # as before meta existed
+    assert serialization.to_bytes(m, meta={}) == data
+    old = write_npz(tmp_path / "old.npz", header_of(m), params_of(m))   # the header older nnlib wrote
+    loaded = nnlib.load_with_meta(old)
+    assert loaded.meta == {} and loaded.model.config() == m.config()
+    np.testing.assert_array_equal(nnlib.load(old).predict(X), m.predict(X))
+
+
+META_RULE = ("a finite number (whole numbers up to 1e+15), true, false, null, a text of at most 64 characters "
+             "without control characters, or a list of at most 64 whole numbers and such texts")
+HOSTILE_META = {
+    "not an object": ('[1, 2]', "the header's meta must be a JSON object of plain values. Received: meta=[1, 2]"),
+    "33 fields": (json.dumps({f"k{i}": i for i in range(33)}), "the header's meta may hold at most 32 fields. "
+                                                               "Received 33 fields."),
+    "a field name with a space": ('{"data set": 1}', "the header's meta field names must be identifiers (letters, "
+                                                     "digits and _) of at most 64 characters. Received: 'data set'"),
+    "a 65-character field name": (json.dumps({"k" * 65: 1}), None),
+    "a nested object": ('{"dataset": {"name": "spiral"}}',
+                        f"the header's meta field 'dataset' must be {META_RULE}. "
+                        "Received: dataset={'name': 'spiral'}"),
+    "a list of lists": ('{"hidden": [[4], [4]]}', f"the header's meta field 'hidden' must be {META_RULE}. "
+                                                  "Received: hidden=[[4], [4]]"),
+    "a float in a list": ('{"hidden": [4.5]}', None),
+    "true in a list": ('{"hidden": [true]}', None),
+    "65 items": (json.dumps({"hidden": [1] * 65}), None),
+    "a 65-character text": (json.dumps({"dataset": "s" * 65}), None),
+    "a newline": ('{"dataset": "spi\\nral"}', None),
+    "a right-to-left override": ('{"dataset": "\\u202espiral"}', None),
+    "a lone surrogate": ('{"dataset": "\\ud800"}', None),
+    "NaN": ('{"learning_rate": NaN}', f"the header's meta field 'learning_rate' must be {META_RULE}. "
+                                      "Received: learning_rate=nan"),
+    "Infinity": ('{"learning_rate": -Infinity}', None),
+    "1e999": ('{"learning_rate": 1e999}', None),
+    "a huge whole number": ('{"epochs": 10000000000000001}', None),
+    "5,000 digits": ('{"epochs": ' + "9" * 5000 + "}", "the header holds a whole number of 5,000 digits; "
+                                                      "an nnlib header's numbers have at most 20."),
+    "nested 5,000 deep": ('{"hidden": ' + "[" * 5000 + "]" * 5000 + "}",
+                          "the header is nested too deeply to be an nnlib header."),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_META)
+def test_hostile_meta_is_a_model_file_error(name):
+    text, message = HOSTILE_META[name]
+    header = json.dumps(good_header())[:-1] + ', "meta": ' + text + "}"   # the text as written, unparsed
+    for load in (nnlib.load, nnlib.load_with_meta):
+        with pytest.raises(ModelFileError) as refused:
+            load(digits_file(header))
+        assert message is None or str(refused.value) == message
+        assert str(refused.value).startswith(("the header's meta ", "the header "))
+
+
+def test_a_bad_meta_is_refused_when_saving_and_nothing_is_written(tmp_path):
+    path = tmp_path / "m.npz"
+    with pytest.raises(TypeError, match=r"meta must be a dict of plain values, or None\. Received: meta=\['spiral'\]"):
+        nnlib.save(model(), path, meta=["spiral"])
+    for bad in ({"lr": float("nan")}, {"hidden": (4, 4)}, {"seed": np.int64(3)}, {1: "x"}, {"x": "a\nb"}):
+        with pytest.raises(ValueError, match="^meta "):
+            nnlib.save(model(), path, meta=bad)
+    assert not path.exists()
+
+
+meta_values = (st.none() | st.booleans() | st.integers(-2**60, 2**60) | st.floats() | st.text(max_size=70)
+               | st.lists(st.integers(-2**60, 2**60) | st.text(max_size=70) | st.floats() | st.booleans(),
+                          max_size=70) | st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,70}", fullmatch=True) | st.text(max_size=70),
+                       meta_values, max_size=40))
+def test_any_meta_in_a_file_round_trips_or_is_a_model_file_error(meta):
+    header = {**good_header(), "meta": meta}
+    try:
+        loaded = nnlib.load_with_meta(digits_file(json.dumps(header)))
+    except ModelFileError as exc:
+        assert str(exc).startswith(("the header's meta ", "the header holds a whole number")) and "\n" not in str(exc)
+        return
+    assert json.dumps(loaded.meta) == json.dumps(meta)   # exactly what was written, NaN-free
+    assert len(loaded.meta) <= serialization.MAX_META_FIELDS
+    buf = io.BytesIO()
+    nnlib.save(loaded.model, buf, meta=loaded.meta)      # what loads can be saved again
+    assert nnlib.load_with_meta(buf.getvalue()).meta == loaded.meta

@@ -310,3 +310,33 @@ def test_bad_schedules_name_the_value(circle, kwargs, message):
     (X, y), _ = circle
     with pytest.raises(ValueError, match=re.escape(message)):
         Trainer(toy_model(), X, y, **kwargs).run(1)
+
+
+# --- the blow-up is kept for the loss curve (issue 12) ------------------------------------------
+def test_the_report_that_blew_up_is_kept_apart_from_the_history(xp_backend, circle):
+    """history keeps its good, increasing steps; the blow-up (step 10, its loss as measured) comes with the error."""
+    (X, y), _ = circle
+    trainer = Trainer(toy_model(), X, y, optimizer="sgd", learning_rate=0.1, batch_size=32, seed=0)
+    assert trainer.blowup is None
+    good = trainer.run(5)
+    trainer.optimizer.learning_rate = 1e6
+    with pytest.raises(TrainingDiverged) as info:
+        trainer.run(5)
+    err = info.value
+    assert err.last_good is good and err.last_good.step == 5
+    assert err.progress is trainer.blowup and (err.progress.step, err.progress.epoch) == (10, 2.0)
+    assert not math.isfinite(err.progress.loss) or err.progress.loss > 10 * trainer.history[0].loss
+    assert [h.step for h in trainer.history] == [0, 5] and trainer.step_count == 5
+    trainer.optimizer.learning_rate = 0.1
+    assert trainer.run(5).step == 10 and trainer.blowup is err.progress   # the latest blow-up stays readable
+
+
+def test_a_blow_up_on_the_first_report_names_the_start_as_last_good(circle):
+    (X, y), _ = circle
+    with pytest.raises(TrainingDiverged) as info:
+        nnlib.fit(toy_model(), X, y, optimizer="sgd", learning_rate=1e8, epochs=3, batch_size=50)
+    err = info.value
+    assert err.last_good.step == 0 and err.progress.step == err.step == 3
+    assert not math.isfinite(err.progress.loss) or err.progress.loss > 10 * err.last_good.loss
+    plain = TrainingDiverged("message", 4, 0.5)          # the old three-argument form still works
+    assert (plain.step, plain.learning_rate, plain.progress, plain.last_good) == (4, 0.5, None, None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-import nnlib
 from services import training as tr
 
 
@@ -40,16 +39,6 @@ def test_the_state_in_words():
     assert run.state == "finished"
     run.error = "the loss is nan"
     assert run.state == "stopped: the loss exploded"
-
-
-def test_the_next_lower_rate_and_the_network_line():
-    rates = [0.001, 0.01, 0.1, 1.0]
-    assert tr.lower_rate(rates, 1.0) == 0.1 and tr.lower_rate(rates, 0.05) == 0.01
-    assert tr.lower_rate(rates, 0.001) is None
-    spec = nnlib.NetworkSpec(hidden=(4, 4), activation="relu")
-    assert tr.network_line("digits", spec) == "256 pixels → 4 → 4 (relu) → 10 digits (softmax)"
-    assert tr.network_line("xor", nnlib.NetworkSpec(hidden=(), activation="tanh")) == \
-        "x1, x2 → no hidden layer (tanh) → 2 classes (softmax)"
 
 
 def test_the_default_settings_visibly_train_with_the_lectures_gradient_descent():

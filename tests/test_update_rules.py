@@ -29,21 +29,34 @@ def _run(opt, params, grads):
     return params
 
 
-def _decayed(p, g, lam):
-    return g + lam * p if p.ndim == 2 else g          # weight matrices only, as the LaTeX says
+def _decayed(p, g, lam, lam1=0.0):
+    # g_W + λ₂W + λ₁ sign(W) on weight matrices only, as the LaTeX says
+    return g + lam * p + lam1 * np.sign(p) if p.ndim == 2 else g
 
 
 @pytest.mark.parametrize("name", ["gd", "sgd"])
-@pytest.mark.parametrize("lam", [0.0, 0.01])
-def test_gradient_descent_step_is_theta_minus_eta_g(name, lam):
+@pytest.mark.parametrize("lam,lam1", [(0.0, 0.0), (0.01, 0.0), (0.0, 0.02), (0.01, 0.02)])
+def test_gradient_descent_step_is_theta_minus_eta_g(name, lam, lam1):
     params, grads = _problem()
     eta = 0.3
-    got = _run(optimizers.get(name, learning_rate=eta, weight_decay=lam), params, grads)
+    got = _run(optimizers.get(name, learning_rate=eta, weight_decay=lam, l1=lam1), params, grads)
     want = [p.copy() for p in params]
     for g in grads:
-        want = [p - eta * _decayed(p, gi, lam) for p, gi in zip(want, g)]
+        want = [p - eta * _decayed(p, gi, lam, lam1) for p, gi in zip(want, g)]
     for a, b in zip(got, want):
         np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-14)
+
+
+def test_the_written_rule_names_each_regularisation_in_use():
+    """Issue 12: L1 and L2 on screen are the terms the code adds (checked numerically above)."""
+    l2 = rules.update_rule(optimizers.SGD(weight_decay=0.01))
+    assert r"\lambda W" in l2.decay and "sign" not in l2.decay and r"\lambda = 0.01" in l2.constants
+    l1 = rules.update_rule(optimizers.SGD(l1=0.003))
+    assert r"\lambda_1 \operatorname{sign}(W)" in l1.decay and r"\lambda W" not in l1.decay
+    assert r"\lambda_1 = 0.003" in l1.constants
+    both = rules.update_rule(optimizers.Adam(weight_decay=0.01, l1=0.003))
+    assert r"g_W + \lambda_2 W + \lambda_1 \operatorname{sign}(W)" in both.decay
+    assert r"\lambda_2 = 0.01" in both.constants and r"\lambda_1 = 0.003" in both.constants
 
 
 @pytest.mark.parametrize("lam", [0.0, 0.01])

@@ -9,7 +9,7 @@ import streamlit as st
 
 from nnlib import serialization
 from services import limits
-from services.model_files import MAX_UPLOAD_MB, apply_upload
+from services.model_files import MAX_UPLOAD_MB, apply_upload, setup_meta
 from ui.safe_text import plain
 
 UPLOAD_KEY = "model_upload"
@@ -32,8 +32,10 @@ def model_files() -> None:
             st.caption("Train a network on Step 3, then download it here as an .npz file.")
         else:
             snapshot = model.copy()  # training may go on while the file is being written
+            setup = st.session_state["model_setup"]
+            meta = setup_meta(setup) if setup is not None else None  # the file knows its data set and setup
             st.download_button(
-                "Download the model (.npz)", data=lambda: serialization.to_bytes(snapshot),
+                "Download the model (.npz)", data=lambda: serialization.to_bytes(snapshot, meta=meta),
                 file_name=f"nnlib-{st.session_state['model_dataset'] or 'model'}.npz",
                 mime="application/octet-stream", key="model_download", on_click="ignore",
                 help=f"{' → '.join(map(str, model.sizes()))}: {model.count_params():,} parameters")

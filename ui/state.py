@@ -25,9 +25,17 @@ DEFAULTS = {
     "learning_rate": 1.0,          # gd: 98 % on circle, 95.5 % on xor in 500 epochs (services/training.GOOD_RATES)
     "batch_size": 16,              # used by sgd, momentum and adam (gd takes every example)
     "epochs": 500,                 # services/limits.MAX_EPOCHS; gd takes one step per epoch
+    "features": ("x1", "x2"),      # Step 3: the 2-D sets' input features (lessons.features)
+    "regularization": "none",      # Step 3: 'none' | 'L1' | 'L2'
+    "reg_rate": 0.003,             # Step 3: the regularisation's λ (used when it is not 'none')
+    "train_percent": 50,           # Step 3: the 2-D sets' share of training points (%)
+    "show_test": False,            # Step 3: draw the test points on the output picture
+    "discretize": False,           # Step 3: draw the output as the class it decides (or rounded values)
+    "train_notice": None,          # Step 3: a one-time notice (a loaded model, a preset applied)
     # --- the student's own trained model (Step 3 writes it; Digits can use it) ---
     "model": None,                 # nnlib.Sequential or None
     "model_dataset": None,         # the data set the model was built for
+    "model_setup": None,           # services.training.RunSettings it was trained with (saved into its file)
     "train_run": None,             # Step 3: services.training.TrainingRun (model, trainer, history, Start/Pause flag)
     # --- Step 1 and Step 2 lessons (pages keep their widgets' values here across page changes) ---
     "lecture_x": (1.0, -1.0),      # the input (x1, x2) fed to the slide network

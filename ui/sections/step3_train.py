@@ -1,70 +1,75 @@
-"""Step 3, first tab: train the Step 1 network live (settings, Start/Pause/Step once/Reset, live views).
+"""Step 3, first tab: the playground. The whole training story on one screen, as TensorFlow Playground
+shows it: a toolbar (run controls and the settings a student changes most), then three columns
+(ui/sections/step3_panels.py): the data and input features | the network, changed where it is drawn |
+the output over the data with the loss curves. The lecture's explanations are folded below.
 
-The run is services.training.TrainingRun (on nnlib.Trainer); ui.fragments runs one short slice of it
-per tick; the charts are ui.views.live_charts'. Settings are shared with the other pages and with
-links through ui.widgets.persistent.
+Everything runs in one fragment (ui.fragments.run_in_slices): a control change reruns the playground
+only, not the page's other tabs, and while training runs the fragment ticks about 8 times a second,
+one short slice of services.training.TrainingRun per tick. The charts are Vega-Lite with fixed specs,
+so a picture is replaced by its next frame, never by an empty one (ui/views/live_charts.py).
 """
+
+from __future__ import annotations
 
 import dataclasses
 
 import streamlit as st
 
-from lessons.grid import plane_grid
-from services import limits
+from lessons import stable_rate
 from services import training as tr
 from ui.fragments import run_in_slices
-from ui.views import live_charts as charts
+from ui.sections import step3_panels as panels
+from ui.sections.step3_panels import shared
 from ui.views import update_rules
-from ui.widgets import persistent
+from ui.widgets import nearest, persistent
 
 SLICE_S = 0.05    # seconds of optimizer steps per redraw at most, so Pause answers quickly
 RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0]
-BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+REG_RATES = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]  # the Playground's, and 0.0001
+ACTIVATIONS = ["relu", "tanh", "sigmoid", "linear"]
+DATASET_NAMES = {"circle": "circle", "xor": "xor", "gaussian": "gaussian", "spiral": "spiral",
+                 "digits": "16×16 digits", "plane": "plane (regression)", "gaussians": "gaussians (regression)"}
 OPTIMIZER_HELP = ("Gradient descent is the lecture's rule. SGD, momentum and Adam are later improvements on it: "
                   "SGD steps on a batch of B examples at a time, momentum adds a velocity, and Adam gives every "
-                  "parameter its own step size. The box below writes out the rule in use.")
+                  "parameter its own step size. The update rule below writes out the rule in use.")
 
 
 @st.cache_resource(max_entries=64, show_spinner="Loading the data set…")
-def cached_data(dataset: str, noise: float, seed: int) -> tr.Data:
+def cached_data(dataset: str, noise: float, seed: int, train_percent: int, features: tuple) -> tr.Data:
     """Read-only arrays shared by every session (nobody writes to them)."""
-    return tr.load_data(dataset, noise, seed)
+    return tr.load_data(dataset, noise, seed, train_percent, features)
 
 
-def shared(name: str, options=None) -> dict:
-    """A setting kept in session_state[name] (ui/state.py), shown by the widget ``step3_<name>``."""
-    return persistent(name, f"step3_{name}", options=options)
+def data_for(settings: tr.RunSettings) -> tr.Data:
+    return cached_data(*settings.data_key())
 
 
-def settings_ui() -> tr.RunSettings:
-    spec = st.session_state["spec"]
-    with st.container(border=True):
-        data_col, opt_col, run_col = st.columns(3)
-        with data_col:
-            dataset = st.radio("Data set", list(tr.DATASETS), horizontal=True, **shared("dataset", tr.DATASETS),
-                               format_func=lambda d: "16×16 digits" if d == "digits" else d)
-            noise = st.slider("Noise (toy sets)", min_value=0.0, max_value=0.5, step=0.05,
-                              disabled=dataset == "digits", **shared("noise"))
-        with opt_col:
-            optimizer = st.selectbox("Optimizer", list(tr.OPTIMIZERS), format_func=tr.OPTIMIZERS.get,
-                                     **shared("optimizer", list(tr.OPTIMIZERS)), help=OPTIMIZER_HELP)
-            rate = st.select_slider("Learning rate η", RATES, format_func=lambda r: f"{r:g}",
-                                    **shared("learning_rate", RATES))
-        with run_col:
-            batch = st.select_slider("Batch size", BATCHES, disabled=optimizer == "gd", **shared("batch_size", BATCHES),
-                                     help="Gradient descent uses every training example in each step.")
-            epochs_col, seed_col = st.columns(2)
-            epochs = epochs_col.number_input("Epochs", min_value=1, max_value=limits.MAX_EPOCHS, step=10,
-                                             **shared("epochs"))
-            seed = seed_col.number_input("Seed", min_value=0, max_value=9999, step=1, **shared("seed"),
-                                         help="Fixes the starting weights, the toy data and the shuffling.")
-        st.markdown(f"**Network from Step 1:** {tr.network_line(dataset, spec)}")
-        st.page_link("pages/step1_network.py", label="Change the network on Step 1", icon=":material/hub:")
-    return tr.RunSettings(dataset, float(noise), int(seed), tuple(spec.hidden), spec.activation,
-                          optimizer, float(rate), int(batch), int(limits.check_epochs(int(epochs))))
+def settings_now() -> tr.RunSettings:
+    """The run's settings, as the widgets (and links, and loaded files) left them in session state."""
+    ss = st.session_state
+    # A value between the widgets' stops (from a shared link) snaps to the nearest stop, as the widget shows it.
+    for name, stops in (("learning_rate", RATES), ("reg_rate", REG_RATES[1:]), ("batch_size", panels.BATCHES)):
+        if ss[name] not in stops and not (name == "reg_rate" and ss[name] == 0):
+            ss[name] = nearest(stops, ss[name])
+    return tr.settings_from_state(ss)
 
 
-# --- the buttons' callbacks (each click then reruns the whole page) ----------------------------------
+def current_run() -> tr.TrainingRun:
+    """The run for the settings now: the last one resumed or retuned, or a new one. A setting this
+    server refuses (too large a network) keeps the last run, with the reason shown once."""
+    run = st.session_state["train_run"]
+    try:
+        run = tr.resume_or_start(run, settings_now(), data_for)
+    except ValueError as exc:
+        if run is None:
+            raise
+        st.session_state["train_notice"] = ("error", f"This setting cannot be used: {exc} "
+                                            "The playground keeps the last run.")
+    st.session_state["train_run"] = run
+    return run
+
+
+# --- the buttons' callbacks -------------------------------------------------------------------
 def _start():
     run = st.session_state["train_run"]
     run.running, run.error = True, None
@@ -88,61 +93,130 @@ def _reset():
 
 
 def _set_rate(rate: float):
-    st.session_state["learning_rate"] = rate  # the slider follows (ui.widgets.persistent)
-    run = st.session_state["train_run"]
-    run.retune(dataclasses.replace(run.settings, learning_rate=rate))
+    st.session_state["learning_rate"] = rate  # the widget follows (ui.widgets.persistent)
 
 
-def current_rule(run: tr.TrainingRun) -> update_rules.UpdateRule:
-    """The rule the next step applies: the run's own optimizer (its η, μ, β's, λ) and batch size."""
-    opt = run.trainer.optimizer
-    return update_rules.update_rule(opt, None if _full_batch(run) else run.trainer.batch_size)
+def _use_preset(preset: dict):
+    spec = st.session_state["spec"]
+    st.session_state["spec"] = dataclasses.replace(spec, hidden=preset["hidden"], activation=preset["activation"])
+    for name in ("optimizer", "learning_rate", "batch_size", "epochs"):
+        st.session_state[name] = preset[name]
+    st.session_state["train_notice"] = ("success", f"The digits preset is set: {tr.preset_line(preset)}. "
+                                        "Press Start.")
 
 
-def _full_batch(run: tr.TrainingRun) -> bool:
-    return bool(getattr(run.trainer.optimizer, "full_batch", False))
-
-
-def update_rule_ui(run: tr.TrainingRun) -> None:
-    """The update rule of the chosen optimizer, with its constants, which loss g is of, and where it comes from."""
-    rule, s = current_rule(run), run.settings
-    size = rf"N = {run.data.X.shape[0]}" if _full_batch(run) else rf"B = {run.trainer.batch_size}"
-    with st.container(border=True, key="train_rule"):
-        origin = "the lecture's rule" if s.optimizer == "gd" else "a later improvement on the lecture's rule"
-        st.markdown(f"**Each training step · {rule.title}**, {origin}")
-        formula, words = st.columns([1, 1], vertical_alignment="center")
-        with formula:
-            st.latex(rule.latex())
-            st.latex(rule.values_latex(size))
-        with words:
-            # Markdown, not a caption: the run's status stays the tab's first caption.
-            st.markdown(f"**Which loss:** {rule.note}\n\n{tr.ORIGINS[s.optimizer]}")
-            good = tr.GOOD_RATES[s.optimizer]
-            if s.learning_rate != good:
-                st.button(f"Use η = {good:g}", key="train_good_rate", on_click=_set_rate, args=(good,),
-                          help=f"With {tr.OPTIMIZERS[s.optimizer]}, η = {good:g} trained the default network "
-                               "on the circle set within 500 epochs.")
-
-
-def controls(run: tr.TrainingRun) -> None:
-    one = (f"Exactly one update of the rule above, with g over all N = {run.data.X.shape[0]} training examples."
-           if _full_batch(run) else
-           f"Exactly one update of the rule above, with g over the next batch of B = {run.trainer.batch_size}.")
-    with st.container(horizontal=True, vertical_alignment="center"):
+def toolbar(run: tr.TrainingRun) -> None:
+    s, p = run.settings, run.progress
+    # Start and Pause are both always there (one disabled): a button that changed into the other would
+    # be a new element, and for a moment the page would show both.
+    with st.container(border=True, horizontal=True, vertical_alignment="bottom", gap="xsmall", key="train_toolbar"):
         st.button("Start", key="train_start", icon=":material/play_arrow:", type="primary", on_click=_start,
                   disabled=run.running or run.done)
         st.button("Pause", key="train_pause", icon=":material/pause:", on_click=_pause, disabled=not run.running)
-        st.button("Step once", key="train_step", icon=":material/skip_next:", on_click=_step_once,
-                  help=one)
+        st.button("Step", key="train_step", icon=":material/skip_next:", on_click=_step_once,
+                  help=f"Step once: exactly one update of the rule, with g over {step_examples(run)}.")
         st.button("Reset", key="train_reset", icon=":material/restart_alt:", on_click=_reset,
-                  help="Start again from the random θ⁰ that the seed gives.")
+                  help="Reset: start again from the random θ⁰ that the seed gives.")
+        st.markdown(f":small[Epoch]  \n**{p.epoch:,.1f}** :small[of {s.epochs}]", width=76)
+        st.selectbox("Learning rate η", RATES, format_func=lambda r: f"{r:g}", width=108,
+                     **shared("learning_rate", RATES))
+        st.selectbox("Activation", ACTIVATIONS, width=96,
+                     **persistent("spec", "step3_activation", show=lambda spec: spec.activation,
+                                  keep=lambda a, spec: dataclasses.replace(spec, activation=a)))
+        st.selectbox("Regularisation", list(tr.REGULARIZATIONS), width=104, **shared("regularization"),
+                     help="L1 adds λ‖W‖₁ to the loss, L2 adds λ/2 ‖W‖² (weight matrices only).")
+        st.selectbox("Rate λ", REG_RATES, format_func=lambda r: f"{r:g}", width=80,
+                     disabled=s.regularization == "none", **shared("reg_rate", REG_RATES))
 
 
+def step_examples(run: tr.TrainingRun) -> str:
+    if getattr(run.trainer.optimizer, "full_batch", False):
+        return f"all N = {run.data.X.shape[0]} training examples"
+    return f"the next batch of B = {run.trainer.batch_size}"
+
+
+# --- what the run says: notices, a loss that exploded, a setup that cannot work ------------------------
+def _rate_check(run: tr.TrainingRun):
+    """The learning rate tried below the one that exploded, measured once per explosion (kept on the run)."""
+    key = (run.blowup.step if run.blowup else None, run.settings.learning_rate)
+    found = getattr(run, "rate_check", None)
+    if found is None or found[0] != key:
+        model = run.model.copy()
+        result = stable_rate.stable_rate(model, run.data.X, run.data.y, run.settings.optimizer,
+                                         run.settings.learning_rate, RATES, seed=run.settings.seed,
+                                         batch_size=run.trainer.batch_size, **run.settings.penalties())
+        run.rate_check = found = (key, result)
+    return found[1]
+
+
+def rate_text(found: stable_rate.StableRate) -> str:
+    """What the rate check measured, in words: the button offers exactly the rate it tried."""
+    failed = [t for t in found.trials if not t.stable]
+    tried = (f" Larger rates tried first did not train: {', '.join(f'η = {t.rate:g}' for t in failed)}."
+             if failed else "")
+    if found.rate is None:
+        return (f"No smaller learning rate trained a copy of this network stably for {found.steps} steps."
+                f"{tried} Try another optimizer, or a smaller network.")
+    t = found.chosen
+    return (f"**Tried, not guessed:** η = {found.rate:g} trained a copy of this network for {found.steps} steps, "
+            f"and its loss L/N went from {t.losses[0]:.3f} to {t.losses[-1]:.3f} without rising.{tried}")
+
+
+def messages(run: tr.TrainingRun) -> None:
+    notice = st.session_state["train_notice"]
+    if notice:
+        kind, text = notice
+        getattr(st, kind)(text)
+        st.session_state["train_notice"] = None
+    s = run.settings
+    if run.error:
+        found = _rate_check(run)
+        with st.container(border=True):
+            st.error(f"**The loss exploded, so training stopped.** {run.error} The pictures show that last good "
+                     "model; the red cross on the loss curve marks the step that blew up.", icon=":material/warning:")
+            st.markdown(rate_text(found))
+            if found.rate is not None:
+                st.button(f"Use η = {found.rate:g}", key="train_lower_rate", on_click=_set_rate, args=(found.rate,))
+    elif run.done:
+        st.success(f"Finished {s.epochs} epochs. Raise the epochs to train on, or press Reset.")
+    warning = tr.setup_warning(s)
+    if warning:
+        with st.container(border=True):
+            st.warning(warning, icon=":material/lightbulb:")
+            st.button(f"Use the digits preset: {tr.preset_line(tr.DIGITS_PRESET)}", key="train_digits_preset",
+                      on_click=_use_preset, args=(tr.DIGITS_PRESET,))
+
+
+# --- the lecture's explanations, folded below ------------------------------------------------------
 def _evaluate_full():
     st.session_state["train_run"].evaluate_full()
 
 
-def status(run: tr.TrainingRun) -> None:
+def explanations(run: tr.TrainingRun) -> None:
+    s = run.settings
+    rule = update_rules.update_rule(run.trainer.optimizer, None if getattr(run.trainer.optimizer, "full_batch",
+                                                                            False) else run.trainer.batch_size)
+    size = (rf"N = {run.data.X.shape[0]}" if getattr(run.trainer.optimizer, "full_batch", False)
+            else rf"B = {run.trainer.batch_size}")
+    st.caption("Step 3 of the lecture: start from a random θ⁰, compute the gradient ∇L, step downhill "
+               "**θ ← θ − η∇L**, and repeat. Backpropagation computes ∇L efficiently (the third tab).")
+    with st.expander(f"Each training step · {rule.title}", expanded=False):
+        origin = "the lecture's rule" if s.optimizer == "gd" else "a later improvement on the lecture's rule"
+        st.markdown(f"**{rule.title}**, {origin}")
+        with st.container(key="train_rule"):
+            st.latex(rule.latex())
+            st.latex(rule.values_latex(size))
+        st.markdown(f"**Which loss:** {rule.note}\n\n{tr.ORIGINS[s.optimizer]}")
+        good = tr.GOOD_RATES[s.optimizer]
+        if s.learning_rate != good:
+            st.button(f"Use η = {good:g}", key="train_good_rate", on_click=_set_rate, args=(good,),
+                      help=f"With {tr.OPTIMIZERS[s.optimizer]}, η = {good:g} trained the default network "
+                           "on the circle set within 500 epochs.")
+    with st.expander("All the numbers", expanded=False):
+        numbers(run)
+
+
+def numbers(run: tr.TrainingRun) -> None:
     p, s = run.progress, run.settings
     n, per_epoch = run.data.X.shape[0], run.steps_per_epoch
     full = run.full_progress if run.full_progress and run.full_progress.step == p.step else None
@@ -154,55 +228,21 @@ def status(run: tr.TrainingRun) -> None:
                    f"The curves: {run.sample_note()}.")
     elif run.sampled:
         n_eval = run.trainer.eval_n_train
-        with st.container(horizontal=True, vertical_alignment="center"):
-            st.caption(f"Live numbers and curves: {run.sample_note()}.")
-            st.button("Evaluate on all examples", key="train_full_eval", on_click=_evaluate_full,
-                      disabled=run.running, help="Measure the current network on the whole training and test "
-                      "sets (a moment on a large network).")
+        st.caption(f"Live numbers and curves: {run.sample_note()}.")
+        st.button("Evaluate on all examples", key="train_full_eval", on_click=_evaluate_full,
+                  disabled=run.running, help="Measure the current network on the whole training and test "
+                  "sets (a moment on a large network).")
     else:
         n_eval = n
+    loss = "Mean squared error" if s.regression else "Mean cross-entropy"
     with st.container(horizontal=True, gap="large"):
-        st.metric("Train loss L/N", f"{p.loss:.4f}", help=f"Mean cross-entropy. The total L = Σ Cⁿ over the "
+        st.metric("Train loss L/N", f"{p.loss:.4f}", help=f"{loss}. The total L = Σ Cⁿ over the "
                   f"{n_eval:,} training examples evaluated is {p.total_loss:.2f}.")
         st.metric("Total L = Σ Cⁿ", f"{p.total_loss:.2f}", help=f"Over the {n_eval:,} training examples evaluated.")
         st.metric("Test loss L/N", f"{p.test_loss:.4f}")
-        st.metric("Train accuracy", f"{100 * p.train_accuracy:.1f} %")
-        st.metric("Test accuracy", f"{100 * p.test_accuracy:.1f} %")
-    if run.error:
-        suggestion = tr.lower_rate(RATES, s.learning_rate)
-        st.error(f"**The loss exploded, so training stopped.** {run.error} "
-                 "The pictures below show that last good model.", icon=":material/warning:")
-        if suggestion is not None:
-            st.button(f"Use learning rate {suggestion:g}", key="train_lower_rate", on_click=_set_rate,
-                      args=(suggestion,))
-    elif run.done:
-        st.success(f"Finished {s.epochs} epochs. Raise the epochs to train on, or press Reset.")
-
-
-def live_views(run: tr.TrainingRun) -> None:
-    # Vega-Lite, not Plotly, for the charts that redraw while training runs: see ui/views/live_charts.py.
-    picture, curves = st.columns([5, 4])
-    with curves:
-        st.vega_lite_chart(charts.curves_chart(run.history).to_vega_lite(), width="stretch",
-                           alt="Training and test loss and accuracy over the epochs so far")
-    with picture:
-        if run.settings.dataset == "digits":
-            st.markdown("**What the first hidden layer looks for**: each neuron's 256 weights as a 16×16 picture "
-                        "(blue +, orange −; hover for its range).")
-            st.vega_lite_chart(charts.first_layer_chart(run.model).to_vega_lite(), width="content",
-                               alt="Each first-layer neuron's weights drawn as a 16 by 16 picture")
-            return
-        resolution = charts.plane_resolution(run.model.count_params())
-        boundary = charts.boundary_chart(plane_grid(run.model, resolution=resolution),
-                                         plane_grid(run.model, resolution=12), run.data.X, run.data.y)
-        st.vega_lite_chart(boundary.to_vega_lite(), width="content",
-                           alt="The network's probability of class 1 over the input plane, with the training points")
-        st.caption("Background: the network's P(class 1) at every point of the plane (hover for values); "
-                   "dots: the training data.")
-    st.markdown("**What each neuron computes** over the input plane (blue +, orange −; each picture has its own "
-                "scale; hover for its range)")
-    st.vega_lite_chart(charts.neuron_pictures_chart(plane_grid(run.model, resolution=24)).to_vega_lite(),
-                       width="content", alt="What each neuron computes over the input plane, one picture per neuron")
+        if p.train_accuracy is not None:
+            st.metric("Train accuracy", f"{100 * p.train_accuracy:.1f} %")
+            st.metric("Test accuracy", f"{100 * p.test_accuracy:.1f} %")
 
 
 def publish(run: tr.TrainingRun) -> None:
@@ -210,25 +250,73 @@ def publish(run: tr.TrainingRun) -> None:
     if run.progress.step > 0:
         st.session_state["model"] = run.model
         st.session_state["model_dataset"] = run.settings.dataset
+        st.session_state["model_setup"] = run.settings
+
+
+def playground() -> None:
+    run = st.session_state["train_run"]
+    publish(run)
+    toolbar(run)
+    messages(run)  # above the columns: what cannot work is said where the student is looking
+    with st.container(key="train_columns"):
+        data_col, network_col, output_col = st.columns([3, 5, 5], gap="small")
+    with data_col:
+        panels.data_panel(run)
+    with network_col:
+        panels.network_panel(run)
+    with output_col:
+        panels.output_panel(run)
+    explanations(run)
+
+
+# Less empty space above the title, so the playground fits a 1280 × 800 screen. On a phone, where the
+# columns stack, the output (the boundary and the loss) comes first, just under the toolbar. Streamlit's status widget
+# shows "Stop" while the playground's timer ticks, but Stop cannot pause training (the next tick starts
+# again): the toolbar's Pause does that, so the misleading Stop is hidden on this page.
+PAGE_STYLE = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+[data-testid="stStatusWidget"] button { display: none; }
+/* While training ticks, a slow tick would fade the charts (Streamlit marks them stale after 0.5 s):
+   the playground keeps showing the last frame at full strength until the next one arrives. */
+.st-key-train_columns [data-stale="true"], .st-key-train_toolbar [data-stale="true"] {
+  opacity: 1 !important; transition: none !important;
+}
+/* Icon buttons: the label is there for screen readers (and tests), hidden from the eye. */
+.st-key-train_step button [data-testid="stMarkdownContainer"],
+.st-key-train_reset button [data-testid="stMarkdownContainer"],
+[class*="st-key-net_"] button [data-testid="stMarkdownContainer"] {
+  position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap;
+}
+@media (max-width: 640px) {  /* a phone stacks the columns: the output first, right under the toolbar */
+  .st-key-train_columns [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:nth-child(3) { order: -1; }
+  .st-key-train_layer_buttons [data-testid="stHorizontalBlock"] { flex-wrap: nowrap; }
+  .st-key-train_layer_buttons [data-testid="stColumn"] { min-width: 0; flex: 1 1 0; }
+}
+</style>"""
+
+
+def compact_page() -> None:
+    st.html(PAGE_STYLE)
 
 
 def render() -> None:
-    """The training tab: settings, the buttons, then status and live views that redraw while training runs."""
+    """The playground tab: one fragment that resolves the run, advances it a slice per tick and draws it."""
     try:
-        run = tr.resume_or_start(st.session_state["train_run"], settings_ui(),
-                                 lambda s: cached_data(s.dataset, s.noise, s.seed))
-    except ValueError as exc:  # a network or epoch count over this server's limits
+        current_run()
+    except ValueError as exc:  # the very first run cannot start (a link asked for too much)
         st.error(f"This run cannot start: {exc}")
         return
-    st.session_state["train_run"] = run
-    # The buttons sit outside the fragment: a click reruns the whole page, which also
-    # switches the fragment's timer on (Start) or off (Pause, Step once, Reset).
-    update_rule_ui(run)
-    controls(run)
+
+    def advance(report):
+        run = current_run()
+        run.run_slice(SLICE_S)
+
+    def active() -> bool:
+        run = st.session_state["train_run"]
+        return run is not None and run.running
 
     def show():
-        publish(run)
-        status(run)
-        live_views(run)
+        current_run()
+        playground()
 
-    run_in_slices(lambda report: run.run_slice(SLICE_S), active=lambda: run.running, show=show)
+    run_in_slices(advance, active=active, show=show)

@@ -1,5 +1,5 @@
-"""Step 3's live training charts as Vega-Lite specs: loss and accuracy curves, the decision
-boundary, and small pictures (what each neuron computes, or a digit neuron's weights).
+"""Step 3's live training charts as Vega-Lite specs: loss and accuracy curves and the decision
+boundary (the network with a picture in every neuron is ui/views/playground_network.py).
 
 Why Vega-Lite here when the other pages use Plotly: these charts redraw several times a
 second. Streamlit 1.67 gives a Plotly chart a new identity whenever its data changes, so the
@@ -76,12 +76,35 @@ def grid_cells(xs: np.ndarray, ys: np.ndarray, values: np.ndarray) -> dict:
 
 
 # --- loss and accuracy over epochs ----------------------------------------------------------
-def curves_chart(history) -> Chart:
-    """Loss (mean cross-entropy, top) and accuracy (%, bottom) over epochs, train and test.
+def blowup_point(history, blowup) -> dict:
+    """The report that blew up as a point for the loss panel: epoch, value, label (empty lists if none).
+
+    Its loss may be NaN, infinite or huge; it is drawn at min(loss, 3 × the largest good loss) so
+    the good part of the curve stays readable, and the label gives the real value.
+    """
+    if blowup is None:
+        return {"epoch": [], "value": [], "label": []}
+    good = [p.loss for p in history if math.isfinite(p.loss)]
+    ceiling = 3.0 * max(good) if good else 1.0
+    loss = blowup.loss
+    shown = min(loss, ceiling) if math.isfinite(loss) else ceiling
+    text = f"{loss:.3g}" if math.isfinite(loss) else ("NaN" if math.isnan(loss) else "∞")
+    return {"epoch": [float(blowup.epoch)], "value": [float(shown)],
+            "label": [f"blew up at step {blowup.step:,}: L/N = {text}"]}
+
+
+def curves_chart(history, compact: bool = False, loss_title: str = "mean cross-entropy L/N",
+                 blowup=None) -> Chart:
+    """Loss (top) and accuracy (%, bottom) over epochs, train and test.
 
     history: nnlib.Progress reports. One dataset in long form: epoch, value, set, panel.
+    compact: the loss alone, small (Step 3's playground); also when no report has an accuracy
+    (a regression network). loss_title: what the loss is (the y axis title).
+    blowup: the report that blew up (services.training.TrainingRun.blowup), drawn as a red cross on
+    the loss panel with its real value (see :func:`blowup_point`), or None.
     """
     epochs = np.array([p.epoch for p in history], dtype=np.float64)
+    crash = blowup_point(history, blowup)
     columns = {"epoch": [], "value": [], "set": [], "panel": []}
     for panel, scale, getters in (("loss", 1.0, (("train", lambda p: p.loss), ("test", lambda p: p.test_loss))),
                                   ("accuracy", 100.0, (("train", lambda p: p.train_accuracy),
@@ -98,7 +121,8 @@ def curves_chart(history) -> Chart:
     few = len(history) < 3
     mark = {"type": "line", "strokeWidth": 2, "point": few, "clip": True}
     # From one or two dots Vega would make an axis of a single tick; give the first epoch room.
-    x_scale = {"domain": [0, max(1.0, float(epochs.max()))]} if few else {"domainMin": 0, "nice": False}
+    last = max([float(epochs.max())] + crash["epoch"])
+    x_scale = {"domain": [0, max(1.0, last)]} if few else {"domainMin": 0, "nice": False}
     color = {"field": "set", "type": "nominal", "title": None,
              "scale": {"domain": ["train", "test"], "range": [TRAIN_COLOR, TEST_COLOR]},
              "legend": {"orient": "top", "direction": "horizontal", "symbolType": "stroke"}}
@@ -106,8 +130,23 @@ def curves_chart(history) -> Chart:
             "scale": {"domain": ["train", "test"], "range": [[1, 0], [4, 3]]}}
 
     def panel(name: str, title: str, y_title: str, y_scale: dict, height: int, x_title: str | None) -> dict:
+        curve = panel_curve(name, y_title, y_scale, x_title)
+        if name != "loss":
+            return {"title": {"text": title, "anchor": "start", "fontSize": 13}, "height": height,
+                    "width": "container", **curve}
+        red = "#c62828"
+        at = {"x": {"field": "epoch", "type": "quantitative"}, "y": {"field": "value", "type": "quantitative"}}
         return {"title": {"text": title, "anchor": "start", "fontSize": 13}, "height": height, "width": "container",
-                "transform": [{"filter": {"field": "panel", "equal": name}}], "mark": mark,
+                "layer": [curve,
+                          {"data": {"name": "blowup"}, "mark": {"type": "point", "shape": "cross", "size": 140,
+                                                                "filled": True, "color": red},
+                           "encoding": {**at, "tooltip": [{"field": "label", "title": "the loss"}]}},
+                          {"data": {"name": "blowup"}, "mark": {"type": "text", "align": "right", "dx": -9,
+                                                                "dy": 8, "color": red, "fontSize": 11},
+                           "encoding": {**at, "text": {"field": "label"}}}]}
+
+    def panel_curve(name: str, y_title: str, y_scale: dict, x_title: str | None) -> dict:
+        return {"transform": [{"filter": {"field": "panel", "equal": name}}], "mark": mark,
                 "encoding": {
                     "x": {"field": "epoch", "type": "quantitative", "title": x_title,
                           "scale": x_scale},
@@ -117,11 +156,19 @@ def curves_chart(history) -> Chart:
                                 {"field": "epoch", "type": "quantitative", "format": ".2f"},
                                 {"field": "value", "type": "quantitative", "title": y_title, "format": ".4g"}]}}
 
+    if compact or all(p.train_accuracy is None for p in history):
+        loss = panel("loss", "Loss", "loss" if compact else loss_title, {"zero": True}, 56 if compact else 190,
+                     None if compact else "epoch")
+        if compact:  # a small panel: no title, the legend inside its top right corner
+            del loss["title"]
+            color["legend"] = {"orient": "top-right", "direction": "horizontal", "symbolType": "stroke"}
+        spec = {"usermeta": {"chart": "curves"}, "data": {"name": "history"}, **loss}
+        return Chart(spec, {"history": data, "blowup": crash})
     spec = {"usermeta": {"chart": "curves"}, "data": {"name": "history"}, "spacing": 18,
-            "vconcat": [panel("loss", "Loss", "mean cross-entropy L/N", {"zero": True}, 190, None),
+            "vconcat": [panel("loss", "Loss", loss_title, {"zero": True}, 190, None),
                         panel("accuracy", "Accuracy", "accuracy (%)", {"domain": [0, 101], "nice": False}, 150,
                               "epoch")]}
-    return Chart(spec, {"history": data})
+    return Chart(spec, {"history": data, "blowup": crash})
 
 
 # --- the decision boundary --------------------------------------------------------------------
@@ -137,131 +184,108 @@ def plane_resolution(n_params: int, finest: int = 50, coarsest: int = 20,
     return max(coarsest, min(finest, side))
 
 
-def boundary_chart(grid, probe, X: np.ndarray, y: np.ndarray, size: int = 320) -> Chart:
-    """P(class 1) over the plane as a picture, with the labelled points X (N, 2), y (N,) on top.
+def boundary_chart(grid, probe, X: np.ndarray, y: np.ndarray, size: int = 320, *, X_test=None, y_test=None,
+                   discretize: bool = False, regression: bool = False, legends: bool = True,
+                   axis_titles: bool = True) -> Chart:
+    """The network's output over the plane as a picture, with the points X (N, 2), y (N,) on top.
 
-    grid: a fine nnlib PlaneGrid for the picture; probe: a coarse one whose invisible cells
-    carry the colour legend and the values shown on hover.
+    Classification: P(class 1) from orange (0) to blue (1), the points coloured by class.
+    Regression: the output value from orange (−1) to blue (+1), the points by their target.
+    grid: a fine nnlib PlaneGrid for the picture; probe: a coarse one whose cells carry the colour
+    legend and the values shown on hover, and are drawn under the picture: the browser decodes each
+    new picture before it can draw it, and in that moment the coarse cells show the same output
+    instead of an empty plane (no blank frames while training runs). X_test, y_test: also drawn
+    (diamonds) when given. legends: False leaves out the colour keys (the page says them in a caption,
+    where room is short); axis_titles: False leaves out "x1" and "x2" for the same reason.
+    discretize: the picture shows the decided class (P ≥ 0.5), or for regression the output rounded
+    to −1, 0 or 1.
     """
     half = (grid.xs[-1] - grid.xs[0]) / (2 * (grid.xs.shape[0] - 1))  # pixels are centred on grid points
     lo, hi = float(grid.xs[0] - half), float(grid.xs[-1] + half)
     axis = {"scale": {"domain": [lo, hi], "nice": False, "zero": False}}
+    if regression:
+        value, probe_value, title, domain = grid.output[0], probe.output[0], "output ŷ", [-1, 1]
+    else:
+        value, probe_value, title, domain = grid.class_probability(1), probe.class_probability(1), "P(class 1)", [0, 1]
+    shade = _shade(value, discretize, regression).reshape(value.shape)
+    if regression:
+        point_color = {"field": "target", "type": "quantitative", "title": "target y",
+                       "scale": {"domain": [-1, 1], "range": COLOR_RANGE, "interpolate": "rgb"}, "legend": None}
+    else:
+        point_color = {"field": "class", "type": "nominal", "title": None,
+                       "scale": {"domain": ["class 0", "class 1"], "range": CLASS_COLORS},
+                       "legend": {"orient": "bottom", "direction": "horizontal"} if legends else None}
+    tooltip = [{"field": "set"}, {"field": "target" if regression else "class"},
+               {"field": "x1", "type": "quantitative", "format": ".2f"},
+               {"field": "x2", "type": "quantitative", "format": ".2f"}]
+    points_layer = {"data": {"name": "points"},
+                    "mark": {"type": "point", "filled": True, "size": 42, "opacity": 1, "stroke": "white",
+                             "strokeWidth": 1.2},
+                    "encoding": {"x": {"field": "x1", "type": "quantitative"},
+                                 "y": {"field": "x2", "type": "quantitative"},
+                                 "fill": point_color, "tooltip": tooltip,
+                                 "shape": {"field": "set", "type": "nominal", "legend": None,
+                                           "scale": {"domain": ["training", "test"],
+                                                     "range": ["circle", "diamond"]}}}}
     spec = {
         "usermeta": {"chart": "boundary", **CANVAS}, "width": size, "height": size, "autosize": {"type": "pad"},
         "layer": [
-            {"data": {"name": "picture"}, "mark": {"type": "image", "aspect": False, "opacity": 0.85},
-             "encoding": {"x": {"field": "left", "type": "quantitative", "title": "x1", **axis},
+            {"data": {"name": "probe"}, "mark": {"type": "rect", "opacity": 0.85, "aria": False, "clip": True},
+             "encoding": {"x": {"field": "x_lo", "type": "quantitative"}, "x2": {"field": "x_hi"},
+                          "y": {"field": "y_lo", "type": "quantitative"}, "y2": {"field": "y_hi"},
+                          "color": {"field": "shade", "type": "quantitative", "legend": None,
+                                    "scale": {"domain": [0, 1], "range": COLOR_RANGE, "interpolate": "rgb"}}}},
+            {"data": {"name": "picture"}, "mark": {"type": "image", "aspect": False},
+             "encoding": {"x": {"field": "left", "type": "quantitative", "title": "x1" if axis_titles else None,
+                                **axis},
                           "x2": {"field": "right"},
-                          "y": {"field": "bottom", "type": "quantitative", "title": "x2", **axis},
+                          "y": {"field": "bottom", "type": "quantitative", "title": "x2" if axis_titles else None,
+                                **axis},
                           "y2": {"field": "top"}, "url": {"field": "url", "type": "nominal"}}},
             {"data": {"name": "probe"}, "mark": {"type": "rect", "opacity": 0, "aria": False},
              "encoding": {"x": {"field": "x_lo", "type": "quantitative"}, "x2": {"field": "x_hi"},
                           "y": {"field": "y_lo", "type": "quantitative"}, "y2": {"field": "y_hi"},
-                          "color": {"field": "value", "type": "quantitative", "title": "P(class 1)",
-                                    "scale": {"domain": [0, 1], "range": COLOR_RANGE, "interpolate": "rgb"},
+                          "color": {"field": "value", "type": "quantitative", "title": title,
+                                    "scale": {"domain": domain, "range": COLOR_RANGE, "interpolate": "rgb"},
                                     "legend": {"orient": "bottom", "direction": "horizontal", "gradientLength": 110,
-                                               "gradientThickness": 10}},
+                                               "gradientThickness": 10} if legends else None},
                           "tooltip": [{"field": "x1", "type": "quantitative", "format": ".2f"},
                                       {"field": "x2", "type": "quantitative", "format": ".2f"},
-                                      {"field": "value", "type": "quantitative", "title": "P(class 1)",
+                                      {"field": "value", "type": "quantitative", "title": title,
                                        "format": ".3f"}]}},
-            {"data": {"name": "points"},
-             "mark": {"type": "circle", "size": 42, "opacity": 1, "stroke": "white", "strokeWidth": 1.2},
-             "encoding": {"x": {"field": "x1", "type": "quantitative"}, "y": {"field": "x2", "type": "quantitative"},
-                          "fill": {"field": "class", "type": "nominal", "title": None,
-                                   "scale": {"domain": ["class 0", "class 1"], "range": CLASS_COLORS},
-                                   "legend": {"orient": "bottom", "direction": "horizontal"}},
-                          "tooltip": [{"field": "class"},
-                                      {"field": "x1", "type": "quantitative", "format": ".2f"},
-                                      {"field": "x2", "type": "quantitative", "format": ".2f"}]}},
+            points_layer,
         ],
         "resolve": {"scale": {"color": "independent"}},
     }
+    sets = [("training", X, y)] + ([("test", X_test, y_test)] if X_test is not None else [])
+    points = {"x1": np.concatenate([a[:, 0] for _, a, _ in sets]).astype(np.float64),
+              "x2": np.concatenate([a[:, 1] for _, a, _ in sets]).astype(np.float64),
+              "set": [name for name, a, _ in sets for _ in range(len(a))]}
+    if regression:
+        points["target"] = np.concatenate([np.asarray(t, dtype=np.float64).ravel() for _, _, t in sets])
+    else:
+        points["class"] = [f"class {int(k)}" for _, _, t in sets for k in t]
     datasets = {
         # An image's row 0 is its top; the grid's row 0 is the lowest x2.
-        "picture": {"url": [png_data_uri(diverging_rgb(grid.class_probability(1)[::-1]))],
+        # Opaque, with the 15 % of white that an opacity of 0.85 would let through baked in.
+        "picture": {"url": [png_data_uri(_faded(diverging_rgb(shade[::-1])))],
                     "left": [lo], "right": [hi], "bottom": [lo], "top": [hi]},
-        "probe": grid_cells(probe.xs, probe.ys, probe.class_probability(1)),
-        "points": {"x1": X[:, 0].astype(np.float64), "x2": X[:, 1].astype(np.float64),
-                   "class": [f"class {int(k)}" for k in y]},
+        "probe": {**grid_cells(probe.xs, probe.ys, probe_value), "shade": _shade(probe_value, discretize, regression)},
+        "points": points,
     }
     return Chart(spec, datasets)
 
 
-# --- small pictures in a grid -----------------------------------------------------------------
-def pictures_chart(name: str, columns, column_titles, row_titles=(), names=None, tile_px: int = 64,
-                   smooth: bool = True, max_width: int = 380) -> Chart:
-    """Small pictures in a grid, each scaled to its own ±max|value| (orange −, blue +).
-
-    columns[c][r]: a 2-D array with row 0 at the top. names[c][r]: its hover label (with its
-    lowest and highest value). Tiles shrink so the grid fits ``max_width`` pixels (a phone).
-    """
-    n_cols, n_rows = len(columns), max(len(col) for col in columns)
-    left = 62 if row_titles else 0
-    gap = 8
-    tile = int(max(24, min(tile_px, (max_width - left) / n_cols - gap)))
-    width, height = left + n_cols * (tile + gap), n_rows * (tile + gap)
-    rows = {"url": [], "name": [], "low": [], "high": [], "x0": [], "x1": [], "y0": [], "y1": []}
-    for c, col in enumerate(columns):
-        for r, img in enumerate(col):
-            m = float(np.max(np.abs(img))) if img.size else 0.0
-            scaled = img / m if np.isfinite(m) and m > 0 else np.zeros_like(img)
-            rows["url"].append(png_data_uri(diverging_rgb(0.5 + 0.5 * scaled)))
-            rows["name"].append(names[c][r] if names else f"{column_titles[c]}, {r + 1}")
-            rows["low"].append(float(np.min(img)) if img.size else 0.0)
-            rows["high"].append(float(np.max(img)) if img.size else 0.0)
-            x0, top = left + c * (tile + gap), height - r * (tile + gap)  # y grows upwards
-            rows["x0"].append(x0)
-            rows["x1"].append(x0 + tile)
-            rows["y0"].append(top - tile)
-            rows["y1"].append(top)
-    titles = {"text": list(column_titles), "x": [left + c * (tile + gap) + tile / 2 for c in range(n_cols)],
-              "y": [height + 4] * n_cols}
-    side_titles = {"text": list(row_titles[:n_rows]), "x": [left - 6] * min(n_rows, len(row_titles)),
-                   "y": [height - r * (tile + gap) - tile / 2 - 5 for r in range(min(n_rows, len(row_titles)))]}
-    pixel = {"type": "quantitative", "axis": None}
-    spec = {
-        "usermeta": {"chart": name, **CANVAS}, "width": width, "height": height + 16, "autosize": {"type": "pad"},
-        "layer": [
-            {"data": {"name": "pictures"}, "mark": {"type": "image", "aspect": False, "smooth": smooth},
-             "encoding": {"x": {"field": "x0", **pixel, "scale": {"domain": [0, width], "nice": False}},
-                          "x2": {"field": "x1"},
-                          "y": {"field": "y0", **pixel, "scale": {"domain": [0, height + 16], "nice": False}},
-                          "y2": {"field": "y1"}, "url": {"field": "url", "type": "nominal"},
-                          "tooltip": [{"field": "name", "title": "neuron"},
-                                      {"field": "low", "type": "quantitative", "title": "lowest", "format": ".3f"},
-                                      {"field": "high", "type": "quantitative", "title": "highest",
-                                       "format": ".3f"}]}},
-            *({"data": {"name": name}, "mark": {"type": "text", "fontSize": 11, "baseline": "bottom", "align": align},
-               "encoding": {"x": {"field": "x", **pixel}, "y": {"field": "y", **pixel}, "text": {"field": "text"}}}
-              for name, align in (("titles", "center"), ("side_titles", "right"))),
-        ],
-    }
-    return Chart(spec, {"pictures": rows, "titles": titles, "side_titles": side_titles})
+def _faded(rgb: np.ndarray, opacity: float = 0.85) -> np.ndarray:
+    """RGB bytes as they look at ``opacity`` over white."""
+    return np.rint(opacity * rgb + (1 - opacity) * 255).astype(np.uint8)
 
 
-def neuron_pictures_chart(grid, max_per_layer: int = 8) -> Chart:
-    """What every neuron computes over the input plane (nnlib PlaneGrid): one column per layer, output last."""
-    last = len(grid.layers) - 1
-    columns = [[layer[k][::-1] for k in range(min(layer.shape[0], max_per_layer))] for layer in grid.layers]
-    titles = ["output" if i == last else f"layer {i + 1}" for i in range(len(grid.layers))]
-    names = [[f"{titles[c]}, neuron {r + 1}" for r in range(len(col))] for c, col in enumerate(columns)]
-    n_rows = max(map(len, columns))
-    chart = pictures_chart("neurons", columns, titles, row_titles=[f"neuron {k + 1}" for k in range(n_rows)],
-                           names=names)
-    if any(layer.shape[0] > max_per_layer for layer in grid.layers):
-        chart.spec["title"] = {"text": f"The first {max_per_layer} neurons of each layer", "anchor": "start",
-                               "fontSize": 11, "fontWeight": "normal"}
-    return chart
+def _shade(values: np.ndarray, discretize: bool, regression: bool) -> np.ndarray:
+    """What the picture's colour scale shows (0 orange … 1 blue) for output values, flattened."""
+    v = np.asarray(values, dtype=np.float64)
+    if regression:
+        return (0.5 + 0.5 * np.clip(np.rint(v) if discretize else v, -1, 1)).ravel()
+    return ((v >= 0.5).astype(np.float64) if discretize else v).ravel()
 
 
-def first_layer_chart(model, n: int = 8) -> Chart:
-    """Digits: each first-layer neuron's weights, drawn as the square picture it responds to."""
-    W = model.layers[0].get_weights()[0]
-    side = math.isqrt(W.shape[1])
-    if side * side != W.shape[1]:
-        raise ValueError(f"first-layer pictures need a square input. Received {W.shape[1]} inputs.")
-    k = min(n, W.shape[0])
-    columns = [[W[j].reshape(side, side)] for j in range(k)]
-    titles = [f"neuron {j + 1}" for j in range(k)]
-    return pictures_chart("first_layer", columns, titles, names=[[t] for t in titles], tile_px=96, smooth=False)

@@ -78,11 +78,15 @@ def update_rule(optimizer, batch_size: int | None = 32) -> UpdateRule:
     """
     opt = optimizers.get(optimizer)
     full = batch_size is None or getattr(opt, "full_batch", False)
-    eta, lam = opt.learning_rate, opt.weight_decay
+    eta, lam, lam1 = opt.learning_rate, opt.weight_decay, getattr(opt, "l1", 0.0)
     constants = [rf"\eta = {latex_constant(eta)}"]
+    # Regularisation acts through the gradient (nnlib.optimizers.Optimizer._decayed): L2 adds λ₂W, L1 λ₁ sign(W).
+    terms = ([r"\lambda_2 W" if lam1 else r"\lambda W"] if lam else []) + ([r"\lambda_1 \operatorname{sign}(W)"]
+                                                                          if lam1 else [])
     decay = ""
-    if lam:
-        decay = r"g_W &\leftarrow g_W + \lambda W \quad (\text{weight matrices only; biases keep } g)"
+    if terms:
+        decay = (rf"g_W &\leftarrow g_W + {' + '.join(terms)} \quad "
+                 r"(\text{weight matrices only; biases keep } g)")
     which = ("the gradient of L/N, the mean loss over all N training examples, every step: the lecture's "
              "L = Σₙ Cⁿ scaled by 1/N, so it has the same minimiser and the same downhill direction, and a "
              "good η does not depend on N"
@@ -111,7 +115,9 @@ def update_rule(optimizer, batch_size: int | None = 32) -> UpdateRule:
     else:
         raise ValueError(f"no update rule is written for optimizer {opt.name!r}.")
     if lam:
-        constants.append(rf"\lambda = {latex_constant(lam)}")
+        constants.append(rf"\lambda{'_2' if lam1 else ''} = {latex_constant(lam)}")
+    if lam1:
+        constants.append(rf"\lambda_1 = {latex_constant(lam1)}")
     return UpdateRule(opt.name, title, _gradient_line(full), decay, lines, r",\ ".join(constants), note)
 
 

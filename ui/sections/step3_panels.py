@@ -1,0 +1,180 @@
+"""Step 3's playground, its three columns: the data and input features | the network, changed where it
+is drawn | the output over the data with the loss curves.
+
+Every widget here mirrors a setting in session state (ui.widgets.persistent); the playground
+(ui/sections/step3_train.py) reads the settings and builds or resumes the run before it draws these.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import streamlit as st
+
+from lessons import features as feats
+from lessons import neuron_pictures
+from lessons.grid import plane_grid
+from services import limits
+from services import training as tr
+from ui.views import live_charts as charts
+from ui.views import playground_network
+from ui.widgets import persistent
+
+BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+PICTURE_SAMPLE = 500   # digits: the test digits whose class means make the deeper neurons' pictures
+
+
+def shared(name: str, options=None, **kwargs) -> dict:
+    """A setting kept in session_state[name] (ui/state.py), shown by the widget ``step3_<name>``."""
+    return persistent(name, f"step3_{name}", options=options, **kwargs)
+
+
+# --- the data and the input features ------------------------------------------------------------
+def _regenerate():
+    st.session_state["seed"] = (int(st.session_state["seed"]) + 1) % 10_000
+
+
+def _features_keep(picked, chosen: tuple) -> tuple:
+    new = tuple(f for f in feats.FEATURES if f in (picked or ()))
+    if not new:
+        st.session_state["train_notice"] = ("warning", "The network needs at least one input feature: "
+                                            "the last one stays on.")
+        return chosen
+    return new
+
+
+def data_panel(run: tr.TrainingRun) -> None:
+    from ui.sections.step3_train import DATASET_NAMES, OPTIMIZER_HELP
+
+    s = run.settings
+    toy = s.dataset != "digits"
+    st.selectbox("Data set", list(tr.DATASETS), format_func=DATASET_NAMES.get, **shared("dataset", list(tr.DATASETS)))
+    st.selectbox("Optimizer", list(tr.OPTIMIZERS), format_func=tr.OPTIMIZERS.get,
+                 **shared("optimizer", list(tr.OPTIMIZERS)), help=OPTIMIZER_HELP)
+    if toy:
+        st.pills("Input features", list(feats.FEATURES), selection_mode="multi",
+                 format_func=lambda name: feats.FEATURES[name][0], width="stretch", wrap=True,
+                 **shared("features", show=list, keep=_features_keep),
+                 help="What the network is given about each point (x₁, x₂). With x₁² and x₂², a circle "
+                      "becomes a straight line, and even a network without hidden layers separates it.")
+        st.slider("Training points (%)", *limits.TRAIN_PERCENTS, step=10, **shared("train_percent"),
+                  help="The share of the 400 points the network learns from; the rest are the test points.")
+        st.slider("Noise", min_value=0.0, max_value=0.5, step=0.05, **shared("noise"))
+    else:
+        st.caption("Inputs: the 256 pixels of each 16×16 digit.")
+    with st.container(horizontal=True, gap="small"):
+        if toy:
+            st.button("New data", key="train_regenerate", icon=":material/autorenew:", on_click=_regenerate,
+                      help="New random points and new starting weights: the seed goes up by one.")
+        with st.popover("More", icon=":material/tune:", help="Batch size, epochs and the seed"):
+            st.select_slider("Batch size", BATCHES, disabled=s.optimizer == "gd", **shared("batch_size", BATCHES),
+                             help="Examples per step. Gradient descent (the lecture's rule) uses every training "
+                                  "example.")
+            st.number_input("Epochs", min_value=1, max_value=limits.MAX_EPOCHS, step=10, **shared("epochs"))
+            st.number_input("Seed", min_value=0, max_value=9999, step=1, **shared("seed"),
+                            help="Fixes the starting weights θ⁰, the data and the shuffling.")
+
+
+# --- the network, changed where it is drawn ------------------------------------------------------
+def _set_hidden(hidden: tuple[int, ...]) -> None:
+    spec = st.session_state["spec"]
+    try:
+        st.session_state["spec"] = limits.check_spec(dataclasses.replace(spec, hidden=tuple(hidden)))
+    except ValueError as err:  # LimitExceeded included: keep the network, say why
+        st.session_state["train_notice"] = ("error", f"{err} Keeping {len(spec.hidden)} hidden layers: "
+                                            f"{' → '.join(map(str, spec.hidden)) or 'none'}.")
+
+
+def _add_layer():
+    hidden = st.session_state["spec"].hidden
+    _set_hidden((*hidden, hidden[-1] if hidden else 4))
+
+
+def _remove_layer():
+    _set_hidden(st.session_state["spec"].hidden[:-1])
+
+
+def _resize(k: int, change: int):
+    hidden = list(st.session_state["spec"].hidden)
+    hidden[k] = max(1, hidden[k] + change)
+    _set_hidden(tuple(hidden))
+
+
+def icon_button(label: str, key: str, icon: str, on_click, args=(), disabled: bool = False) -> None:
+    st.button(label, key=key, icon=f":material/{icon}:", on_click=on_click, args=args, type="tertiary",
+              disabled=disabled, help=label)
+
+
+def network_panel(run: tr.TrainingRun) -> None:
+    hidden = run.settings.hidden
+    sizes = run.model.sizes()
+    with st.container(key="train_layer_buttons"):  # stays one row on a phone (PAGE_STYLE in step3_train)
+        columns = st.columns(len(sizes), gap="small")
+    # Icon buttons: their labels are for screen readers; step3_train.PAGE_STYLE hides them from the eye.
+    with columns[0], st.container(horizontal=True, horizontal_alignment="center", gap=None):
+        icon_button("Add a hidden layer", "net_add_layer", "add", _add_layer,
+                    disabled=len(hidden) >= limits.MAX_HIDDEN_LAYERS)
+        icon_button("Remove the last hidden layer", "net_remove_layer", "remove", _remove_layer, disabled=not hidden)
+        st.caption("layers")
+    for k, n in enumerate(hidden):
+        with columns[k + 1], st.container(horizontal=True, horizontal_alignment="center", gap=None):
+            icon_button(f"One more neuron in layer {k + 1}", f"net_add_{k}", "add", _resize, (k, 1),
+                        disabled=n >= limits.MAX_NEURONS_PER_LAYER)
+            icon_button(f"One neuron fewer in layer {k + 1}", f"net_remove_{k}", "remove", _resize, (k, -1),
+                        disabled=n <= 1)
+    if run.settings.dataset == "digits":
+        X, y = run.data.X_test[:PICTURE_SAMPLE], run.data.y_test[:PICTURE_SAMPLE]
+        pictures, labels = neuron_pictures.digit_pictures(run.model, X, y), [f"pixel {i + 1}" for i in range(256)]
+    else:
+        pictures = neuron_pictures.plane_pictures(run.model, run.settings.features)
+        labels = feats.labels(run.settings.features)
+    chart = playground_network.network_chart(run.model, pictures, labels)
+    st.vega_lite_chart(chart.to_vega_lite(), width="stretch",
+                       alt="The network: a picture in every neuron, links blue for + and orange for − weights")
+    layers = (f"**{len(hidden)} hidden layer{'s' * (len(hidden) != 1)}**" if hidden else
+              "**No hidden layer**: the inputs feed the output directly (logistic regression)")
+    st.caption(f"{layers}, {run.model.count_params():,} parameters. {neuron_note(run.settings.dataset)}")
+
+
+def neuron_note(dataset: str) -> str:
+    if dataset == "digits":
+        return ("Layer 1: each neuron's 256 weights as a 16×16 picture. Later layers: the neuron's mean output "
+                "for each digit, 0–4 above 5–9. Links: blue +, orange −, wider = larger |w|.")
+    return ("Each neuron shows its output a over the plane x₁, x₂ (blue +, orange −). Links: blue +, orange −, "
+            "wider = larger |w|. Hover for values; + and − above a layer change it.")
+
+
+# --- the output over the data, and the loss curves ------------------------------------------------
+def output_panel(run: tr.TrainingRun) -> None:
+    s, p = run.settings, run.progress
+    loss_name = "mean squared error" if s.regression else "mean cross-entropy L/N"
+    accuracy = f" · test accuracy **{100 * p.test_accuracy:.1f} %**" if p.train_accuracy is not None else ""
+    numbers = f":small[{run.state}{accuracy}]  \nTest loss **{p.test_loss:.3f}** · training loss **{p.loss:.3f}**"
+    st.markdown(numbers)
+    st.vega_lite_chart(charts.curves_chart(run.history, compact=True, loss_title=loss_name,
+                                           blowup=run.blowup).to_vega_lite(),
+                       width="stretch", height=95, alt="Training and test loss over the epochs (the x axis: epochs)")
+    if s.dataset == "digits":
+        return
+    with st.container(horizontal=True, gap="small"):
+        st.checkbox("Show test data", **shared("show_test"))
+        st.checkbox("Discretize output", **shared("discretize"),
+                    help="Colour each point of the plane by the class it is given (P ≥ 0.5), not by P itself."
+                    if not s.regression else "Round the output to −1, 0 or 1.")
+
+    def inputs(points):
+        return feats.transform(points, s.features)
+
+    resolution = charts.plane_resolution(run.model.count_params())
+    show_test = st.session_state["show_test"]
+    chart = charts.boundary_chart(
+        plane_grid(run.model, resolution=resolution, inputs=inputs), plane_grid(run.model, 12, inputs=inputs),
+        run.data.points, run.data.y, size=210,
+        X_test=run.data.points_test if show_test else None, y_test=run.data.y_test if show_test else None,
+        discretize=st.session_state["discretize"], regression=s.regression, legends=False, axis_titles=False)
+    st.vega_lite_chart(chart.to_vega_lite(), width="content",
+                       alt="The network's output over the plane, with the data points")
+    plane = "The plane x₁ (across), x₂ (up). "
+    key = ("Shade: the output ŷ from orange (−1) to blue (+1); dots: the targets on the same scale"
+           if s.regression else "Shade: P(class 1) from orange (0) to blue (1); dots: class 0 orange, class 1 blue")
+    st.caption(plane + key + (" (test points: diamonds)." if show_test else "."))
