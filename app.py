@@ -16,7 +16,10 @@ import streamlit as st  # noqa: E402
 from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 
 import nnlib  # noqa: E402
+from services import memory  # noqa: E402
 from ui import fragments, navigation, share, sidebar, state  # noqa: E402
+
+memory.start_trimmer()  # freed arrays go back to the system when sessions end (once per process)
 
 fragments.keep_fragment_reruns_on_their_page()  # a late fragment rerun must not blank the page just opened
 
