@@ -83,12 +83,12 @@ async def session(browser, url: str, index: int, train: bool, args, results: lis
                     f"&epochs=50&seed={index}")
             await page.goto(link, timeout=TIMEOUT_MS)
             await wait_idle(page)
-            await page.get_by_role("button", name="Start").click(timeout=TIMEOUT_MS)
+            await page.get_by_role("button", name="Start", exact=True).click(timeout=TIMEOUT_MS)
             await asyncio.sleep(args.train_seconds)
-            await page.get_by_role("button", name="Pause").click(timeout=TIMEOUT_MS)
-            status = page.locator('[data-testid="stCaptionContainer"]', has_text="steps per epoch").first
-            await status.filter(has_text="paused").wait_for(timeout=TIMEOUT_MS)
-            record["status"] = (await status.inner_text()).split("·")[1].strip()
+            await page.get_by_role("button", name="Pause", exact=True).click(timeout=TIMEOUT_MS)
+            await page.locator(".st-key-train_start button:enabled").first.wait_for(timeout=TIMEOUT_MS)
+            epoch = page.locator(".st-key-train_toolbar [data-testid='stMarkdownContainer']", has_text="Epoch").first
+            record["status"] = "epoch " + " ".join((await epoch.inner_text()).split()[1:])
         else:
             await page.goto(f"{url}/{STEP2}", timeout=TIMEOUT_MS)
             await wait_idle(page)
