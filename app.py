@@ -63,7 +63,9 @@ st.session_state["notices"] = []
 
 share.sync()
 share.share_box(share_slot)
+st.session_state["full_run"] = True   # a fragment's own reruns (which skip this file) see False
 page.run()
+st.session_state["full_run"] = False
 # The page may have changed the setup: refresh the address bar and the link.
 share.sync()
 share.share_box(share_slot)

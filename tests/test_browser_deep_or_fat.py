@@ -153,9 +153,9 @@ def test_a_shared_link_sets_up_the_session_and_the_url_follows_it(app_url, brows
     wait_for_app(page, 60_000)
     warning = page.locator('[data-testid="stAlert"]', has_text="value 'abc' was ignored")
     warning.wait_for(timeout=30_000)
-    page.get_by_text("Network from Step 1:").wait_for(timeout=60_000)
+    page.get_by_text("2 hidden layers").wait_for(timeout=60_000)
     wait_for_app(page)
-    assert "x1, x2 → 6 → 3 (tanh)" in page.inner_text("body")
+    assert "47 parameters" in page.inner_text("body")  # 2 → 6 → 3 → 2: 18 + 21 + 8 weights and biases
     query = parse_qs(urlsplit(page.url).query)
     # lr=abc is refused: the session keeps the default learning rate, and the link says which.
     assert query["lr"] == [links.encode(DEFAULTS)["lr"]] and query["seed"] == ["5"] and query["layers"] == ["6,3"]
@@ -165,6 +165,7 @@ def test_a_shared_link_sets_up_the_session_and_the_url_follows_it(app_url, brows
     assert parse_qs(urlsplit(page.url).query)["seed"] == ["5"]
 
     go_to(page, "Step 3")
+    page.locator("[data-testid=\"stPopover\"] button", has_text="More").first.click()  # the seed is in "More"
     seed_box = page.get_by_role("spinbutton", name="Seed")
     seed_box.fill("12")
     seed_box.press("Enter")

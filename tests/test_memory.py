@@ -3,7 +3,9 @@
 Each case runs in a fresh Python process, so the allocator starts in its default state. The scenario
 is the server's: one large array freed (glibc then raises its mmap threshold), then many mid-sized
 arrays (a training session's weights and activations) freed while a small object stays alive above
-them. Without the fix glibc keeps all of it; each remedy must hand it back.
+them. Without a remedy glibc usually keeps all of it (seen here: 228 MiB held, 228 MiB after the free);
+whether it does depends on where the small object lands in the heap, so that is not asserted. Each
+remedy must hand the memory back.
 """
 
 import subprocess
@@ -46,13 +48,6 @@ def held_and_after(mode: str) -> tuple[float, float]:
     out = subprocess.run([sys.executable, "-c", PROBE, mode], cwd=ROOT, capture_output=True, text=True,
                          check=True, timeout=60).stdout.split()
     return float(out[0]), float(out[1])
-
-
-@glibc
-def test_without_a_remedy_glibc_keeps_the_freed_arrays():
-    # The scenario really reproduces the server's problem: 200 MiB freed, none of it returned.
-    held, after = held_and_after("none")
-    assert held - after < 50
 
 
 @glibc

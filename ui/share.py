@@ -39,9 +39,19 @@ def sync() -> None:
         pass
 
 
+def is_stale() -> bool:
+    """True when the setup changed since the share box was drawn: a fragment (Step 3's playground) that
+    changed it asks for a full rerun, which draws the box, and the address bar, anew."""
+    try:
+        return encode(st.session_state) != st.session_state.get("shared_setup")
+    except Exception:  # a setup that cannot be encoded is the full run's to report
+        return False
+
+
 def share_box(container) -> None:
     """A "Copy link" control: the link in a code box, whose corner button copies it."""
     url = share_url(st.context.url, st.session_state)
+    st.session_state["shared_setup"] = encode(st.session_state)  # what the box shows (see is_stale)
     with container.expander("Share this setup", expanded=False, icon=":material/link:"):
         st.code(url, language=None, wrap_lines=True)
         st.caption("Copy the link with the button in the box's corner. Whoever opens it gets the same "

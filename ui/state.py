@@ -48,6 +48,8 @@ DEFAULTS = {
     "notices": [],
     # --- shareable links, saved models, Deep or fat? (services/links.py, services/model_files.py) ---
     "links_applied": False,        # the URL's query parameters were read once for this session
+    "shared_setup": None,          # the setup (as link parameters) that the sidebar's share box shows
+    "full_run": False,             # True while app.py runs the page (False in a fragment's own reruns)
     "model_io_message": None,      # (kind, text) after the last model upload: 'success' | 'error'
     "deep_fat_run": None,          # lessons.deep_or_fat.DeepFatRun: the Deep-or-fat experiment, or None
     "dof_wins_k": 6,               # Deep or fat?, where depth wins: folds k of the sawtooth (2^(k−1) teeth)

@@ -17,6 +17,7 @@ import streamlit as st
 
 from lessons import stable_rate
 from services import training as tr
+from ui import share
 from ui.fragments import run_in_slices
 from ui.sections import step3_panels as panels
 from ui.sections.step3_panels import shared
@@ -318,5 +319,9 @@ def render() -> None:
     def show():
         current_run()
         playground()
+        # A setting of the link changed in a rerun of this fragment alone: a full rerun redraws the address
+        # bar and the sidebar's share box. (In a full run, app.py redraws both after the page.)
+        if not st.session_state["full_run"] and share.is_stale():
+            st.rerun()
 
     run_in_slices(advance, active=active, show=show)
