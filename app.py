@@ -62,7 +62,6 @@ for notice in st.session_state["notices"]:
 st.session_state["notices"] = []
 
 share.sync()
-share.share_box(share_slot)
 st.session_state["full_run"] = True   # a fragment's own reruns (which skip this file) see False
 page.run()
 st.session_state["full_run"] = False

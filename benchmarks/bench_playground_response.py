@@ -17,14 +17,14 @@ the last frame that changed before 400 ms passed without a change (the network a
 coarse preview, then their pictures once the browser has decoded them). Frames where the watched canvas was
 missing or blank are counted too: there should be none.
 
-Then it presses Start and watches the network for ``--seconds`` (default 10): pictures redrawn a second
+Then it presses Start and watches the network for ``--seconds`` (default 5, within the run): pictures redrawn a second
 (Vega renders that drew different neuron pictures from the render before, counted where Vega draws its
 images, as benchmarks/bench_live_redraws.py does), canvas changes a second (the pixel hash, per animation
 frame; previews included), renders that drew only the preview, blank frames, and frames where Streamlit
 showed the chart faded (an element that a slow rerun left stale fades to 33 % opacity after 0.5 s). The
 page's timer asks for 1 / TICK_S (ui/fragments.py) redraws a second.
 
-Run:  python -m benchmarks.bench_playground_response [--repeats 20] [--seconds 10]   (from the repository root)
+Run:  python -m benchmarks.bench_playground_response [--repeats 20] [--seconds 5]   (from the repository root)
 It needs Chromium and takes two to four minutes. The browser, the server and the training share the
 machine's cores; the load average is printed with every table: above half the core count, every time
 is inflated by other work.
@@ -47,6 +47,11 @@ from benchmarks.load_test import CHROMIUM, CHROMIUM_ARGS, start_server
 TARGET_MS = 300.0
 TARGET_REDRAWS = 8.0
 SETTLE_MS = 400
+# Pause, unless the run has ended: one step in the page, as a check and then a click could straddle its end.
+PAUSE_IF_RUNNING = """() => {
+    const b = document.querySelector('.st-key-train_pause button');
+    if (b && !b.disabled) b.click();
+}"""
 NETWORK = '[data-testid="stVegaLiteChart"][aria-label^="The network:"]'
 BOUNDARY = '[data-testid="stVegaLiteChart"][aria-label^="The network\'s output"]'
 RULE = "Each training step"  # the expander whose text is watched (found by its title)
@@ -186,7 +191,10 @@ WATCH_TRAINING = """async ([ms, net, bd]) => {
             if (lastHash !== null && n.hash !== lastHash) out.netHashChanges += 1;
             if (lastEl !== null && n.el !== lastEl) out.replaced += 1;
             lastHash = n.hash; lastEl = n.el;
-            if (performance.now() - t0 >= ms) resolve(); else requestAnimationFrame(tick);
+            // The run may end first (a toy run is spread over about 60 ticks): then Pause turns disabled.
+            const pause = document.querySelector('.st-key-train_pause button');
+            out.ended = !pause || pause.disabled;
+            if (performance.now() - t0 >= ms || out.ended) resolve(); else requestAnimationFrame(tick);
         };
         requestAnimationFrame(tick);
     });
@@ -242,7 +250,8 @@ def set_rate(page, label: str):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=20, help="changes per control (default 20)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="seconds of training watched (default 10)")
+    parser.add_argument("--seconds", type=float, default=5.0,
+                        help="seconds of training watched (default 5: a toy run lasts at least 60 ticks, about 7 s)")
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=1100, help="tall enough that no control needs scrolling")
     parser.add_argument("--url", help="an app that is already running")
@@ -329,14 +338,15 @@ def main(argv=None) -> int:
             page.locator(".st-key-train_pause button:enabled").wait_for()
             page.wait_for_timeout(1000)  # past the full rerun that Start asks for
             w = page.evaluate(WATCH_TRAINING, [args.seconds * 1000, NETWORK, BOUNDARY])
-            button(page, "train_pause").click()
+            page.evaluate(PAUSE_IF_RUNNING)
             browser.close()
     finally:
         if proc is not None:
             proc.terminate()
     s = w["seconds"]
     rate = w["net_changes"] / s
-    print(f"\nWhile training, {s:.1f} s watched ({w['frames']} animation frames, {w['frames'] / s:.0f}/s); "
+    ended = " (until the run ended)" if w["ended"] else ""
+    print(f"\nWhile training, {s:.1f} s watched{ended} ({w['frames']} animation frames, {w['frames'] / s:.0f}/s); "
           f"the timer asks for {timer_rate():.1f} redraws/s:")
     print(f"{'chart':<9} {'new pictures/s':>14} {'renders/s':>9} {'previews/s':>10} {'blank frames':>12} "
           f"{'faded frames':>12}")

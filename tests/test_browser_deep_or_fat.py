@@ -171,10 +171,22 @@ def test_a_shared_link_sets_up_the_session_and_the_url_follows_it(app_url, brows
     seed_box.press("Enter")
     wait_for_app(page)
     page.wait_for_function("() => location.search.includes('seed=12')", timeout=15_000)
-    page.get_by_text("Share this setup").click()
-    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
+    page.get_by_text("Share this setup").click()  # opening it reruns the app, which draws the link
+    code = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]')
+    code.wait_for()
+    link = code.inner_text().strip()
     parts = urlsplit(link)
     assert f"{parts.scheme}://{parts.netloc}" == app_url and parts.path == "/pick-the-best-function"
     shared = parse_qs(parts.query)
     assert shared["seed"] == ["12"] and shared["layers"] == ["6,3"] and shared["act"] == ["tanh"]
     assert shared["data"] == ["xor"] and shared["opt"] == ["sgd"]
+
+    # With the box open, a change in the playground (a rerun of its fragment alone) redraws the link too.
+    page.keyboard.press("Escape")  # close the "More" popover
+    page.locator(".st-key-step3_learning_rate input").click()
+    page.get_by_role("option", name="0.01", exact=True).click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('lr') === '0.01'", timeout=15_000)
+    page.wait_for_function("""() => {
+        const code = document.querySelector('[data-testid="stSidebar"] [data-testid="stCode"]');
+        return code && new URL(code.innerText.trim()).searchParams.get('lr') === '0.01';
+    }""", timeout=15_000)

@@ -26,6 +26,11 @@ from ui.views.playground_network import MAX_SHOWN, ROW_PX, TILE_PX, shown_neuron
 
 pytestmark = pytest.mark.browser
 
+# Pause, unless the run has ended: one step in the page, as a check and then a click could straddle its end.
+PAUSE_IF_RUNNING = """() => {
+    const b = document.querySelector('.st-key-train_pause button');
+    if (b && !b.disabled) b.click();
+}"""
 NETWORK = '[data-testid="stVegaLiteChart"][aria-label^="The network:"]'
 BOUNDARY = '[data-testid="stVegaLiteChart"][aria-label^="The network\'s output"]'
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
@@ -258,7 +263,8 @@ def test_training_frames_are_never_blank(browser_page, app_url):
             problems[i] = found
         page.wait_for_timeout(120)
     watch = page.evaluate("() => { window.__watch.stopped = true; return window.__watch; }")
-    page.locator(".st-key-train_pause button").click()
+    # A run is spread over at least 60 ticks (about 7 s): a quick machine may have finished it by now.
+    page.evaluate(PAUSE_IF_RUNNING)
     assert not problems, f"blank frames (saved as artifacts/screenshots/playground_frame_NN.png): {problems}"
     assert len(hashes) >= 3, "the boundary must change while training runs"
     assert watch["blank"] == 0, f"a canvas was blank in {watch['blank']} of {watch['frames']} animation frames: {watch}"

@@ -161,6 +161,10 @@ def test_a_shared_link_sets_up_the_session_and_stays_in_the_url():
     assert {k: at.session_state[k] for k in links.STATE_KEYS} == SHARED
     assert not at.warning
     assert {k: at.query_params[k] for k in SHARED_QUERY} == SHARED_QUERY
+    # The share box holds its link only while it is open (opening it reruns the app, which draws the link).
+    assert not at.sidebar.code
+    at.session_state["share_open"] = True
+    at.run()
     assert at.sidebar.code[0].value.endswith("?" + "&".join(f"{k}={v}" for k, v in SHARED_QUERY.items()))
 
 

@@ -34,7 +34,8 @@ Report = Callable[[float, str], None]
 
 
 def run_in_slices(advance: Callable[[Report], object], *, active: Callable[[], bool],
-                  show: Callable[[], None] | None = None, tick_s: float | None = TICK_S) -> None:
+                  show: Callable[[], None] | None = None, tick_s: float | None = TICK_S,
+                  was_active: bool | None = None) -> None:
     """Run ``advance`` slice by slice in a fragment while ``active()``, drawing ``show`` between slices.
 
     advance(report): one bounded slice of the work, saved in session state as it goes; it may call
@@ -44,8 +45,11 @@ def run_in_slices(advance: Callable[[Report], object], *, active: Callable[[], b
         drawn between slices, into one placeholder: those calls must each draw something new (the
         work moved on) and use no widget keys.
     tick_s: seconds between ticks while active; None runs the slices back to back until done.
+    was_active: for a fragment nested in another fragment, whether the work was active at the last full
+        run (which set the timer); by default, whether it is active now.
     """
-    was_active = active()
+    if was_active is None:
+        was_active = active()
 
     @st.fragment(run_every=tick_s if was_active and tick_s else None)
     def slices() -> None:
@@ -63,10 +67,10 @@ def run_in_slices(advance: Callable[[Report], object], *, active: Callable[[], b
                 if show is not None:
                     with view.container():
                         show()
+        if show is not None:
+            show()  # before a rerun too: the views keep their last frame until the whole page is redrawn
         if active() != was_active:
             st.rerun()  # started, finished, paused or failed in here: redraw the whole page
-        if show is not None:
-            show()
         if reports:
             fraction, text = reports[-1]
             st.progress(_fraction(fraction), text=text)

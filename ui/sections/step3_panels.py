@@ -105,7 +105,9 @@ def icon_button(label: str, key: str, icon: str, on_click, args=(), disabled: bo
               disabled=disabled, help=label)
 
 
-def network_panel(run: tr.TrainingRun) -> None:
+def network_panel(run: tr.TrainingRun):
+    """The + and − over the layers, a place for the network's chart (:func:`network_chart`, drawn live) and
+    its caption; returns the place."""
     hidden = run.settings.hidden
     sizes = run.model.sizes()
     with st.container(key="train_layer_buttons"):  # stays one row on a phone (PAGE_STYLE in step3_train)
@@ -122,6 +124,15 @@ def network_panel(run: tr.TrainingRun) -> None:
                         disabled=n >= limits.MAX_NEURONS_PER_LAYER)
             icon_button(f"One neuron fewer in layer {k + 1}", f"net_remove_{k}", "remove", _resize, (k, -1),
                         disabled=n <= 1)
+    place = st.container(key="train_network")
+    layers = (f"**{len(hidden)} hidden layer{'s' * (len(hidden) != 1)}**" if hidden else
+              "**No hidden layer**: the inputs feed the output directly (logistic regression)")
+    st.caption(f"{layers}, {run.model.count_params():,} parameters. {neuron_note(run.settings.dataset)}")
+    return place
+
+
+def network_chart(run: tr.TrainingRun) -> None:
+    """The network with a picture in every neuron and its links, as the weights are now."""
     if run.settings.dataset == "digits":
         X, y = run.data.X_test[:PICTURE_SAMPLE], run.data.y_test[:PICTURE_SAMPLE]
         pictures, labels = neuron_pictures.digit_pictures(run.model, X, y), [f"pixel {i + 1}" for i in range(256)]
@@ -131,9 +142,6 @@ def network_panel(run: tr.TrainingRun) -> None:
     chart = playground_network.network_chart(run.model, pictures, labels)
     st.vega_lite_chart(chart.to_vega_lite(), width="stretch",
                        alt="The network: a picture in every neuron, links blue for + and orange for − weights")
-    layers = (f"**{len(hidden)} hidden layer{'s' * (len(hidden) != 1)}**" if hidden else
-              "**No hidden layer**: the inputs feed the output directly (logistic regression)")
-    st.caption(f"{layers}, {run.model.count_params():,} parameters. {neuron_note(run.settings.dataset)}")
 
 
 def neuron_note(dataset: str) -> str:
@@ -145,7 +153,28 @@ def neuron_note(dataset: str) -> str:
 
 
 # --- the output over the data, and the loss curves ------------------------------------------------
-def output_panel(run: tr.TrainingRun) -> None:
+def output_panel(run: tr.TrainingRun):
+    """Places for the numbers and loss curves and for the output over the data (both drawn live), the
+    boundary's checkboxes between them; returns the two places."""
+    s = run.settings
+    curves_place = st.container(key="train_curves")
+    if s.dataset == "digits":
+        return curves_place, st.container(key="train_boundary")
+    with st.container(horizontal=True, gap="small"):
+        st.checkbox("Show test data", **shared("show_test"))
+        st.checkbox("Discretize output", **shared("discretize"),
+                    help="Colour each point of the plane by the class it is given (P ≥ 0.5), not by P itself."
+                    if not s.regression else "Round the output to −1, 0 or 1.")
+    boundary_place = st.container(key="train_boundary")
+    plane = "The plane x₁ (across), x₂ (up). "
+    key = ("Shade: the output ŷ from orange (−1) to blue (+1); dots: the targets on the same scale"
+           if s.regression else "Shade: P(class 1) from orange (0) to blue (1); dots: class 0 orange, class 1 blue")
+    st.caption(plane + key + (" (test points: diamonds)." if st.session_state["show_test"] else "."))
+    return curves_place, boundary_place
+
+
+def curves(run: tr.TrainingRun) -> None:
+    """The run's state and loss numbers, and the small train and test loss curves."""
     s, p = run.settings, run.progress
     loss_name = "mean squared error" if s.regression else "mean cross-entropy L/N"
     accuracy = f" · test accuracy **{100 * p.test_accuracy:.1f} %**" if p.train_accuracy is not None else ""
@@ -154,13 +183,13 @@ def output_panel(run: tr.TrainingRun) -> None:
     st.vega_lite_chart(charts.curves_chart(run.history, compact=True, loss_title=loss_name,
                                            blowup=run.blowup).to_vega_lite(),
                        width="stretch", height=95, alt="Training and test loss over the epochs (the x axis: epochs)")
+
+
+def boundary(run: tr.TrainingRun) -> None:
+    """The network's output over the plane x₁, x₂ with the data points (not for the digits)."""
+    s = run.settings
     if s.dataset == "digits":
         return
-    with st.container(horizontal=True, gap="small"):
-        st.checkbox("Show test data", **shared("show_test"))
-        st.checkbox("Discretize output", **shared("discretize"),
-                    help="Colour each point of the plane by the class it is given (P ≥ 0.5), not by P itself."
-                    if not s.regression else "Round the output to −1, 0 or 1.")
 
     def inputs(points):
         return feats.transform(points, s.features)
@@ -174,7 +203,3 @@ def output_panel(run: tr.TrainingRun) -> None:
         discretize=st.session_state["discretize"], regression=s.regression, legends=False, axis_titles=False)
     st.vega_lite_chart(chart.to_vega_lite(), width="content",
                        alt="The network's output over the plane, with the data points")
-    plane = "The plane x₁ (across), x₂ (up). "
-    key = ("Shade: the output ŷ from orange (−1) to blue (+1); dots: the targets on the same scale"
-           if s.regression else "Shade: P(class 1) from orange (0) to blue (1); dots: class 0 orange, class 1 blue")
-    st.caption(plane + key + (" (test points: diamonds)." if show_test else "."))

@@ -106,8 +106,9 @@ def _use_preset(preset: dict):
                                         "Press Start.")
 
 
-def toolbar(run: tr.TrainingRun) -> None:
-    s, p = run.settings, run.progress
+def toolbar(run: tr.TrainingRun):
+    """The run controls and the settings changed most; returns the epoch counter's place (drawn live)."""
+    s = run.settings
     # Start and Pause are both always there (one disabled): a button that changed into the other would
     # be a new element, and for a moment the page would show both.
     with st.container(border=True, horizontal=True, vertical_alignment="bottom", gap="xsmall", key="train_toolbar"):
@@ -118,7 +119,7 @@ def toolbar(run: tr.TrainingRun) -> None:
                   help=f"Step once: exactly one update of the rule, with g over {step_examples(run)}.")
         st.button("Reset", key="train_reset", icon=":material/restart_alt:", on_click=_reset,
                   help="Reset: start again from the random θ⁰ that the seed gives.")
-        st.markdown(f":small[Epoch]  \n**{p.epoch:,.1f}** :small[of {s.epochs}]", width=76)
+        epoch = st.container(width=76, key="train_epoch")
         st.selectbox("Learning rate η", RATES, format_func=lambda r: f"{r:g}", width=108,
                      **shared("learning_rate", RATES))
         st.selectbox("Activation", ACTIVATIONS, width=96,
@@ -128,6 +129,11 @@ def toolbar(run: tr.TrainingRun) -> None:
                      help="L1 adds λ‖W‖₁ to the loss, L2 adds λ/2 ‖W‖² (weight matrices only).")
         st.selectbox("Rate λ", REG_RATES, format_func=lambda r: f"{r:g}", width=80,
                      disabled=s.regularization == "none", **shared("reg_rate", REG_RATES))
+    return epoch
+
+
+def epoch_counter(run: tr.TrainingRun) -> None:
+    st.markdown(f":small[Epoch]  \n**{run.progress.epoch:,.1f}** :small[of {run.settings.epochs}]")
 
 
 def step_examples(run: tr.TrainingRun) -> str:
@@ -193,7 +199,8 @@ def _evaluate_full():
     st.session_state["train_run"].evaluate_full()
 
 
-def explanations(run: tr.TrainingRun) -> None:
+def explanations(run: tr.TrainingRun):
+    """The update rule in use, folded; returns the place of "All the numbers" (drawn live)."""
     s = run.settings
     rule = update_rules.update_rule(run.trainer.optimizer, None if getattr(run.trainer.optimizer, "full_batch",
                                                                             False) else run.trainer.batch_size)
@@ -214,7 +221,7 @@ def explanations(run: tr.TrainingRun) -> None:
                       help=f"With {tr.OPTIMIZERS[s.optimizer]}, η = {good:g} trained the default network "
                            "on the circle set within 500 epochs.")
     with st.expander("All the numbers", expanded=False):
-        numbers(run)
+        return st.container(key="train_numbers")  # drawn live (numbers)
 
 
 def numbers(run: tr.TrainingRun) -> None:
@@ -254,20 +261,51 @@ def publish(run: tr.TrainingRun) -> None:
         st.session_state["model_setup"] = run.settings
 
 
-def playground() -> None:
-    run = st.session_state["train_run"]
-    publish(run)
-    toolbar(run)
-    messages(run)  # above the columns: what cannot work is said where the student is looking
+@dataclasses.dataclass(frozen=True)
+class LivePlaces:
+    """Where the live views go: containers that the controls' fragment draws and the ticking one fills."""
+
+    epoch: object
+    network: object
+    curves: object
+    boundary: object
+    numbers: object
+
+
+def playground(run: tr.TrainingRun) -> LivePlaces:
+    """The controls, the columns and the explanations; the views that move while training are left to
+    :func:`live`, which fills the places returned."""
+    epoch = toolbar(run)
+    # Above the columns: what cannot work is said where the student is looking. In a container of its own,
+    # so a message that comes or goes does not move the columns (their charts would be drawn anew, blank).
+    with st.container(key="train_messages"):
+        messages(run)
     with st.container(key="train_columns"):
         data_col, network_col, output_col = st.columns([3, 5, 5], gap="small")
     with data_col:
         panels.data_panel(run)
     with network_col:
-        panels.network_panel(run)
+        network = panels.network_panel(run)
     with output_col:
-        panels.output_panel(run)
-    explanations(run)
+        curves, boundary = panels.output_panel(run)
+    numbers_place = explanations(run)
+    return LivePlaces(epoch, network, curves, boundary, numbers_place)
+
+
+def live(run: tr.TrainingRun, places: LivePlaces) -> None:
+    """What moves while training runs, redrawn on every tick: the epoch, the network's pictures, the numbers,
+    the loss curves and the output over the data."""
+    publish(run)
+    with places.epoch:
+        epoch_counter(run)
+    with places.network:
+        panels.network_chart(run)
+    with places.curves:
+        panels.curves(run)
+    with places.boundary:
+        panels.boundary(run)
+    with places.numbers:
+        numbers(run)
 
 
 # Less empty space above the title, so the playground fits a 1280 × 800 screen. On a phone, where the
@@ -301,27 +339,35 @@ def compact_page() -> None:
 
 
 def render() -> None:
-    """The playground tab: one fragment that resolves the run, advances it a slice per tick and draws it."""
+    """The playground tab: two fragments. The outer one draws the controls and reruns when one changes; the
+    inner one, nested in it, advances the run a slice per tick and redraws only what moves (:func:`live`),
+    so a tick costs the browser a few charts, not the whole playground's widgets."""
     try:
         current_run()
     except ValueError as exc:  # the very first run cannot start (a link asked for too much)
         st.error(f"This run cannot start: {exc}")
         return
 
-    def advance(report):
-        run = current_run()
-        run.run_slice(SLICE_S)
-
     def active() -> bool:
         run = st.session_state["train_run"]
         return run is not None and run.running
 
-    def show():
-        current_run()
-        playground()
-        # A setting of the link changed in a rerun of this fragment alone: a full rerun redraws the address
-        # bar and the sidebar's share box. (In a full run, app.py redraws both after the page.)
-        if not st.session_state["full_run"] and share.is_stale():
-            st.rerun()
+    was_active = active()  # as this full run leaves it: the inner fragment's timer is set by it
 
-    run_in_slices(advance, active=active, show=show)
+    def advance(report):
+        st.session_state["train_run"].run_slice(SLICE_S)
+
+    @st.fragment
+    def controls() -> None:
+        if active() != was_active:  # Start or Pause: a full run sets the ticking timer on or off
+            st.rerun()
+        run = current_run()
+        places = playground(run)
+        run_in_slices(advance, active=active, show=lambda: live(st.session_state["train_run"], places),
+                      was_active=was_active)
+        # A setting of the link may have changed in a rerun of this fragment alone: the address bar follows,
+        # and the sidebar's share box if it is open. (In a full run, app.py redraws both after the page.)
+        if not st.session_state["full_run"]:
+            share.follow()
+
+    controls()
