@@ -3,10 +3,11 @@ shows it: a toolbar (run controls and the settings a student changes most), then
 (ui/sections/step3_panels.py): the data and input features | the network, changed where it is drawn |
 the output over the data with the loss curves. The lecture's explanations are folded below.
 
-Everything runs in one fragment (ui.fragments.run_in_slices): a control change reruns the playground
-only, not the page's other tabs, and while training runs the fragment ticks about 8 times a second,
-one short slice of services.training.TrainingRun per tick. The charts are Vega-Lite with fixed specs,
-so a picture is replaced by its next frame, never by an empty one (ui/views/live_charts.py).
+Two fragments (see render): the controls' fragment reruns when a control changes, the playground only,
+not the page's other tabs; nested in it, the live fragment (ui.fragments.run_in_slices) ticks about
+8 times a second while training runs, one short slice of services.training.TrainingRun per tick, and
+redraws only what moves, into places the controls' fragment left for it. The charts are Vega-Lite with
+fixed specs, so a picture is replaced by its next frame, never by an empty one (ui/views/live_charts.py).
 """
 
 from __future__ import annotations
