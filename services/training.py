@@ -207,6 +207,9 @@ class TrainingRun:
         self.blowup: nnlib.Progress | None = None  # the report that blew up (step and epoch of the run)
         self.last_slice = (0, 0.0)           # (steps, seconds) of the latest slice
         self.full_progress: nnlib.Progress | None = None  # the whole sets, at the step it names
+        # The smaller learning rate tried after a blow-up, as (the blow-up's step and η, the result): the
+        # page measures it once per explosion (ui/sections/step3_train.py, lessons/stable_rate.py).
+        self.rate_check: tuple | None = None
         self._sec_per_step: float | None = None
         self._unreported_s = 0.0  # seconds spent in slices since the last report
         self._new_trainer()

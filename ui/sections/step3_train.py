@@ -147,7 +147,7 @@ def step_examples(run: tr.TrainingRun) -> str:
 def _rate_check(run: tr.TrainingRun):
     """The learning rate tried below the one that exploded, measured once per explosion (kept on the run)."""
     key = (run.blowup.step if run.blowup else None, run.settings.learning_rate)
-    found = getattr(run, "rate_check", None)
+    found = run.rate_check
     if found is None or found[0] != key:
         model = run.model.copy()
         result = stable_rate.stable_rate(model, run.data.X, run.data.y, run.settings.optimizer,
