@@ -226,6 +226,21 @@ def test_divergence_while_running_stops_the_run():
     assert not at.button(key="train_start").disabled  # ready to try again after a change
 
 
+def test_a_finished_run_says_so_once_in_a_toast_and_moves_nothing():
+    at = open_page(epochs=1)  # gradient descent: one step per epoch, so the run ends in its first slice
+    at.button(key="train_start").click().run()
+    for _ in range(5):
+        if not run_of(at).running:
+            break
+        at.run()
+    assert run_of(at).done and not run_of(at).error
+    assert [t.value for t in at.toast] == ["Finished 1 epoch. Raise the epochs to train on, or press Reset."]
+    assert not at.success  # no box above the columns: they keep their place, so their charts are not redrawn
+    assert at.button(key="train_start").disabled and at.button(key="train_pause").disabled
+    at.run()
+    assert not at.toast  # said once
+
+
 def test_changing_the_rate_mid_run_keeps_the_weights():
     at = open_page()
     for _ in range(3):

@@ -185,8 +185,6 @@ def messages(run: tr.TrainingRun) -> None:
             st.markdown(rate_text(found))
             if found.rate is not None:
                 st.button(f"Use η = {found.rate:g}", key="train_lower_rate", on_click=_set_rate, args=(found.rate,))
-    elif run.done:
-        st.success(f"Finished {s.epochs} epochs. Raise the epochs to train on, or press Reset.")
     warning = tr.setup_warning(s)
     if warning:
         with st.container(border=True):
@@ -356,7 +354,12 @@ def render() -> None:
     was_active = active()  # as this full run leaves it: the inner fragment's timer is set by it
 
     def advance(report):
-        st.session_state["train_run"].run_slice(SLICE_S)
+        run = st.session_state["train_run"]
+        run.run_slice(SLICE_S)
+        if run.done and not run.error:  # finished in this slice: said once, in a toast, which moves nothing
+            n = run.settings.epochs
+            st.session_state["train_notice"] = ("toast", f"Finished {n} epoch{'s' * (n != 1)}. Raise the "
+                                                "epochs to train on, or press Reset.")
 
     @st.fragment
     def controls() -> None:

@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 from PIL import Image
 
 from ui.views.figures import CLASS_COLORS, DIVERGING
@@ -42,8 +43,13 @@ class Chart:
     datasets: dict
 
     def to_vega_lite(self) -> dict:
-        """The spec with its named datasets, as ``st.vega_lite_chart`` takes it."""
-        return {**self.spec, "datasets": self.datasets}
+        """The spec with its named datasets, as ``st.vega_lite_chart`` takes it.
+
+        Each dataset goes as an Arrow table: Streamlit sends a table's bytes as they are, where a dict of
+        columns would first become a pandas DataFrame (about 3 ms a dataset, 35 ms of a training tick's
+        56 ms on the server, against 0.1 ms).
+        """
+        return {**self.spec, "datasets": {name: pa.table(columns) for name, columns in self.datasets.items()}}
 
 
 def diverging_rgb(values: np.ndarray) -> np.ndarray:
