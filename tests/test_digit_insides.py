@@ -135,11 +135,12 @@ def valid_vega_lite(chart) -> dict:
     import altair as alt
 
     spec = chart.to_vega_lite()
-    records = {name: [dict(zip(cols, row)) for row in zip(*(np.asarray(v).tolist() for v in cols.values()))]
-               for name, cols in spec["datasets"].items()}
+    tables = spec["datasets"]  # Arrow tables, as Streamlit gets them
+    records = {name: table.to_pylist() for name, table in tables.items()}
     plain = {k: v for k, v in spec.items() if k != "usermeta"}
     alt.LayerChart.from_dict({**plain, "datasets": records})  # raises on anything the schema refuses
-    return spec
+    columns = {name: {c: table[c].to_numpy() for c in table.column_names} for name, table in tables.items()}
+    return {**spec, "datasets": columns}
 
 
 def test_strip_spec_512_neurons(digit_model, three):

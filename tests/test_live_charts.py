@@ -146,3 +146,20 @@ def test_large_networks_get_a_coarser_plane_so_they_still_redraw_quickly():
     assert max(charts.plane_resolution(n) ** 2 * n for n in (80_000, 265_218, 500_000)) <= 2e8
 
 
+
+
+def test_the_datasets_go_to_streamlit_as_arrow_tables_with_the_same_values(run):
+    """Streamlit sends an Arrow table as it is (a dict of columns would go through pandas first)."""
+    import pyarrow as pa
+    from streamlit import dataframe_util
+
+    chart = charts.curves_chart(run.history)
+    spec = chart.to_vega_lite()
+    assert set(spec["datasets"]) == set(chart.datasets)
+    for name, table in spec["datasets"].items():
+        assert isinstance(table, pa.Table)
+        assert table.column_names == list(chart.datasets[name])
+        for column, values in chart.datasets[name].items():
+            np.testing.assert_array_equal(table[column].to_numpy(zero_copy_only=False), np.asarray(values))
+        # and Streamlit takes it as Arrow bytes that read back to the same table
+        assert pa.ipc.open_stream(dataframe_util.convert_anything_to_arrow_bytes(table)).read_all().equals(table)
