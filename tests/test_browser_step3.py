@@ -175,3 +175,25 @@ def test_screenshots_wide_and_narrow(browser_page, app_url):
         page.wait_for_timeout(800)
         screenshot(page, f"step3_{name}_420")
     assert page.locator(ERRORS).count() == 0
+
+
+TRAIN_LOSS = """() => {
+    const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
+        .find(e => e.innerText.startsWith('Train loss L/N'));
+    return m ? parseFloat(m.querySelector('[data-testid="stMetricValue"]').innerText) : null;
+}"""
+
+
+def test_all_the_numbers_are_drawn_when_opened_and_follow_the_training(browser_page, app_url):
+    page = browser_page
+    open_step3(page, app_url)
+    assert page.evaluate(TRAIN_LOSS) is None  # folded: the ticks do not draw its numbers
+    page.get_by_text("All the numbers").click()  # opening it reruns the playground, which draws them
+    page.wait_for_function(f"({TRAIN_LOSS})() !== null", timeout=15_000)
+    start = page.evaluate(TRAIN_LOSS)
+    page.get_by_role("button", name="Start", exact=True).click()
+    page.wait_for_function(f"(() => {{ const v = ({TRAIN_LOSS})(); return v !== null && v < {start} - 0.01; }})",
+                           timeout=15_000)  # the open numbers follow the training, tick by tick
+    page.evaluate("() => { const b = document.querySelector('.st-key-train_pause button'); if (b && !b.disabled) "
+                  "b.click(); }")
+    assert page.locator('[data-testid="stException"]').count() == 0

@@ -84,6 +84,10 @@ def status(at: AppTest) -> str:
 # --- the page ---------------------------------------------------------------------------------
 def test_page_renders_the_three_parts():
     at = open_page()
+    # "All the numbers" is folded: its numbers are not drawn (every tick would redraw them, unseen)
+    assert not at.metric and not any(c.value.startswith("**ready") for c in at.caption)
+    at.session_state["train_numbers_open"] = True  # the student opens it: that reruns the playground
+    at.run()
     assert [t.label for t in at.tabs] == ["Playground: train a network", "The path of gradient descent",
                                           "Backprop, step by step"]
     assert not at.error
@@ -103,7 +107,7 @@ def test_page_renders_the_three_parts():
 def test_step_once_and_a_short_run_lower_the_loss():
     # Adam on batches of 16 (the default was Adam until issue 10): it halves the loss within 35 steps,
     # where the lecture's full-batch gradient descent takes a few hundred (its own test is below).
-    at = open_page(optimizer="adam", learning_rate=0.03)
+    at = open_page(optimizer="adam", learning_rate=0.03, train_numbers_open=True)
     start = metric(at, "Train loss L/N")
     for _ in range(3):
         at.button(key="train_step").click().run()
@@ -124,7 +128,7 @@ def test_step_once_and_a_short_run_lower_the_loss():
 
 
 def test_pause_stops_training_and_the_model_is_shared():
-    at = open_page()
+    at = open_page(train_numbers_open=True)
     at.button(key="train_start").click().run()
     at.run()
     at.button(key="train_pause").click().run()

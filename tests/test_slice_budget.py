@@ -104,6 +104,7 @@ def test_step3_says_what_the_live_numbers_are_measured_on_and_evaluates_all_on_r
     at.session_state["spec"] = nnlib.NetworkSpec(n_in=2, hidden=(16,), n_out=2, activation="relu")
     at.session_state["dataset"] = "digits"
     at.session_state["optimizer"] = "sgd"
+    at.session_state["train_numbers_open"] = True  # "All the numbers" opened
     at.switch_page("pages/step3_training.py").run()
     at.button(key="train_step").click().run()
     assert not at.exception, at.exception

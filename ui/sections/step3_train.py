@@ -25,6 +25,7 @@ from ui.sections.step3_panels import shared
 from ui.views import update_rules
 from ui.widgets import nearest, persistent
 
+NUMBERS_OPEN = "train_numbers_open"  # "All the numbers" is open (st.expander's key)
 SLICE_S = 0.05    # seconds of optimizer steps per redraw at most, so Pause answers quickly
 RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0]
 REG_RATES = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]  # the Playground's, and 0.0001
@@ -219,7 +220,8 @@ def explanations(run: tr.TrainingRun):
             st.button(f"Use η = {good:g}", key="train_good_rate", on_click=_set_rate, args=(good,),
                       help=f"With {tr.OPTIMIZERS[s.optimizer]}, η = {good:g} trained the default network "
                            "on the circle set within 500 epochs.")
-    with st.expander("All the numbers", expanded=False):
+    # Opening it reruns the playground: while it is folded, the ticks do not draw its numbers at all.
+    with st.expander("All the numbers", expanded=False, key=NUMBERS_OPEN, on_change="rerun"):
         return st.container(key="train_numbers")  # drawn live (numbers)
 
 
@@ -303,8 +305,9 @@ def live(run: tr.TrainingRun, places: LivePlaces) -> None:
         panels.curves(run)
     with places.boundary:
         panels.boundary(run)
-    with places.numbers:
-        numbers(run)
+    if st.session_state.get(NUMBERS_OPEN):  # folded, its metrics would cost every tick for nothing seen
+        with places.numbers:
+            numbers(run)
 
 
 # Less empty space above the title, so the playground fits a 1280 × 800 screen. On a phone, where the
