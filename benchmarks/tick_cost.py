@@ -24,6 +24,7 @@ import argparse
 import statistics
 import time
 
+from benchmarks.bench_playground_response import PAUSE_IF_RUNNING
 from benchmarks.capacity import cpu_ms
 from benchmarks.load_test import CHROMIUM, CHROMIUM_ARGS, start_server
 from services import training as tr
@@ -31,10 +32,6 @@ from ui import state
 
 EPOCH = """() => parseFloat(document.querySelector('.st-key-train_epoch').innerText
     .match(/[0-9][0-9,]*(\\.[0-9]+)?/)[0].replace(/,/g, ''))"""
-PAUSE_IF_RUNNING = """() => {
-    const b = document.querySelector('.st-key-train_pause button');
-    if (b && !b.disabled) b.click();
-}"""
 
 
 def epochs_per_tick() -> float:

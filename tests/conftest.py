@@ -142,6 +142,14 @@ def browser_page(_playwright, tmp_path):
     ctx.close()
 
 
+# Step 3: pause, unless the run has ended. One step in the page: a check and then a click could straddle
+# the run's end (a toy run is spread over about 60 ticks, some 7 s).
+PAUSE_IF_RUNNING = """() => {
+    const b = document.querySelector('.st-key-train_pause button');
+    if (b && !b.disabled) b.click();
+}"""
+
+
 def wait_for_app(page, timeout_ms: int = 30_000) -> None:
     """Wait until Streamlit has finished running the script (no 'Running...' indicator)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)

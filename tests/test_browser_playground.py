@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import SCREENSHOTS, screenshot, wait_for_app
+from conftest import PAUSE_IF_RUNNING, SCREENSHOTS, screenshot, wait_for_app
 
 from services.training import DIGITS_PRESET
 from ui.state import DEFAULT_SPEC
@@ -26,11 +26,6 @@ from ui.views.playground_network import MAX_SHOWN, ROW_PX, TILE_PX, shown_neuron
 
 pytestmark = pytest.mark.browser
 
-# Pause, unless the run has ended: one step in the page, as a check and then a click could straddle its end.
-PAUSE_IF_RUNNING = """() => {
-    const b = document.querySelector('.st-key-train_pause button');
-    if (b && !b.disabled) b.click();
-}"""
 NETWORK = '[data-testid="stVegaLiteChart"][aria-label^="The network:"]'
 BOUNDARY = '[data-testid="stVegaLiteChart"][aria-label^="The network\'s output"]'
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import screenshot, wait_for_app
+from conftest import PAUSE_IF_RUNNING, screenshot, wait_for_app
 
 from ui.views.update_rules import update_rule
 
@@ -194,6 +194,5 @@ def test_all_the_numbers_are_drawn_when_opened_and_follow_the_training(browser_p
     page.get_by_role("button", name="Start", exact=True).click()
     page.wait_for_function(f"(() => {{ const v = ({TRAIN_LOSS})(); return v !== null && v < {start} - 0.01; }})",
                            timeout=15_000)  # the open numbers follow the training, tick by tick
-    page.evaluate("() => { const b = document.querySelector('.st-key-train_pause button'); if (b && !b.disabled) "
-                  "b.click(); }")
+    page.evaluate(PAUSE_IF_RUNNING)
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -39,6 +39,9 @@ def sync() -> None:
         pass
 
 
+SHARE_OPEN = "share_open"  # the share box's expander: True while it is open
+
+
 def is_stale() -> bool:
     """True when the setup changed since the share box was drawn (see :func:`follow`)."""
     try:
@@ -51,28 +54,25 @@ def follow() -> None:
     """For a fragment that changed the setup in a rerun of its own (Step 3's playground).
 
     The address bar follows at once (the query parameters can be set from a fragment). The sidebar's share
-    box cannot be redrawn from a fragment: while it is folded it is left as it is (opening it reruns the whole
-    app, which draws the link anew); while it is open and shows an old link, the whole app reruns now. So a
-    control change costs a full rerun only when the student is looking at the link.
+    box is app.py's, drawn in full runs only: while it is folded it holds no link (opening it reruns the
+    whole app, which draws the link anew); while it is open and shows an old link, the whole app reruns now.
+    So a control change costs a full rerun only when the student is looking at the link.
     """
     sync()
     if st.session_state.get(SHARE_OPEN) and is_stale():
         st.rerun()
 
 
-SHARE_OPEN = "share_open"  # the share box's expander: True while it is open
-
-
 def share_box(container) -> None:
     """A "Copy link" control: the link in a code box, whose corner button copies it."""
-    url = share_url(st.context.url, st.session_state)
-    st.session_state["shared_setup"] = encode(st.session_state)  # what the box shows (see is_stale)
     # Opening the box reruns the app, which draws the link of that moment; a folded box holds no link, so
     # it can never show an old one (a fragment's rerun cannot redraw the sidebar).
     with container.expander("Share this setup", expanded=False, icon=":material/link:", key=SHARE_OPEN,
                             on_change="rerun"):
         if not st.session_state.get(SHARE_OPEN):
             return
+        url = share_url(st.context.url, st.session_state)
+        st.session_state["shared_setup"] = encode(st.session_state)  # what the box shows (see is_stale)
         st.code(url, language=None, wrap_lines=True)
         st.caption("Copy the link with the button in the box's corner. Whoever opens it gets the same "
                    "network, data, optimizer and seed, so the same training run.")
