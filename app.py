@@ -17,20 +17,22 @@ from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 
 import nnlib  # noqa: E402
 from services import memory  # noqa: E402
-from ui import fragments, navigation, share, sidebar, state  # noqa: E402
+from i18n import _  # noqa: E402
+from ui import fragments, language, navigation, share, sidebar, state  # noqa: E402
 
 memory.start_trimmer()  # freed arrays go back to the system when sessions end (once per process)
 
 fragments.keep_fragment_reruns_on_their_page()  # a late fragment rerun must not blank the page just opened
 
 st.set_page_config(
-    page_title="Deep Learning in Three Steps",
+    page_title="Deep Learning in Three Steps",  # the browser tab's title (set before the language is known)
     page_icon="🧠",
     layout="wide",
     initial_sidebar_state="auto",  # open on wide screens, closed on phones
 )
 state.init()
 share.apply_once()  # a shared link's setup, read on the session's first run only
+language.init()     # the link's language, else the browser's (first run only)
 
 # The pages, their sections and url paths are listed in ui/navigation.py; each url_path differs from
 # its file's name on purpose. While a folder called pages/ exists, Streamlit runs a freshly started
@@ -52,7 +54,7 @@ navigation.mark_frame()
 
 navigation.menu(PAGES)
 with st.sidebar:
-    st.caption(f"Computing on **{nnlib.backend.device_description()}**")
+    st.caption(_("Computing on **{device}**").format(device=nnlib.backend.device_description()))
 share_slot = st.sidebar.empty()
 sidebar.model_files()
 
@@ -62,6 +64,7 @@ for notice in st.session_state["notices"]:
 st.session_state["notices"] = []
 
 share.sync()
+language.switch()
 st.session_state["full_run"] = True   # a fragment's own reruns (which skip this file) see False
 page.run()
 st.session_state["full_run"] = False

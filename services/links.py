@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
+import i18n
 import nnlib
 from lessons.features import FEATURES
 from lessons.regression_data import REGRESSION_SETS
@@ -29,9 +30,10 @@ from services import limits
 # URL parameter -> session-state key (see ui/state.py DEFAULTS).
 PARAMS = {"layers": "spec", "act": "activation", "data": "dataset", "noise": "noise", "opt": "optimizer",
           "lr": "learning_rate", "batch": "batch_size", "epochs": "epochs", "seed": "seed",
-          "features": "features", "reg": "regularization", "reg_rate": "reg_rate", "train": "train_percent"}
+          "features": "features", "reg": "regularization", "reg_rate": "reg_rate", "train": "train_percent",
+          "lang": "lang"}
 STATE_KEYS = ("spec", "dataset", "noise", "optimizer", "learning_rate", "batch_size", "epochs", "seed",
-              "features", "regularization", "reg_rate", "train_percent")
+              "features", "regularization", "reg_rate", "train_percent", "lang")
 HIDDEN_ACTIVATIONS = ("relu", "sigmoid", "tanh", "linear")
 DATASETS = (*nnlib.datasets.TOY_SETS, "digits", *REGRESSION_SETS)
 REGULARIZATIONS = ("none", "L1", "L2")
@@ -110,6 +112,13 @@ def _features(text: str) -> tuple[str, ...]:
     return tuple(f for f in FEATURES if f in names)  # the Playground's order, each once
 
 
+def _language(text: str) -> str:
+    language = i18n.normalize(text)
+    if language is None:
+        raise _Bad(f"the language must be one of {', '.join(i18n.LANGUAGES)}")
+    return language
+
+
 _PARSERS = {
     "layers": _layers,
     "act": lambda t: _choice(t, HIDDEN_ACTIVATIONS, "the activation"),
@@ -124,6 +133,7 @@ _PARSERS = {
     "reg": lambda t: _REG_NAMES[_choice(t, tuple(_REG_NAMES), "the regularisation")],
     "reg_rate": lambda t: _number(t, *REG_RATE_RANGE, "the regularisation rate"),
     "train": lambda t: _whole(t, *limits.TRAIN_PERCENTS, "the share of training points (%)"),
+    "lang": lambda t: _language(t),
 }
 
 
@@ -197,6 +207,7 @@ def encode(state: Mapping) -> dict[str, str]:
         "reg": str(state["regularization"]),
         "reg_rate": _fmt(float(state["reg_rate"])),
         "train": str(int(state["train_percent"])),
+        "lang": i18n.normalize(state.get("lang")) or i18n.DEFAULT,
     }
 
 

@@ -44,6 +44,8 @@ DEFAULTS = {
     "build_error": None,           # Step 1: why the last network asked for could not be built (shown once)
     "softmax_z": (3.0, 1.0, -3.0),  # Step 2 softmax input z (the lecture's example)
     "ce_target": 0,                # Step 2 true class (0-based) for the one-example cross-entropy
+    # --- the session's language (ui/language.py): "en" | "zh"; None until the first run chooses ---
+    "lang": None,
     # --- notices to show once (e.g. a malformed shared link) ---
     "notices": [],
     # --- shareable links, saved models, Deep or fat? (services/links.py, services/model_files.py) ---
