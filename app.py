@@ -16,8 +16,8 @@ import streamlit as st  # noqa: E402
 from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 
 import nnlib  # noqa: E402
-from services import memory  # noqa: E402
 from i18n import _  # noqa: E402
+from services import memory  # noqa: E402
 from ui import fragments, language, navigation, share, sidebar, state  # noqa: E402
 
 memory.start_trimmer()  # freed arrays go back to the system when sessions end (once per process)

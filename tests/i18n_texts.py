@@ -15,7 +15,7 @@ import re
 KEPT_NAMES = {
     "relu", "adam", "softmax", "mnist", "numpy", "cupy", "gpu", "cpu", "sigmoid", "tanh", "sgd", "npz",
     "nnlib", "streamlit", "pytorch", "tensorflow", "lee", "hung-yi", "hung", "yi", "ml", "png", "jpeg",
-    "jpg", "tensorflow", "playground", "url", "ms", "mb", "kb", "id", "x", "y", "xor", "cuda", "blas",
+    "jpg", "playground", "url", "ms", "mb", "kb", "id", "x", "y", "xor", "cuda", "blas",
 }
 
 _TEXT_FIELDS = {"body", "label", "help", "options", "placeholder", "caption", "text", "delta", "title",
