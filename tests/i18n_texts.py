@@ -48,9 +48,10 @@ def _proto_strings(message):
             if name == "spec":
                 for item in items:
                     try:
-                        yield from _spec_strings(json.loads(item))
-                    except ValueError:
-                        pass
+                        spec = json.loads(item)
+                    except ValueError:  # not a chart's JSON: nothing a student reads
+                        continue
+                    yield from _spec_strings(spec)
             elif name in _TEXT_FIELDS:
                 yield from items
 
