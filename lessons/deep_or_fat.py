@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from i18n import N_, _
 from nnlib.layers import count_params
 from nnlib.spec import NetworkSpec
 from nnlib.training import Trainer
@@ -29,12 +30,12 @@ from nnlib.validation import check_int
 from services import limits
 
 # --- 1. universality: one hidden layer fits a curve --------------------------------
-# name -> (label, f, continuous?). The universality theorem is about continuous functions only;
-# the step is here to show what it does not promise.
+# name -> (label, f, continuous?); the label is translated where it is shown. The universality theorem
+# is about continuous functions only; the step is here to show what it does not promise.
 TARGETS = {
-    "wave": ("a wave, sin(3πx)", lambda x: np.sin(3 * np.pi * x), True),
-    "abs": ("a kink, |x|", np.abs, True),
-    "step": ("a step at x = 0 (not continuous)", lambda x: (x > 0).astype(np.float64), False),
+    "wave": (N_("a wave, sin(3πx)"), lambda x: np.sin(3 * np.pi * x), True),
+    "abs": (N_("a kink, |x|"), np.abs, True),
+    "step": (N_("a step at x = 0 (not continuous)"), lambda x: (x > 0).astype(np.float64), False),
 }
 CURVE_POINTS = 200
 CURVE_EPOCHS = 400       # within limits.MAX_EPOCHS; 4 steps per epoch
@@ -136,7 +137,8 @@ def match_deep_and_fat(budget: int, depth: int, n_in: int = 256, n_out: int = 10
     for value, label in ((budget, "budget"), (depth, "depth")):
         check_int(label, value)
     if depth < 2:
-        raise ValueError(f"a deep network needs at least 2 hidden layers. Received: depth={depth}")
+        raise ValueError(_("a deep network needs at least 2 hidden layers. Received: depth={depth}").format(
+            depth=depth))
     a, b, c = depth - 1, n_in + 1 + (depth - 1) + n_out, n_out - budget
     n_star = max(1.0, (-b + math.sqrt(b * b - 4 * a * c)) / (2 * a))
     best = None
@@ -150,8 +152,9 @@ def match_deep_and_fat(budget: int, depth: int, n_in: int = 256, n_out: int = 10
             break
     gap, n, m = best
     if gap > tolerance:
-        raise ValueError(f"a budget of {budget:,} parameters is too small to match a {depth}-layer "
-                         f"network and a one-layer network within {tolerance:.0%}; use a larger budget.")
+        raise ValueError(_("a budget of {budget:,} parameters is too small to match a {depth}-layer network "
+                           "and a one-layer network within {tolerance:.0%}; use a larger budget.").format(
+                               budget=budget, depth=depth, tolerance=tolerance))
     deep = limits.check_spec(NetworkSpec(n_in=n_in, hidden=(n,) * depth, n_out=n_out, activation=activation))
     fat = limits.check_spec(NetworkSpec(n_in=n_in, hidden=(m,), n_out=n_out, activation=activation))
     return Pairing(int(budget), deep, fat)
@@ -174,7 +177,7 @@ class DeepFatConfig:
         object.__setattr__(self, "budgets", tuple(sorted(set(self.budgets))))
         object.__setattr__(self, "seeds", tuple(self.seeds))
         if not self.budgets or not self.seeds:
-            raise ValueError("choose at least one parameter budget and one seed.")
+            raise ValueError(_("choose at least one parameter budget and one seed."))
         limits.check_epochs(self.epochs)
 
     def pairings(self) -> list[Pairing]:

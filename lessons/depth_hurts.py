@@ -17,15 +17,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from i18n import N_, _
 from nnlib import NetworkSpec, Trainer, TrainingDiverged, datasets
 from nnlib.validation import check_int
 from services import limits
 
-# family -> (hidden activation, weight scale or None for nnlib's 'auto' initialiser, label)
+# family -> (hidden activation, weight scale or None for nnlib's 'auto' initialiser, label). The label
+# stays English in the results; it is translated where it is shown.
 FAMILIES = {
-    "sigmoid": ("sigmoid", None, "sigmoid, Glorot init (nnlib's default)"),
-    "sigmoid_x4": ("sigmoid", 4.0, "sigmoid, weights N(0, 4²/n_in): ×4 undoes σ′(0) = ¼"),
-    "relu": ("relu", None, "ReLU, He init (nnlib's default)"),
+    "sigmoid": ("sigmoid", None, N_("sigmoid, Glorot init (nnlib's default)")),
+    "sigmoid_x4": ("sigmoid", 4.0, N_("sigmoid, weights N(0, 4²/n_in): ×4 undoes σ′(0) = ¼")),
+    "relu": ("relu", None, N_("ReLU, He init (nnlib's default)")),
 }
 
 
@@ -37,7 +39,7 @@ def depth_network(family: str, depth: int, width: int, n_in: int = 256, n_out: i
     """
     if family not in FAMILIES:
         raise ValueError(f"Unknown family {family!r}. Choose one of: {', '.join(FAMILIES)}.")
-    activation, scale, _ = FAMILIES[family]
+    activation, scale, _label = FAMILIES[family]
     spec = limits.check_spec(NetworkSpec(n_in, (width,) * check_int("depth", depth), n_out, activation))
     model = spec.build(seed=seed)
     if scale is not None:
@@ -132,7 +134,8 @@ def depth_hurts_steps(depths=(2, 5, 8), width: int = 64, families=tuple(FAMILIES
     gradients, curves = [], []
     seconds = time.perf_counter() - clock
     for i, (family, depth) in enumerate(plan):
-        yield i / len(plan), f"Network {i + 1} of {len(plan)}: {depth} hidden layers, {FAMILIES[family][2]}"
+        yield i / len(plan), _("Network {i} of {n}: {depth} hidden layers, {family}").format(
+            i=i + 1, n=len(plan), depth=depth, family=_(FAMILIES[family][2]))
         clock = time.perf_counter()
         model = depth_network(family, depth, width, X.shape[1], n_out, seed)
         label = FAMILIES[family][2]

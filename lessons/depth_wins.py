@@ -14,16 +14,19 @@ comes from running nnlib; results are frozen dataclasses of NumPy arrays.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
+from i18n import N_, _
 from nnlib import Dense, NetworkSpec, Sequential, Trainer, TrainingDiverged
 from nnlib.validation import check_int
 from services import limits
 
 SAWTOOTH_POINTS = 2049   # x = i/2048: every kink of t^k (k ≤ 8) is a grid point, 8+ points per piece
+FAT_CONSTRUCTION = N_("the fat construction")   # where a training run starts: this, or "random (seed s)"
 
 
 def tent(x) -> np.ndarray:
@@ -35,7 +38,7 @@ def tent(x) -> np.ndarray:
 def sawtooth(x, k: int) -> np.ndarray:
     """t^k(x) = t(t(…t(x))), k times: 2^(k−1) teeth of height 1 on [0, 1], 2^k linear pieces."""
     check_int("k", k)
-    for _ in range(k):
+    for _fold in range(k):
         x = tent(x)
     return x
 
@@ -56,7 +59,7 @@ def deep_sawtooth_network(k: int, dtype: str = "float64") -> Sequential:
     limits.check_architecture([1] + [2] * check_int("k", k) + [1])
     fold_W, fold_b = [[2.0, -4.0], [2.0, -4.0]], [0.0, -0.5]
     layers = [Dense(1, 2, "relu", dtype=dtype, weights=[[1.0], [1.0]], bias=fold_b)]
-    layers += [Dense(2, 2, "relu", dtype=dtype, weights=fold_W, bias=fold_b) for _ in range(k - 1)]
+    layers += [Dense(2, 2, "relu", dtype=dtype, weights=fold_W, bias=fold_b) for _layer in range(k - 1)]
     layers.append(Dense(2, 1, "linear", dtype=dtype, weights=[[2.0, -4.0]], bias=[0.0]))
     return Sequential(layers, loss="mse")
 
@@ -180,6 +183,14 @@ class DepthWins:
         return (self.deep_built, self.fat_built, self.fat_trained, self.deep_trained)
 
 
+def start_text(start: str) -> str:
+    """Where a training run started (SawtoothNet.start, kept in English), in the reader's language."""
+    random = re.fullmatch(r"random \(seed (\d+)\)", start)
+    if random:
+        return _("random (seed {seed})").format(seed=random[1])
+    return _(start) if start else start
+
+
 def _sawtooth_net(model, label, x, target, curve=(), start="") -> SawtoothNet:
     X, Y = x[:, None], target[:, None]
     hidden = tuple(layer.n_out for layer in model.layers[:-1])
@@ -231,12 +242,14 @@ def depth_wins_steps(k: int = 6, seed: int = 0, tries: int = 3, steps: int = 300
     # (label, start, seed, model, learning rate factor): the fat construction trains at a tenth
     # of the rate, since it starts near a minimum.
     runs = [("fat, trained", f"random (seed {s})", s, fat_spec.build(seed=s, dtype="float64"), 1.0) for s in seeds]
-    runs.append(("fat, trained", "the fat construction", seed, fat_sawtooth_network(k, 2 * k), 0.1))
+    runs.append(("fat, trained", FAT_CONSTRUCTION, seed, fat_sawtooth_network(k, 2 * k), 0.1))
     runs += [("deep, trained", f"random (seed {s})", s, deep_spec.build(seed=s, dtype="float64"), 1.0) for s in seeds]
     seconds = time.perf_counter() - clock
     attempts = []
     for i, (label, start, run_seed, model, factor) in enumerate(runs):
-        yield i / len(runs), f"Training {i + 1} of {len(runs)}: the {label.split(',')[0]} network from {start}"
+        message = (_("Training {i} of {n}: the deep network from {start}") if label.startswith("deep") else
+                   _("Training {i} of {n}: the fat network from {start}"))
+        yield i / len(runs), message.format(i=i + 1, n=len(runs), start=start_text(start))
         clock = time.perf_counter()
         curve = _train(model, x, target, steps, learning_rate * factor, run_seed)
         attempts.append(_sawtooth_net(model, label, x, target, curve, start))

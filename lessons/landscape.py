@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from i18n import _
 from nnlib import backend
 from nnlib.model import REDUCTIONS
 from nnlib.validation import check_choice, check_int
@@ -29,8 +30,10 @@ class ParamRef:
     def label(self) -> str:
         l, j = self.layer + 1, self.row + 1
         if self.col is None:
-            return f"b{_sup(l)}{_sub(j)} (bias of layer {l}, neuron {j})"
-        return f"w{_sup(l)}{_sub(j)},{_sub(self.col + 1)} (layer {l}: input {self.col + 1} → neuron {j})"
+            return _("{name} (bias of layer {layer}, neuron {neuron})").format(
+                name=f"b{_sup(l)}{_sub(j)}", layer=l, neuron=j)
+        return _("{name} (layer {layer}: input {input} → neuron {neuron})").format(
+            name=f"w{_sup(l)}{_sub(j)},{_sub(self.col + 1)}", layer=l, input=self.col + 1, neuron=j)
 
     def get(self, model) -> float:
         W, b = model.layers[self.layer].get_weights()

@@ -11,14 +11,15 @@ lessons.depth_hurts.
 
 import streamlit as st
 
+from i18n import _
 from ui import navigation
 from ui.sections import deep_or_fat_fit, deep_or_fat_hurts, deep_or_fat_run, deep_or_fat_wins
 
 navigation.enter(__file__)  # run alone (a fresh server's legacy mode), the page hands over to app.py
 
-st.title("Deep or fat?")
-st.markdown("One hidden layer with enough neurons can represent any *continuous* function (the *universality "
-            "theorem*). So why go deep? And is deeper always better? Try both halves of the argument yourself.")
+st.title(_("Deep or fat?"))
+st.markdown(_("One hidden layer with enough neurons can represent any *continuous* function (the *universality "
+              "theorem*). So why go deep? And is deeper always better? Try both halves of the argument yourself."))
 
 deep_or_fat_fit.section()
 deep_or_fat_run.section()

@@ -86,7 +86,8 @@ def _locked():
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _key_text(key) -> str:
+def key_text(key) -> str:
+    """A message's key as the JSON files and reports write it: the English text (after "context\\x04")."""
     message, context = key
     text = message if isinstance(message, str) else message[0]
     return f"{context}\u0004{text}" if context else text
@@ -101,7 +102,7 @@ def untranslated(paths: Iterable[str] = SOURCES) -> dict[str, str]:
         strings = entry.string if entry is not None else ""
         done = entry is not None and not entry.fuzzy and (all(strings) if isinstance(strings, tuple) else strings)
         if not done:
-            todo[_key_text(key)] = ""
+            todo[key_text(key)] = ""
     return todo
 
 
@@ -110,7 +111,7 @@ def merge(files: Iterable[str]) -> int:
     translations: dict[str, str] = {}
     for name in files:
         translations.update({k: v for k, v in json.loads(Path(name).read_text(encoding="utf-8")).items() if v})
-    known = {_key_text(key): key for key in extracted()}
+    known = {key_text(key): key for key in extracted()}
     with _locked():
         catalog = read_catalog()
         added = 0
@@ -121,7 +122,11 @@ def merge(files: Iterable[str]) -> int:
                 continue
             message, context = key
             string = chinese if isinstance(message, str) else (chinese,)  # Chinese has one plural form
-            catalog.add(message, string, context=context, locations=())
+            entry = catalog.get(message if isinstance(message, str) else message[0], context=context)
+            if entry is None:
+                catalog.add(message, string, context=context, locations=())
+            else:  # Catalog.add would keep the old translation
+                entry.string, entry.flags = string, entry.flags - {"fuzzy"}
             added += 1
         _write(catalog)
     return added
@@ -141,10 +146,10 @@ def update() -> None:
 def check() -> list[str]:
     """What is wrong with the catalog: untranslated or fuzzy messages, entries no code uses."""
     problems = [f"untranslated: {text[:80]!r}" for text in untranslated()]
-    used = {_key_text(key) for key in extracted()}
+    used = {key_text(key) for key in extracted()}
     for entry in read_catalog():
-        if entry.id and _key_text((entry.id, entry.context)) not in used:
-            problems.append(f"unused entry: {_key_text((entry.id, entry.context))[:80]!r}")
+        if entry.id and key_text((entry.id, entry.context)) not in used:
+            problems.append(f"unused entry: {key_text((entry.id, entry.context))[:80]!r}")
     return problems
 
 

@@ -8,13 +8,28 @@ Reading, teaching and judging a model are nnlib.digits'.
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Callable
 
 import numpy as np
 
+from i18n import N_, _, current, in_language, ngettext
 from nnlib import digits as dg
 
 DEFAULT, FULL, STEP3 = "default", "full", "step3"
-MODEL_NAMES = {DEFAULT: "Default · 4,000 digits", FULL: "Full MNIST · 60,000 digits", STEP3: "Your Step 3 network"}
+# The choice's labels, in English, shown translated (labels()); the stored choice is the code, in any language.
+MODEL_NAMES = {DEFAULT: N_("Default · 4,000 digits"), FULL: N_("Full MNIST · 60,000 digits"),
+               STEP3: N_("Your Step 3 network")}
+
+
+def labels(names: dict[str, str]) -> Callable[[str], str]:
+    """A widget's format_func for options that are the codes of ``names``: each code's label, translated.
+
+    The language is read now, in the session's run, so the function gives the same labels wherever it is
+    called later (AppTest formats a widget's value outside the session, in its own thread).
+    """
+    language = current()
+    return lambda code: in_language(language, names[code])
 
 
 def model_choices(has_full: bool, has_step3: bool) -> list[str]:
@@ -44,6 +59,52 @@ def teach_step(taught: dict | None, which: str, model, x, label: int, learning_r
 
 
 def taught_note(taught: dict) -> str:
-    """What the student's copy is: "Your copy of the default model has taken 2 step(s); …"."""
-    name = MODEL_NAMES[taught["source"]].split(" ·")[0].lower()
-    return f"Your copy of the {name} model has taken {taught['steps']} step(s); the prediction above uses it."
+    """What the student's copy is: "Your copy of the default model has taken 2 steps; …"."""
+    n, source = taught["steps"], taught["source"]
+    if source == FULL:
+        note = ngettext("Your copy of the full-MNIST model has taken {n} step; the prediction above uses it.",
+                        "Your copy of the full-MNIST model has taken {n} steps; the prediction above uses it.", n)
+    elif source == STEP3:
+        note = ngettext("Your copy of your Step 3 network has taken {n} step; the prediction above uses it.",
+                        "Your copy of your Step 3 network has taken {n} steps; the prediction above uses it.", n)
+    else:
+        note = ngettext("Your copy of the default model has taken {n} step; the prediction above uses it.",
+                        "Your copy of the default model has taken {n} steps; the prediction above uses it.", n)
+    return note.format(n=n)
+
+
+# nnlib.digits explains a photo it cannot use (ImageError) or outputs it cannot read (ValueError) in English:
+# the library knows nothing of the app's languages. These are its sentences, with their values as
+# {placeholders}; error_text() finds the one an error says and gives it in the session's language. A
+# sentence not listed here (a new one in nnlib) is shown as nnlib wrote it; tests/test_digits_service.py
+# checks that each photo problem a student can cause is listed.
+LIBRARY_ERRORS = (
+    N_("The file is empty. Upload a PNG or JPEG picture of one digit."),
+    N_("The file is {size}; at most {limit} are allowed. Crop the photo to the digit or save it smaller."),
+    N_("This is a {format} file. Upload a PNG or JPEG picture."),
+    N_("The picture is {width} × {height} pixels ({megapixels} megapixels); at most {limit} megapixels are "
+       "allowed. Crop it to the digit."),
+    N_("This file is not a readable PNG or JPEG picture."),
+    N_("This picture is damaged or incomplete and could not be read. Try saving it again as PNG or JPEG."),
+    N_("probabilities must be finite numbers; NaN or infinity means the network's outputs overflowed, so "
+       "there is no reading. Received: {value}"),
+)
+
+
+def _pattern(template: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", template)  # text, name, text, name, …, text
+    regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
+    return re.compile(regex, re.S)
+
+
+_PATTERNS = [(template, _pattern(template)) for template in LIBRARY_ERRORS]
+
+
+def error_text(error) -> str:
+    """An error of nnlib.digits (or its message) as a student reads it, in the session's language."""
+    message = str(error)
+    for template, pattern in _PATTERNS:
+        found = pattern.fullmatch(message)
+        if found:
+            return _(template).format(**found.groupdict())
+    return message

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from i18n import N_, _
 from nnlib.layers import count_params
 
 MAX_HIDDEN_LAYERS = 8
@@ -35,7 +36,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_SESSION_BYTES = 128_000_000
 # Parameter-sized arrays each optimizer keeps besides the weights and the gradients.
 OPTIMIZER_STATE = {"gd": 0, "sgd": 0, "momentum": 1, "adam": 2}
-OPTIMIZER_NAMES = {"gd": "gradient descent", "sgd": "SGD", "momentum": "momentum", "adam": "Adam"}
+OPTIMIZER_NAMES = {"gd": N_("gradient descent"), "sgd": "SGD", "momentum": N_("momentum"), "adam": "Adam"}
 
 
 class LimitExceeded(ValueError):
@@ -46,34 +47,38 @@ def check_architecture(sizes) -> int:
     """Validate neurons per layer, input first (e.g. [256, 128, 10]); return the parameter count."""
     sizes = list(sizes)
     if len(sizes) < 2:
-        raise LimitExceeded(f"a network needs an input and an output layer. Received sizes={sizes}")
+        raise LimitExceeded(_("a network needs an input and an output layer. Received sizes={sizes}").format(
+            sizes=sizes))
     for s in sizes:
         if isinstance(s, bool) or not isinstance(s, int) or s < 1:
-            raise LimitExceeded(f"every layer needs a positive whole number of neurons. Received {s!r}.")
+            raise LimitExceeded(_("every layer needs a positive whole number of neurons. Received {value}.").format(
+                value=repr(s)))
     hidden = sizes[1:-1]
     if len(hidden) > MAX_HIDDEN_LAYERS:
-        raise LimitExceeded(f"at most {MAX_HIDDEN_LAYERS} hidden layers are allowed on this server; "
-                            f"this network has {len(hidden)}.")
+        raise LimitExceeded(_("at most {limit} hidden layers are allowed on this server; this network has {n}.")
+                            .format(limit=MAX_HIDDEN_LAYERS, n=len(hidden)))
     if sizes[0] > MAX_INPUTS or sizes[-1] > MAX_OUTPUTS:
-        raise LimitExceeded(f"at most {MAX_INPUTS} inputs and {MAX_OUTPUTS} outputs are allowed. "
-                            f"Received {sizes[0]} inputs and {sizes[-1]} outputs.")
+        raise LimitExceeded(_("at most {max_in} inputs and {max_out} outputs are allowed. "
+                              "Received {n_in} inputs and {n_out} outputs.").format(
+            max_in=MAX_INPUTS, max_out=MAX_OUTPUTS, n_in=sizes[0], n_out=sizes[-1]))
     widest = max(hidden, default=0)
     if widest > MAX_NEURONS_PER_LAYER:
-        raise LimitExceeded(f"at most {MAX_NEURONS_PER_LAYER} neurons per layer are allowed on this "
-                            f"server; a layer here has {widest}.")
+        raise LimitExceeded(_("at most {limit} neurons per layer are allowed on this server; a layer here has {n}.")
+                            .format(limit=MAX_NEURONS_PER_LAYER, n=widest))
     params = count_params(sizes)
     if params > MAX_PARAMS:
-        raise LimitExceeded(f"this network has {params:,} parameters; this server allows at most "
-                            f"{MAX_PARAMS:,}. Use fewer or narrower layers.")
+        raise LimitExceeded(_("this network has {n} parameters; this server allows at most {limit}. "
+                              "Use fewer or narrower layers.").format(n=f"{params:,}", limit=f"{MAX_PARAMS:,}"))
     return params
 
 
 def check_epochs(epochs) -> int:
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise LimitExceeded(f"epochs must be a positive whole number. Received {epochs!r}.")
+        raise LimitExceeded(_("epochs must be a positive whole number. Received {value}.").format(
+            value=repr(epochs)))
     if epochs > MAX_EPOCHS:
-        raise LimitExceeded(f"at most {MAX_EPOCHS} epochs per run are allowed on this server. "
-                            f"Received {epochs}.")
+        raise LimitExceeded(_("at most {limit} epochs per run are allowed on this server. Received {n}.").format(
+            limit=MAX_EPOCHS, n=epochs))
     return epochs
 
 
@@ -84,8 +89,8 @@ def check_train_percent(percent) -> int:
     """The share of a 2-D set's points used for training, a whole percentage from 10 to 90."""
     low, high = TRAIN_PERCENTS
     if isinstance(percent, bool) or not isinstance(percent, (int, np.integer)) or not low <= percent <= high:
-        raise ValueError(f"the share of training points must be a whole percentage from {low} to {high}. "
-                         f"Received {percent!r}.")
+        raise ValueError(_("the share of training points must be a whole percentage from {low} to {high}. "
+                           "Received {value}.").format(low=low, high=high, value=repr(percent)))
     return int(percent)
 
 
@@ -130,21 +135,24 @@ def check_training_memory(sizes, optimizer: str, batch_size: int, n_examples: in
     """The bytes :func:`training_memory` estimates, or LimitExceeded (in words for students) above
     MAX_SESSION_BYTES. Gradient descent ('gd') steps on all ``n_examples``; the others on ``batch_size``."""
     if optimizer not in OPTIMIZER_STATE:
-        raise LimitExceeded(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZER_STATE)}.")
+        raise LimitExceeded(_("unknown optimizer {name}; choose one of {names}.").format(
+            name=repr(optimizer), names=", ".join(OPTIMIZER_STATE)))
     full = optimizer == "gd"
     batch = n_examples if full else min(int(batch_size), n_examples)
     need = training_memory(sizes, optimizer, batch, itemsize)
     if need.total <= MAX_SESSION_BYTES:
         return need.total
-    how = (f"gradient descent, which uses all {n_examples:,} training examples in every step,"
-           if full else f"batch size {batch} and {OPTIMIZER_NAMES[optimizer]}")
-    tips = ["SGD, momentum or Adam with a batch size of 256 or less" if full else
-            "a smaller batch size" if need.activations > need.total / 3 else "",
-            "SGD, which keeps no extra copies of the weights" if optimizer in ("momentum", "adam") else "",
-            "fewer or narrower hidden layers (on Step 1)"]
+    how = (_("gradient descent, which uses all {n} training examples in every step,").format(n=f"{n_examples:,}")
+           if full else _("batch size {batch} and {rule}").format(batch=batch, rule=_(OPTIMIZER_NAMES[optimizer])))
+    tips = [_("SGD, momentum or Adam with a batch size of 256 or less") if full else
+            _("a smaller batch size") if need.activations > need.total / 3 else "",
+            _("SGD, which keeps no extra copies of the weights") if optimizer in ("momentum", "adam") else "",
+            _("fewer or narrower hidden layers (on Step 1)")]
     tips = [t for t in tips if t]
     raise LimitExceeded(
-        f"this network with {how} needs about {_mb(need.total)} of memory while it trains "
-        f"({_mb(need.params)} of weights, {_mb(need.gradients + need.optimizer + need.good_weights)} of gradients "
-        f"and saved copies, {_mb(need.activations)} for one batch's activations); this server allows "
-        f"{_mb(MAX_SESSION_BYTES)} per student. Use {', or '.join(tips)}.")
+        _("this network with {how} needs about {total} of memory while it trains ({weights} of weights, "
+          "{copies} of gradients and saved copies, {activations} for one batch's activations); this server "
+          "allows {limit} per student. Use {tips}.").format(
+            how=how, total=_mb(need.total), weights=_mb(need.params),
+            copies=_mb(need.gradients + need.optimizer + need.good_weights), activations=_mb(need.activations),
+            limit=_mb(MAX_SESSION_BYTES), tips=_(", or ").join(tips)))

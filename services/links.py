@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 import i18n
 import nnlib
+from i18n import N_, _
 from lessons.features import FEATURES
 from lessons.regression_data import REGRESSION_SETS
 from nnlib.validation import check_number
@@ -48,7 +49,7 @@ NOISE_RANGE = (0.0, 0.5)         # nnlib.datasets.toy accepts this range
 
 
 class _Bad(ValueError):
-    """One parameter could not be used; the message says why, in plain words."""
+    """One parameter could not be used; the message says why, in plain words (the session's language)."""
 
 
 def io_shape(dataset: str, features=("x1", "x2")) -> tuple[int, int]:
@@ -69,26 +70,25 @@ def _number(text: str, low: float, high: float, what: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise _Bad(f"{what} must be a number") from None
+        raise _Bad(_("{what} must be a number").format(what=_(what))) from None
     try:
         return check_number(what, value, low, high)
     except ValueError:
-        raise _Bad(f"{what} must lie between {low:g} and {high:g}") from None
+        raise _Bad(_("{what} must lie between {low} and {high}").format(
+            what=_(what), low=f"{low:g}", high=f"{high:g}")) from None
 
 
 def _whole(text: str, low: int, high: int, what: str) -> int:
-    if not re.fullmatch(r"\+?\d{1,12}", text.strip()):
-        raise _Bad(f"{what} must be a whole number from {low:,} to {high:,}")
-    value = int(text)
-    if not low <= value <= high:
-        raise _Bad(f"{what} must be a whole number from {low:,} to {high:,}")
-    return value
+    if not re.fullmatch(r"\+?\d{1,12}", text.strip()) or not low <= int(text) <= high:
+        raise _Bad(_("{what} must be a whole number from {low} to {high}").format(
+            what=_(what), low=f"{low:,}", high=f"{high:,}"))
+    return int(text)
 
 
 def _choice(text: str, options, what: str) -> str:
     key = text.strip().lower()
     if key not in options:
-        raise _Bad(f"{what} must be one of {', '.join(options)}")
+        raise _Bad(_("{what} must be one of {options}").format(what=_(what), options=", ".join(options)))
     return key
 
 
@@ -98,41 +98,42 @@ def _layers(text: str) -> tuple[int, ...]:
         return ()
     parts = re.split(r"[,\- ]", text)
     if len(parts) > limits.MAX_HIDDEN_LAYERS:
-        raise _Bad(f"at most {limits.MAX_HIDDEN_LAYERS} hidden layers are allowed")
-    return tuple(_whole(p, 1, limits.MAX_NEURONS_PER_LAYER, "each layer's neuron count") for p in parts)
+        raise _Bad(_("at most {n} hidden layers are allowed").format(n=limits.MAX_HIDDEN_LAYERS))
+    return tuple(_whole(p, 1, limits.MAX_NEURONS_PER_LAYER, N_("each layer's neuron count")) for p in parts)
 
 
 def _features(text: str) -> tuple[str, ...]:
     names = [p for p in re.split(r"[,\s]+", text.strip()) if p]
     if not names:
-        raise _Bad("at least one input feature is needed")
+        raise _Bad(_("at least one input feature is needed"))
     unknown = [n for n in names if n not in FEATURES]
     if unknown:
-        raise _Bad(f"{_shown(unknown[0])} is not an input feature; choose from {', '.join(FEATURES)}")
+        raise _Bad(_("{value} is not an input feature; choose from {features}").format(
+            value=_shown(unknown[0]), features=", ".join(FEATURES)))
     return tuple(f for f in FEATURES if f in names)  # the Playground's order, each once
 
 
 def _language(text: str) -> str:
     language = i18n.normalize(text)
     if language is None:
-        raise _Bad(f"the language must be one of {', '.join(i18n.LANGUAGES)}")
+        raise _Bad(_("the language must be one of {languages}").format(languages=", ".join(i18n.LANGUAGES)))
     return language
 
 
 _PARSERS = {
     "layers": _layers,
-    "act": lambda t: _choice(t, HIDDEN_ACTIVATIONS, "the activation"),
-    "data": lambda t: _choice(t, DATASETS, "the data set"),
-    "noise": lambda t: _number(t, *NOISE_RANGE, "the noise"),
-    "opt": lambda t: _choice(t, OPTIMIZERS, "the optimizer"),
-    "lr": lambda t: _number(t, *LEARNING_RATE_RANGE, "the learning rate"),
-    "batch": lambda t: _whole(t, 1, MAX_BATCH, "the batch size"),
-    "epochs": lambda t: _whole(t, 1, limits.MAX_EPOCHS, "the number of epochs"),
-    "seed": lambda t: _whole(t, 0, MAX_SEED, "the seed"),
+    "act": lambda t: _choice(t, HIDDEN_ACTIVATIONS, N_("the activation")),
+    "data": lambda t: _choice(t, DATASETS, N_("the data set")),
+    "noise": lambda t: _number(t, *NOISE_RANGE, N_("the noise")),
+    "opt": lambda t: _choice(t, OPTIMIZERS, N_("the optimizer")),
+    "lr": lambda t: _number(t, *LEARNING_RATE_RANGE, N_("the learning rate")),
+    "batch": lambda t: _whole(t, 1, MAX_BATCH, N_("the batch size")),
+    "epochs": lambda t: _whole(t, 1, limits.MAX_EPOCHS, N_("the number of epochs")),
+    "seed": lambda t: _whole(t, 0, MAX_SEED, N_("the seed")),
     "features": _features,
-    "reg": lambda t: _REG_NAMES[_choice(t, tuple(_REG_NAMES), "the regularisation")],
-    "reg_rate": lambda t: _number(t, *REG_RATE_RANGE, "the regularisation rate"),
-    "train": lambda t: _whole(t, *limits.TRAIN_PERCENTS, "the share of training points (%)"),
+    "reg": lambda t: _REG_NAMES[_choice(t, tuple(_REG_NAMES), N_("the regularisation"))],
+    "reg_rate": lambda t: _number(t, *REG_RATE_RANGE, N_("the regularisation rate")),
+    "train": lambda t: _whole(t, *limits.TRAIN_PERCENTS, N_("the share of training points (%)")),
     "lang": lambda t: _language(t),
 }
 
@@ -148,7 +149,8 @@ def decode(query: Mapping, defaults: Mapping) -> tuple[dict, list[str]]:
     """Settings for :data:`STATE_KEYS` from a query mapping, and the notices for what was refused.
 
     ``defaults`` holds the state defaults (a NetworkSpec under 'spec'). Unknown parameters
-    are ignored. Never raises: every refused value keeps its default and adds one notice.
+    are ignored. Never raises: every refused value keeps its default and adds one notice, written in the
+    session's language (ui/share.py decodes a link again once the link's own ``lang`` is known).
     """
     spec_default = defaults["spec"]
     parsed, notices = {}, []
@@ -161,10 +163,11 @@ def decode(query: Mapping, defaults: Mapping) -> tuple[dict, list[str]]:
             continue
         try:
             if len(raw) > MAX_VALUE_CHARS:
-                raise _Bad(f"the value is longer than {MAX_VALUE_CHARS} characters")
+                raise _Bad(_("the value is longer than {n} characters").format(n=MAX_VALUE_CHARS))
             parsed[param] = parse(raw)
         except _Bad as exc:
-            notices.append(f"The link's `{param}` value {_shown(raw)} was ignored: {exc}.")
+            notices.append(_("The link's `{param}` value {value} was ignored: {reason}.").format(
+                param=param, value=_shown(raw), reason=exc))
 
     settings = {key: defaults[key] for key in STATE_KEYS}
     for param, key in PARAMS.items():
@@ -178,7 +181,7 @@ def decode(query: Mapping, defaults: Mapping) -> tuple[dict, list[str]]:
         n_in, n_out = io_shape(settings["dataset"], settings["features"])
         limits.check_spec(nnlib.NetworkSpec(n_in=n_in, hidden=hidden, n_out=n_out, activation=activation))
     except ValueError as exc:
-        notices.append(f"The link's network was ignored: {exc}")
+        notices.append(_("The link's network was ignored: {reason}").format(reason=exc))
         hidden, activation = spec_default.hidden, spec_default.activation
     # Session state keeps the network in Step 1's form (inputs and outputs follow the data set later).
     settings["spec"] = nnlib.NetworkSpec(n_in=spec_default.n_in, hidden=hidden, n_out=spec_default.n_out,

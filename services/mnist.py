@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from i18n import _
 from nnlib import datasets
 from nnlib.digits.model import DEFAULT_CONFIG, load_cached, model_path, train_digit_model
 from nnlib.files import atomic_write, build_once
@@ -85,7 +86,8 @@ def download_mnist(url: str | None = None, sha256: str | None = None, dest=None,
         return dest
     scheme = urllib.parse.urlparse(url).scheme
     if scheme not in ("http", "https"):
-        raise DownloadError(f"MNIST can only be downloaded over http(s). Received the URL {url!r}.")
+        raise DownloadError(_("MNIST can only be downloaded over http(s). Received the URL {url}.").format(
+            url=repr(url)))
     host = urllib.parse.urlparse(url).netloc
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -99,39 +101,44 @@ def download_mnist(url: str | None = None, sha256: str | None = None, dest=None,
                     total = response.headers.get("Content-Length")
                     total = int(total) if total and total.isdigit() else None
                     if total is not None and total > max_bytes:
-                        raise DownloadError(f"The server offers {total:,} bytes; MNIST is about "
-                                            f"{MNIST_BYTES:,}. The download was refused.")
+                        raise DownloadError(_("The server offers {total} bytes; MNIST is about {expected}. "
+                                              "The download was refused.").format(
+                            total=f"{total:,}", expected=f"{MNIST_BYTES:,}"))
                     if progress is not None:
                         progress(0, total)
                     while block := response.read(CHUNK):
                         done += len(block)
                         if done > max_bytes:
-                            raise DownloadError(f"The server sent more than {max_bytes:,} bytes; "
-                                                "the download was stopped.")
+                            raise DownloadError(_("The server sent more than {limit} bytes; the download "
+                                                  "was stopped.").format(limit=f"{max_bytes:,}"))
                         digest.update(block)
                         _write(out, block, dest.parent)
                         if progress is not None:
                             progress(done, total)
                     if total is not None and done != total:
-                        raise DownloadError(f"The download from {host} broke off after {done:,} of "
-                                            f"{total:,} bytes. Try again.")
+                        raise DownloadError(_("The download from {host} broke off after {done} of {total} "
+                                              "bytes. Try again.").format(host=host, done=f"{done:,}",
+                                                                          total=f"{total:,}"))
             except urllib.error.HTTPError as exc:
-                raise DownloadError(f"The server {host} answered {exc.code} {exc.reason}: "
-                                    "MNIST could not be downloaded.") from exc
+                raise DownloadError(_("The server {host} answered {code} {reason}: MNIST could not be "
+                                      "downloaded.").format(host=host, code=exc.code, reason=exc.reason)) from exc
             except (urllib.error.URLError, OSError) as exc:  # no network, refused, timed out
                 reason = getattr(exc, "reason", exc)
-                raise DownloadError(f"Could not reach {host} to download MNIST ({reason}). "
-                                    "Check the internet connection and try again.") from exc
+                raise DownloadError(_("Could not reach {host} to download MNIST ({reason}). Check the internet "
+                                      "connection and try again.").format(host=host, reason=reason)) from exc
             except http.client.HTTPException as exc:  # the connection broke off mid-file
-                raise DownloadError(f"The download from {host} broke off after {done:,} bytes "
-                                    f"({exc.__class__.__name__}). Try again.") from exc
+                raise DownloadError(_("The download from {host} broke off after {done} bytes ({error}). "
+                                      "Try again.").format(host=host, done=f"{done:,}",
+                                                           error=exc.__class__.__name__)) from exc
             got = digest.hexdigest()
             if got != expected:
-                raise DownloadError(f"The downloaded file's SHA-256 is {got[:12]}…, but MNIST's published "
-                                    f"checksum is {expected[:12]}…. The file was discarded.")
+                raise DownloadError(_("The downloaded file's SHA-256 is {got}…, but MNIST's published checksum "
+                                      "is {expected}…. The file was discarded.").format(got=got[:12],
+                                                                                      expected=expected[:12]))
     except OSError as exc:  # a read-only cache or home, a full disk, a file where the folder should be
-        raise DownloadError(f"Could not write into the cache folder {dest.parent} ({exc.strerror or exc}). "
-                            "Set NNLIB_CACHE_DIR to a writable folder.") from exc
+        raise DownloadError(_("Could not write into the cache folder {folder} ({reason}). Set NNLIB_CACHE_DIR "
+                              "to a writable folder.").format(folder=dest.parent,
+                                                              reason=exc.strerror or exc)) from exc
     return dest
 
 
@@ -155,7 +162,8 @@ def _write(out, block: bytes, folder: Path) -> None:
     try:
         out.write(block)
     except OSError as exc:  # disk full or read-only cache: not a network problem
-        raise DownloadError(f"Could not write into the cache folder {folder} ({exc.strerror or exc}).") from exc
+        raise DownloadError(_("Could not write into the cache folder {folder} ({reason}).").format(
+            folder=folder, reason=exc.strerror or exc)) from exc
 
 
 def load_mnist(path=None):
@@ -168,22 +176,24 @@ def load_mnist(path=None):
         with zipfile.ZipFile(path) as zf:
             unpacked = sum(info.file_size for info in zf.infolist())
             if unpacked > MAX_UNPACKED_BYTES:
-                raise DownloadError(f"The MNIST file would unpack to {unpacked:,} bytes; "
-                                    f"at most {MAX_UNPACKED_BYTES:,} are allowed.")
+                raise DownloadError(_("The MNIST file would unpack to {unpacked} bytes; at most {limit} are "
+                                      "allowed.").format(unpacked=f"{unpacked:,}", limit=f"{MAX_UNPACKED_BYTES:,}"))
         with np.load(path, allow_pickle=False) as f:
             missing = [k for k in KEYS if k not in f.files]
             if missing:
-                raise DownloadError(f"This is not an MNIST file: it lacks {', '.join(missing)}.")
+                raise DownloadError(_("This is not an MNIST file: it lacks {missing}.").format(
+                    missing=", ".join(missing)))
             arrays = {k: f[k] for k in KEYS}
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        raise DownloadError("This is not a readable MNIST file (mnist.npz).") from exc
+        raise DownloadError(_("This is not a readable MNIST file (mnist.npz).")) from exc
     out = []
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
         if x.dtype != np.uint8 or x.ndim != 3 or x.shape[1:] != (28, 28):
-            raise DownloadError(f"x_{split} should hold 28×28 uint8 images; it has {x.dtype} {x.shape}.")
+            raise DownloadError(_("{name} should hold 28×28 uint8 images; it has {dtype} {shape}.").format(
+                name=f"x_{split}", dtype=x.dtype, shape=x.shape))
         if y.shape != (x.shape[0],) or y.dtype.kind not in "iu" or (y.size and not 0 <= y.min() <= y.max() <= 9):
-            raise DownloadError(f"y_{split} should hold one label 0 to 9 per image.")
+            raise DownloadError(_("{name} should hold one label 0 to 9 per image.").format(name=f"y_{split}"))
         out.append((x, y.astype(np.int64)))
     return tuple(out)
 
@@ -213,7 +223,7 @@ def train_full_model(path=None, config=FULL_CONFIG, progress=None, cache: bool =
     moment share one run (nnlib.files.build_once); the second waits and then reads the saved model.
     """
     def build() -> Sequential:
-        (X_train, y_train), _ = mnist16(path)
+        (X_train, y_train), _test = mnist16(path)
         return train_digit_model(X_train, y_train, config, progress=progress)
 
     if not cache:
@@ -245,17 +255,21 @@ class FullMnistJob:
     def advance(self, report) -> None:
         try:
             if self.phase == "download":
-                report(0.0, "Connecting…")
+                report(0.0, _("Connecting…"))
                 download_mnist(progress=bytes_progress(report))
                 self.phase = "train"
             elif self.phase == "train":
-                report(0.0, "Retraining on 60,000 digits…")
+                report(0.0, _("Retraining on 60,000 digits…"))
+                text = _("Retraining: epoch {epoch} of {epochs}, training accuracy {accuracy}")
                 train_full_model(progress=lambda e, n, p: report(
-                    e / n, f"Retraining: epoch {e} of {n}, training accuracy {p.train_accuracy:.1%}"))
+                    e / n, text.format(epoch=e, epochs=n, accuracy=f"{p.train_accuracy:.1%}")))
                 self.phase = "done"
         except DownloadError as exc:
-            saved = "Nothing was saved; the app" if self.phase == "download" else "The app"
-            self.error = f"{exc} {saved} keeps using its bundled digits."
+            if self.phase == "download":
+                then = _("Nothing was saved; the app keeps using its bundled digits.")
+            else:
+                then = _("The app keeps using its bundled digits.")
+            self.error = _("{problem} {then}").format(problem=exc, then=then)
             self.phase = "failed"
 
     def __repr__(self):
@@ -272,6 +286,7 @@ def bytes_progress(report):
         pct = int(100 * min(done / total, 1.0))
         if pct != shown:
             shown = pct
-            report(pct / 100, f"Downloading MNIST: {done / 1e6:.1f} of {total / 1e6:.1f} MB")
+            report(pct / 100, _("Downloading MNIST: {done} of {total} MB").format(
+                done=f"{done / 1e6:.1f}", total=f"{total / 1e6:.1f}"))
 
     return on_bytes

@@ -10,6 +10,11 @@ A file saved by the app knows its data set and setup: its meta holds the setup i
 shared link writes it (services.links.encode), and loading reads it back with the links' own checks
 (services.links.decode). The loaded network then opens on Step 3, paused, on its own data set.
 A file without meta (nnlib.save, an older app) is placed by its shape, and the message says so.
+The setup is the training's only: the session's language is not part of it (a file saved in Chinese
+opens in English for an English reader), so a file's meta never holds ``lang``, and one that does is
+read as if it did not.
+
+The messages are in the session's language, written when the file is loaded.
 """
 
 from __future__ import annotations
@@ -20,10 +25,26 @@ from dataclasses import dataclass
 import numpy as np
 
 import nnlib
+from i18n import N_, _
 from services import limits, links
 from services import training as tr
 
 MAX_UPLOAD_MB = max(1, limits.MAX_FILE_BYTES // (1024 * 1024))
+SETUP_PARAMS = frozenset(links.PARAMS) - {"lang"}  # what a file's meta records: the link's setup, no language
+
+# The data sets' names in messages (the same words as the pages use).
+DATASET_NAMES = {"digits": N_("digits"), "circle": N_("circle"), "xor": N_("xor"), "gaussian": N_("gaussian"),
+                 "spiral": N_("spiral"), "plane": N_("plane"), "gaussians": N_("gaussians")}
+
+# nnlib's fixed messages about a file it cannot read, for the catalog: shown translated where they are known
+# (the messages that hold a value stay as nnlib words them).
+NNLIB_MESSAGES = (
+    N_("this file is not an nnlib model (.npz): it is not a readable zip archive."),
+    N_("this file has no nnlib header; was it saved with nnlib.save?"),
+    N_("this is not an nnlib model file (its header names no nnlib format)."),
+    N_("the header is not a JSON text."),
+    N_("the header is nested too deeply to be an nnlib header."),
+)
 
 
 class UploadRefused(ValueError):
@@ -54,9 +75,9 @@ def dataset_for(model: nnlib.Sequential, current_dataset: str) -> str:
         return "digits"
     if (model.n_in, model.n_out) == (nnlib.datasets.TOY_INPUTS, nnlib.datasets.TOY_CLASSES):
         return current_dataset if current_dataset in nnlib.datasets.TOY_SETS else nnlib.datasets.TOY_SETS[0]
-    raise UploadRefused(
-        f"this network has {model.n_in} inputs and {model.n_out} outputs. The app's pages use "
-        "256 inputs and 10 outputs (16×16 digits) or 2 inputs and 2 outputs (the 2-D data sets).")
+    raise UploadRefused(_(
+        "this network has {n_in} inputs and {n_out} outputs. The app's pages use 256 inputs and 10 outputs "
+        "(16×16 digits) or 2 inputs and 2 outputs (the 2-D data sets).").format(n_in=model.n_in, n_out=model.n_out))
 
 
 def trained_for(model: nnlib.Sequential | None, model_dataset: str | None, datasets) -> nnlib.Sequential | None:
@@ -70,8 +91,8 @@ def trained_for(model: nnlib.Sequential | None, model_dataset: str | None, datas
 
 
 def setup_meta(settings: tr.RunSettings) -> dict:
-    """What a saved file records of the run that trained it: its setup as a shared link writes it."""
-    return links.encode(tr.state_of(settings))
+    """What a saved file records of the run that trained it: its setup as a shared link writes it (no language)."""
+    return {param: value for param, value in links.encode(tr.state_of(settings)).items() if param in SETUP_PARAMS}
 
 
 @dataclass(frozen=True)
@@ -87,17 +108,19 @@ class Upload:
 
 def _setup_from_meta(meta: dict, model: nnlib.Sequential, defaults) -> tuple[dict | None, str]:
     """The file's setup when its meta is a complete, valid one that fits the model; else (None, why not)."""
+    meta = {param: value for param, value in meta.items() if param != "lang"}  # the reader keeps their language
     if not meta:
-        return None, "The file does not say which data set it was trained on"
+        return None, _("The file does not say which data set it was trained on")
     setup, notices = links.decode(meta, defaults)
-    if notices or set(meta) != set(links.PARAMS):
-        return None, "The file's record of its setup is incomplete or invalid, so it was not used"
+    setup = {key: value for key, value in setup.items() if key != "lang"}
+    if notices or set(meta) != SETUP_PARAMS:
+        return None, _("The file's record of its setup is incomplete or invalid, so it was not used")
     try:
         settings = tr.settings_from_state({**defaults, **setup})
         if settings.spec().sizes != model.sizes():
-            return None, "The file's record of its setup does not match its network, so it was not used"
+            return None, _("The file's record of its setup does not match its network, so it was not used")
     except ValueError:
-        return None, "The file's record of its setup cannot be used on this server"
+        return None, _("The file's record of its setup cannot be used on this server")
     return setup, ""
 
 
@@ -109,27 +132,34 @@ def check_upload(data: bytes, current_dataset: str, defaults=None) -> Upload:
     if defaults is None:
         from ui.state import DEFAULTS as defaults
     if len(data) > limits.MAX_FILE_BYTES:
-        raise UploadRefused(f"the file is {len(data):,} bytes; at most {limits.MAX_FILE_BYTES:,} are allowed.")
+        raise UploadRefused(_("the file is {size} bytes; at most {limit} are allowed.").format(
+            size=f"{len(data):,}", limit=f"{limits.MAX_FILE_BYTES:,}"))
     try:
         model, meta = nnlib.load_with_meta(data, max_bytes=limits.MAX_FILE_BYTES)
         limits.check_architecture(model.sizes())
     except nnlib.ModelFileError as exc:
-        raise UploadRefused(str(exc)) from exc
+        raise UploadRefused(_(str(exc)) if str(exc) in NNLIB_MESSAGES else str(exc)) from exc
     except limits.LimitExceeded as exc:
-        raise UploadRefused(f"the model is too large for this server: {exc}") from exc
+        raise UploadRefused(_("the model is too large for this server: {reason}").format(reason=exc)) from exc
     classifier = model.layers[-1].activation.name == "softmax" and model.loss.name == "cross_entropy"
     regression = model.n_out == 1 and model.layers[-1].activation.name == "linear" and model.loss.name == "mse"
     if not (classifier or regression):
-        raise UploadRefused("the network must end in a softmax layer trained with cross-entropy (a classifier), "
-                            "or in one linear neuron trained with the squared error (regression), as the "
-                            "networks in this app do.")
+        raise UploadRefused(_("the network must end in a softmax layer trained with cross-entropy (a classifier), "
+                              "or in one linear neuron trained with the squared error (regression), as the "
+                              "networks in this app do."))
     setup, note = _setup_from_meta(meta, model, defaults)
     if setup is not None:
         return Upload(model, setup["dataset"], setup)
     if regression:
-        raise UploadRefused(f"{note.lower()}, and a regression network cannot be placed by its shape.")
+        raise UploadRefused(_("{note}, and a regression network cannot be placed by its shape.").format(
+            note=_lowered(note)))
     dataset = dataset_for(model, current_dataset)
     return Upload(model, dataset, None, "" if dataset == "digits" else note)  # 256 → 10 can only be the digits
+
+
+def _lowered(note: str) -> str:
+    """A note that starts a sentence, to go inside another one ("The file…" → "the file…")."""
+    return note[:1].lower() + note[1:]
 
 
 def apply_upload(state, name: str, data: bytes) -> bool:
@@ -150,16 +180,21 @@ def apply_upload(state, name: str, data: bytes) -> bool:
         settings = tr.settings_from_state({**state, **setup})
         run = tr.TrainingRun(settings, tr.load_data(*settings.data_key()), model=model.copy())
     except (UploadRefused, ValueError) as exc:  # ValueError: the session's other settings do not fit it
-        state["model_io_message"] = ("error", f"{name} was not loaded: {exc}")
+        state["model_io_message"] = ("error", _("{name} was not loaded: {reason}").format(name=name, reason=exc))
         return False
     state.update(setup)
     state["model"], state["model_dataset"], state["model_setup"] = model, upload.dataset, settings
     state["train_run"] = run
-    where = f"its own {upload.dataset} data" if upload.setup else f"the {upload.dataset} data"
-    state["train_notice"] = ("info", f"{name} is in the playground, paused, on {where}: press Start to train "
-                             "it on, or Step to take one step." + (f" {upload.note}." if upload.note else ""))
-    state["model_io_message"] = (
-        "success", f"Loaded {name}: {' → '.join(map(str, model.sizes()))}, {model.count_params():,} parameters, "
-                   f"trained on the {upload.dataset} data" + (f" (assumed: {upload.note.lower()})." if upload.note
-                                                              else "."))
+    dataset = _(DATASET_NAMES.get(upload.dataset, upload.dataset))
+    where = (_("its own {dataset} data") if upload.setup else _("the {dataset} data")).format(dataset=dataset)
+    notice = _("{name} is in the playground, paused, on {where}: press Start to train it on, or Step to take "
+               "one step.").format(name=name, where=where)
+    state["train_notice"] = ("info", _("{notice} {note}.").format(notice=notice, note=upload.note) if upload.note
+                             else notice)
+    loaded = dict(name=name, sizes=" → ".join(map(str, model.sizes())), n=f"{model.count_params():,}",
+                  dataset=dataset)
+    state["model_io_message"] = ("success", _(
+        "Loaded {name}: {sizes}, {n} parameters, trained on the {dataset} data (assumed: {note}).").format(
+            note=_lowered(upload.note), **loaded) if upload.note else _(
+        "Loaded {name}: {sizes}, {n} parameters, trained on the {dataset} data.").format(**loaded))
     return True

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import nnlib
+from i18n import N_, _, ngettext
 from lessons import features as feats
 from lessons import regression_data
 from services import limits
@@ -25,18 +26,19 @@ from services import limits
 CLASSIFICATION_SETS = (*nnlib.datasets.TOY_SETS, "digits")
 REGRESSION_SETS = regression_data.REGRESSION_SETS
 DATASETS = (*CLASSIFICATION_SETS, *REGRESSION_SETS)
-REGULARIZATIONS = {"none": "none", "L1": "L1  (λ‖W‖₁)", "L2": "L2  (λ/2 ‖W‖²)"}
+# Code → label; the labels are marked for the catalog (N_) and translated where they are shown (_()).
+REGULARIZATIONS = {"none": N_("none"), "L1": "L1  (λ‖W‖₁)", "L2": "L2  (λ/2 ‖W‖²)"}
 # The lecture's rule first; the others are later improvements on it (ORIGINS says what each changes).
-OPTIMIZERS = {"gd": "gradient descent (the lecture's)", "sgd": "SGD (minibatch)", "momentum": "momentum",
+OPTIMIZERS = {"gd": N_("gradient descent (the lecture's)"), "sgd": N_("SGD (minibatch)"), "momentum": N_("momentum"),
               "adam": "Adam"}
 ORIGINS = {
-    "gd": "SGD, momentum and Adam, in the Optimizer menu, are later improvements on this rule.",
-    "sgd": "A later improvement on the lecture's rule: the same update, but each step uses only a batch of B "
-           "examples, so one pass over the data takes N/B cheaper, noisier steps.",
-    "momentum": "A later improvement on the lecture's rule: the step keeps a velocity v that remembers earlier "
-                "gradients, so it speeds up along a steady slope and damps zig-zags.",
-    "adam": "A later improvement on the lecture's rule (Kingma & Ba, 2015): every parameter moves by about η per "
-            "step, whatever the size of its gradient, so Adam wants a much smaller η than gradient descent.",
+    "gd": N_("SGD, momentum and Adam, in the Optimizer menu, are later improvements on this rule."),
+    "sgd": N_("A later improvement on the lecture's rule: the same update, but each step uses only a batch of B "
+              "examples, so one pass over the data takes N/B cheaper, noisier steps."),
+    "momentum": N_("A later improvement on the lecture's rule: the step keeps a velocity v that remembers earlier "
+                   "gradients, so it speeds up along a steady slope and damps zig-zags."),
+    "adam": N_("A later improvement on the lecture's rule (Kingma & Ba, 2015): every parameter moves by about η per "
+               "step, whatever the size of its gradient, so Adam wants a much smaller η than gradient descent."),
 }
 # A learning rate that trains the default 2 → 4 → 4 → 2 ReLU network on circle and xor within 500 epochs
 # (batch size 16 for the minibatch rules; train accuracy at seed 0, measured with nnlib.fit):
@@ -198,12 +200,14 @@ class TrainingRun:
         self.data = data
         spec = settings.spec()
         if model is not None and model.sizes() != spec.sizes:
-            raise ValueError(f"the model is {' → '.join(map(str, model.sizes()))}; these settings need "
-                             f"{' → '.join(map(str, spec.sizes))}.")
+            raise ValueError(_("the model is {model}; these settings need {needed}.").format(
+                model=" → ".join(map(str, model.sizes())), needed=" → ".join(map(str, spec.sizes))))
         self.model = model if model is not None else spec.build(seed=settings.seed)
         self.history: list[nnlib.Progress] = []
         self.running = False
         self.error: str | None = None
+        # What blew up, to say it in the reader's language: (step, η, the loss at the start, the loss then).
+        self.divergence: tuple[int, float, float | None, float] | None = None
         self.blowup: nnlib.Progress | None = None  # the report that blew up (step and epoch of the run)
         self.last_slice = (0, 0.0)           # (steps, seconds) of the latest slice
         self.full_progress: nnlib.Progress | None = None  # the whole sets, at the step it names
@@ -232,13 +236,27 @@ class TrainingRun:
 
     @property
     def state(self) -> str:
-        """In words: training…, stopped: the loss exploded, finished, ready or paused."""
+        """In words, in the session's language: training…, stopped: the loss exploded, finished, ready or paused."""
         if self.running:
-            return "training…"
+            return _("training…")
         if self.error:
-            where = f" at step {self.blowup.step:,}" if self.blowup else ""
-            return f"stopped{where}: the loss exploded"
-        return "finished" if self.done else "ready" if self.progress.step == 0 else "paused"
+            if self.blowup:
+                return _("stopped at step {step}: the loss exploded").format(step=f"{self.blowup.step:,}")
+            return _("stopped: the loss exploded")
+        return _("finished") if self.done else _("ready") if self.progress.step == 0 else _("paused")
+
+    def error_message(self) -> str | None:
+        """The last divergence in plain words, in the session's language (``error`` keeps nnlib's English)."""
+        if self.divergence is None:
+            return self.error
+        step, rate, start, loss = self.divergence
+        if not math.isfinite(loss) or start is None:
+            text = _("Training diverged at step {step}: the loss became NaN or infinite. The learning rate {rate} "
+                     "is too large for this network. The model keeps its last good weights.")
+        else:
+            text = _("Training diverged at step {step}: the loss grew from {start} to {loss}. The learning rate "
+                     "{rate} is too large for this network. The model keeps its last good weights.")
+        return text.format(step=f"{step:,}", start=f"{start or 0:.3g}", loss=f"{loss:.3g}", rate=f"{rate:g}")
 
     @property
     def sampled(self) -> bool:
@@ -249,11 +267,16 @@ class TrainingRun:
         """What the live numbers are measured on, in words (empty when on the whole sets)."""
         if not self.sampled:
             return ""
-        things = "digits" if self.settings.dataset == "digits" else "points"
         t = self.trainer
-        return (f"loss and accuracy on a fixed sample of {t.eval_n_train:,} of the {self.data.X.shape[0]:,} "
-                f"training {things} and {t.eval_n_test:,} of the {self.data.X_test.shape[0]:,} test {things} "
-                "(the same ones at every point), so that each redraw stays quick")
+        counts = {"train": f"{t.eval_n_train:,}", "n_train": f"{self.data.X.shape[0]:,}",
+                  "test": f"{t.eval_n_test:,}", "n_test": f"{self.data.X_test.shape[0]:,}"}
+        if self.settings.dataset == "digits":
+            return _("loss and accuracy on a fixed sample of {train} of the {n_train} training digits and {test} "
+                     "of the {n_test} test digits (the same ones at every point), so that each redraw stays "
+                     "quick").format(**counts)
+        return _("loss and accuracy on a fixed sample of {train} of the {n_train} training points and {test} "
+                 "of the {n_test} test points (the same ones at every point), so that each redraw stays "
+                 "quick").format(**counts)
 
     def evaluate_full(self) -> nnlib.Progress:
         """The current weights on the whole training and test sets; kept as ``full_progress``."""
@@ -298,7 +321,7 @@ class TrainingRun:
         if settings.optimizer_key() != old.optimizer_key():
             self._new_trainer()
             self._sec_per_step = None
-            self.error = None
+            self.error = self.divergence = None
             self.blowup = None
 
     # --- training ----------------------------------------------------------------
@@ -322,6 +345,9 @@ class TrainingRun:
             # nnlib's message guesses a rate ("try η/10"); the page offers one it has tried instead.
             message = re.sub(r"; try [^.]*(\.\d+)?[^.]*\.", ".", str(exc))
             self.error = message.replace(f"at step {exc.step}:", f"at step {exc.step + step0:,}:")
+            loss = exc.progress.loss if exc.progress is not None else math.nan
+            self.divergence = (exc.step + step0, float(exc.learning_rate), getattr(self.trainer, "_start_loss", None),
+                               float(loss))
             if exc.progress is not None:
                 self.blowup = dataclasses.replace(exc.progress, step=exc.progress.step + step0,
                                                   epoch=exc.progress.epoch + epoch0)
@@ -329,7 +355,7 @@ class TrainingRun:
             return False
         step0, epoch0 = self._offset
         self.history.append(dataclasses.replace(p, step=p.step + step0, epoch=p.epoch + epoch0))
-        self.error = self.blowup = None
+        self.error = self.blowup = self.divergence = None
         return True
 
     def step_once(self) -> nnlib.Progress:
@@ -409,9 +435,12 @@ DIGITS_MIN_NEURONS = 16   # a hidden layer narrower than this squeezes 256 pixel
 
 
 def preset_line(preset: dict) -> str:
-    """A preset in words: "64 → 32 relu, adam η = 0.003, batch 32, 10 epochs"."""
-    return (f"{' → '.join(map(str, preset['hidden']))} {preset['activation']}, {preset['optimizer']} "
-            f"η = {preset['learning_rate']:g}, batch {preset['batch_size']}, {preset['epochs']} epochs")
+    """A preset in words, in the session's language: "64 → 32 relu, adam η = 0.003, batch 32, 10 epochs"."""
+    epochs = preset["epochs"]
+    return ngettext("{hidden} {activation}, {rule} η = {rate}, batch {batch}, {epochs} epoch",
+                    "{hidden} {activation}, {rule} η = {rate}, batch {batch}, {epochs} epochs", epochs).format(
+        hidden=" → ".join(map(str, preset["hidden"])), activation=preset["activation"],
+        rule=preset["optimizer"], rate=f"{preset['learning_rate']:g}", batch=preset["batch_size"], epochs=epochs)
 
 
 def setup_warning(settings: RunSettings) -> str | None:
@@ -423,12 +452,15 @@ def setup_warning(settings: RunSettings) -> str | None:
         return None
     narrow = [n for n in settings.hidden if n < DIGITS_MIN_NEURONS]
     if narrow:
-        return (f"A hidden layer of {min(narrow)} neuron{'s' * (min(narrow) != 1)} must describe each 256-pixel "
-                f"digit with {min(narrow)} number{'s' * (min(narrow) != 1)}: too few to tell 10 digits apart well "
-                "(this network stalls far below what the digits allow). Use at least "
-                f"{DIGITS_MIN_NEURONS} neurons per layer.")
+        n = min(narrow)
+        return ngettext("A hidden layer of {n} neuron must describe each 256-pixel digit with {n} number: too few "
+                        "to tell 10 digits apart well (this network stalls far below what the digits allow). Use at "
+                        "least {least} neurons per layer.",
+                        "A hidden layer of {n} neurons must describe each 256-pixel digit with {n} numbers: too few "
+                        "to tell 10 digits apart well (this network stalls far below what the digits allow). Use at "
+                        "least {least} neurons per layer.", n).format(n=n, least=DIGITS_MIN_NEURONS)
     if settings.optimizer == "gd":
-        return ("Gradient descent on the digits computes the gradient over all 4,000 digits for every single "
-                "step, so an epoch is one step: it learns slowly. A minibatch rule (SGD, Adam) takes 125 steps "
-                "an epoch at batch 32.")
+        return _("Gradient descent on the digits computes the gradient over all 4,000 digits for every single "
+                 "step, so an epoch is one step: it learns slowly. A minibatch rule (SGD, Adam) takes 125 steps "
+                 "an epoch at batch 32.")
     return None

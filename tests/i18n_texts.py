@@ -73,6 +73,7 @@ def shown_texts(at) -> list[str]:
 
 _STRIP = [
     re.compile(r"\$\$.*?\$\$", re.S), re.compile(r"\$[^$]*\$"), re.compile(r"\\\(.*?\\\)", re.S),
+    re.compile(r"<(style|script)\b.*?</\1>", re.S | re.I),
     re.compile(r"```.*?```", re.S), re.compile(r"`[^`]*`"), re.compile(r"<[^>]*>"),
     re.compile(r"https?://\S+"), re.compile(r"%\{[^}]*\}"), re.compile(r":material/[a-z_]+:"),
     re.compile(r"\b[\w.-]+\.(?:py|npz|png|csv|json|txt|md)\b"),

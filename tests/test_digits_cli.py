@@ -18,10 +18,17 @@ from tests.drawn_digits import draw_digit
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_cli(*args):
-    env = {**os.environ, "NNLIB_BACKEND": "numpy"}
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def run_cli(*args, language: str | None = None):
+    """The command's run; in English unless ``language`` (e.g. "zh_CN") is set in its environment."""
+    env = {k: v for k, v in os.environ.items() if k not in LOCALE_VARIABLES}
+    env.update(NNLIB_BACKEND="numpy", PYTHONIOENCODING="utf-8", LANG="C.UTF-8")
+    if language:
+        env["LANGUAGE"] = language
     return subprocess.run([sys.executable, "-m", "nnlib.digits", *map(str, args)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +114,68 @@ def test_only_regular_files_are_read(model, tmp_path, special):
     expected = ("cannot read the file (Is a directory)." if special == "folder" else
                 "This is not a regular file (a device, a pipe or a folder); give a PNG or JPEG file.")
     assert entry["error"] == expected
+
+
+# --- the command line in Chinese (nnlib's own catalog, nnlib/locales) ----------------------------------
+def test_the_messages_follow_the_environments_language(model, pngs, tmp_path):
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG not really")
+    blank = tmp_path / "blank.png"
+    Image.fromarray(np.zeros((50, 50), dtype=np.uint8)).save(blank)
+    args = ("predict", pngs[3], broken, blank, tmp_path / "missing.png")
+    out = run_cli(*args, language="zh_CN")
+    assert out.returncode == 1
+    lines = out.stdout.strip().splitlines()
+    assert lines[0].startswith(f"{pngs[3]}: 3 ")                      # a reading is numbers in any language
+    assert lines[2:] == [f"{broken}：错误：这个文件不是可读取的 PNG 或 JPEG 图片。",
+                         f"{blank}：错误：没有找到笔迹：图片是空白的。",
+                         f"{tmp_path / 'missing.png'}：错误：无法读取文件（No such file or directory）。"]
+    english = run_cli(*args)
+    assert f"{blank}: error: no ink found: the image is blank." in english.stdout.splitlines()
+    assert run_cli(*args, language="fr_FR").stdout == english.stdout  # no catalog: English
+    usage = run_cli("predict", language="zh_CN")
+    assert usage.returncode == 2
+    assert usage.stderr.splitlines() == ["用法：python -m nnlib.digits predict [--json] [-h] IMAGE [IMAGE ...]",
+                                         "python -m nnlib.digits predict：错误：缺少以下必需的参数：IMAGE"]
+    help_text = run_cli("predict", "-h", language="zh_CN").stdout
+    assert "打印从每个图片文件" in help_text and "显示此帮助信息并退出" in help_text
+    assert "the following arguments are required: IMAGE" in run_cli("predict").stderr
+
+
+def test_every_message_of_the_command_line_has_a_chinese_translation():
+    """nnlib.po holds exactly the messages of nnlib/digits/__main__.py, all translated, and nnlib.mo is it compiled."""
+    import gettext
+    import string
+
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+    from babel.messages.pofile import read_po
+
+    source = ROOT / "nnlib" / "digits" / "__main__.py"
+    messages = {message for _, message, _, _ in extract_from_file("python", str(source), keywords=DEFAULT_KEYWORDS)}
+    assert len(messages) >= 25 and all(isinstance(m, str) for m in messages)
+    folder = ROOT / "nnlib" / "locales" / "zh_CN" / "LC_MESSAGES"
+    with (folder / "nnlib.po").open("rb") as file:
+        catalog = read_po(file, locale="zh_CN", domain="nnlib")
+    entries = {entry.id: entry for entry in catalog if entry.id}
+    assert set(entries) == messages, "run pybabel extract/update (see nnlib/digits/__main__.py)"
+    with (folder / "nnlib.mo").open("rb") as file:
+        compiled = gettext.GNUTranslations(file)
+
+    def fields(text):
+        return sorted(f for _, f, _, _ in string.Formatter().parse(text) if f is not None)
+
+    for message, entry in entries.items():
+        assert entry.string and not entry.fuzzy, f"untranslated: {message!r}"
+        assert fields(entry.string) == fields(message), message
+        assert compiled.gettext(message) == entry.string, f"compile the catalog (pybabel compile): {message!r}"
+
+
+def test_every_photo_problem_is_one_of_the_command_lines_sentences():
+    """load_image's messages are matched by IMAGE_ERRORS, so the command line can print them in Chinese."""
+    from nnlib.digits import __main__ as cli
+    from tests.test_digits_service import library_errors
+
+    image_errors = [e for e in library_errors() if type(e).__name__ == "ImageError"]
+    assert len(image_errors) == 6
+    for error in image_errors:
+        assert any(cli._pattern(t).fullmatch(str(error)) for t in cli.IMAGE_ERRORS), str(error)

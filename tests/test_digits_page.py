@@ -135,7 +135,7 @@ def test_teach_takes_one_step_on_the_students_copy_only(model):
 def test_upload_a_photo_of_dark_ink_on_paper(model):
     ink = draw_digit(2, seed=4, height=0.6, pen=18)[..., 0]
     photo = np.stack([235 - 0.8 * ink] * 3, axis=-1).astype(np.uint8)
-    at = open_page(digits_source="Upload a photo")
+    at = open_page(digits_source="photo")
     at.file_uploader(key="digits_upload").set_value(("two.jpg", png_bytes(photo), "image/png")).run()
     assert not at.exception
     assert prediction(at) == "2"
@@ -143,7 +143,7 @@ def test_upload_a_photo_of_dark_ink_on_paper(model):
 
 
 def test_upload_a_broken_file_gives_a_clear_message(model):
-    at = open_page(digits_source="Upload a photo")
+    at = open_page(digits_source="photo")
     at.file_uploader(key="digits_upload").set_value(("x.png", b"\x89PNG broken", "image/png")).run()
     assert not at.exception
     assert any("not a readable PNG or JPEG" in e.value for e in at.error)
@@ -287,3 +287,92 @@ def test_outputs_that_overflow_are_never_shown_as_a_digit(model):
     assert prediction(at) is None
     (warning,) = [w.value for w in at.warning if "gives no reading" in w.value]
     assert "probabilities must be finite numbers; NaN or infinity" in warning
+
+
+# --- in Chinese ---------------------------------------------------------------------------------------
+def zh_leftovers(at) -> list[str]:
+    """The English runs left in the page's main area (the sidebar and its frame are another test's)."""
+    from types import SimpleNamespace
+
+    from tests.i18n_texts import english_leftovers, shown_texts
+
+    return english_leftovers(shown_texts(SimpleNamespace(_tree=at.main)))
+
+
+def main_text(at) -> str:
+    from types import SimpleNamespace
+
+    from tests.i18n_texts import shown_texts
+
+    return " ".join(shown_texts(SimpleNamespace(_tree=at.main)))
+
+
+def test_the_page_in_chinese_drawing_teaching_and_a_photo(model, monkeypatch):
+    """Every state of the page reads in Chinese, with the lecture's terms; switching back keeps the drawing."""
+    at = open_page(lang="zh")
+    assert zh_leftovers(at) == []
+    text = main_text(at)
+    assert "手写数字识别" in text and "像素" in text and "全连接" in text
+    assert any("写一个数字" in i.value for i in at.info)                # the empty canvas asks for a drawing
+
+    image = draw_digit(5, seed=8, height=0.5, pen=16)
+    at = draw(at, image)
+    digit = str(read(model, preprocess(image)).digit)
+    assert [m.value for m in at.metric if m.label == "预测"] == [digit]
+    assert [s.value for s in at.subheader] == ["网络看到的是什么", "网络内部", "教它认这个数字"]
+    assert zh_leftovers(at) == []
+    text = main_text(at)
+    for term in ("隐藏层", "神经元", "权重", "偏差", "交叉熵", "梯度下降", "学习率", "准确率", "像素"):
+        assert term in text, term
+
+    at.pills(key="digits_teach_label").set_value(3).run()
+    at.button(key="digits_teach_step").click().run()
+    assert not at.exception, at.exception
+    assert {"之前的损失", "之后的损失", "之后的测试准确率"} <= {m.label for m in at.metric}
+    assert any("已经走了 1 步" in c.value for c in at.caption)
+    assert zh_leftovers(at) == []
+    (taught_reading,) = [m.value for m in at.metric if m.label == "预测"]  # the taught copy reads it now
+
+    at.session_state["lang"] = "en"                                     # the switch: same drawing, same copy
+    at.run()
+    assert prediction(at) == taught_reading and at.session_state["digits_taught"]["steps"] == 1
+    assert {"Loss before", "Loss after"} <= {m.label for m in at.metric}
+    at.session_state["lang"] = "zh"
+    at.run()
+
+    at.segmented_control(key="digits_source_widget").set_value("photo").run()
+    assert at.session_state["digits_source"] == "photo"
+    assert at.segmented_control(key="digits_source_widget").options == ["手绘", "上传照片"]
+    assert any("上传一张图片" in i.value for i in at.info)
+    at.file_uploader(key="digits_upload").set_value(("x.png", b"\x89PNG broken", "image/png")).run()
+    assert [e.value for e in at.error] == ["这个文件不是可读取的 PNG 或 JPEG 图片。"]
+    assert zh_leftovers(at) == []
+
+
+def test_the_page_in_chinese_unsure_overflowing_and_offline(model, monkeypatch, tmp_path):
+    """The messages that only some networks and some servers give: unsure, no reading, MNIST unreachable."""
+    untrained = nnlib.NetworkSpec(n_in=256, hidden=(8,), n_out=10).build(seed=4)
+    at = draw(open_page(lang="zh", model=untrained, model_dataset="digits", digits_model_choice="step3"),
+              draw_digit(6, seed=1, height=0.6))
+    assert any("不确定" in w.value for w in at.warning)
+    assert at.radio(key="digits_model_choice_widget").options == ["默认 · 4,000 个数字", "你在第 3 步训练的网络"]
+    assert zh_leftovers(at) == []
+
+    broken = nnlib.NetworkSpec(n_in=256, hidden=(16,), n_out=10).build(seed=0)
+    broken.layers[0].set_weights(np.full((16, 256), 3e38))
+    at = draw(open_page(lang="zh", model=broken, model_dataset="digits", digits_model_choice="step3"),
+              draw_digit(4, seed=3, height=0.6))
+    (warning,) = [w.value for w in at.warning]
+    assert warning.startswith("这个网络无法读出这幅手写数字：概率必须是有限的数") and not zh_leftovers(at)
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    isolated_cache(monkeypatch, tmp_path)
+    monkeypatch.setenv("NNLIB_MNIST_URL", f"http://127.0.0.1:{port}/mnist.npz")
+    at = open_page(lang="zh")
+    at.button(key="digits_mnist_button").click().run()
+    assert not at.exception
+    (error,) = [e.value for e in at.error]
+    assert error.startswith("无法连接 127.0.0.1") and "自带的数字" in error
+    assert zh_leftovers(at) == []

@@ -20,7 +20,10 @@ def test_model_choices_and_names():
     assert sd.model_choices(True, True) == [sd.DEFAULT, sd.FULL, sd.STEP3]
     assert sd.model_choices(False, True) == [sd.DEFAULT, sd.STEP3]
     assert sd.taught_note({"source": sd.FULL, "model": None, "steps": 2}).startswith(
-        "Your copy of the full mnist model has taken 2 step(s)")
+        "Your copy of the full-MNIST model has taken 2 steps")
+    assert sd.taught_note({"source": sd.DEFAULT, "model": None, "steps": 1}).startswith(
+        "Your copy of the default model has taken 1 step;")
+    assert sd.labels(sd.MODEL_NAMES)(sd.STEP3) == "Your Step 3 network"
 
 
 def test_a_teaching_step_works_on_a_copy_and_counts_steps():
@@ -74,3 +77,49 @@ def test_download_progress_is_reported_once_per_percent(total, expected):
         on_bytes(expected * k // 1000, total)
     assert [fraction for fraction, _ in reports] == [pct / 100 for pct in range(101)]
     assert reports[-1][1] == f"Downloading MNIST: {expected / 1e6:.1f} of {expected / 1e6:.1f} MB"
+
+
+def library_errors() -> list[Exception]:
+    """Every error nnlib.digits gives for a photo a student can upload, and for outputs it cannot read."""
+    import io
+
+    from PIL import Image
+
+    def picture(fmt: str, size=(40, 40)) -> bytes:
+        buffer = io.BytesIO()
+        Image.new("RGB", size, "white").save(buffer, format=fmt)
+        return buffer.getvalue()
+
+    png = picture("PNG", (200, 200))
+    calls = [lambda: dg.load_image(b""),                                  # empty
+             lambda: dg.load_image(png, max_bytes=100),                     # too many bytes
+             lambda: dg.load_image(picture("GIF")),                         # another format
+             lambda: dg.load_image(png, max_pixels=1000),                   # too many pixels
+             lambda: dg.load_image(b"\x89PNG broken"),                      # not a picture
+             lambda: dg.load_image(png[:len(png) // 2]),                    # cut off
+             lambda: dg.reading_from(np.full(10, np.nan))]                  # outputs that overflowed
+    errors = []
+    for call in calls:
+        with pytest.raises(ValueError) as info:
+            call()
+        errors.append(info.value)
+    return errors
+
+
+def test_every_library_error_a_student_meets_is_shown_in_both_languages():
+    import i18n
+    from tests.i18n_texts import english_leftovers
+
+    errors = library_errors()
+    assert len({str(e) for e in errors}) == len(errors) == 7
+    for error in errors:
+        assert sd.error_text(error) == str(error)                      # English: nnlib's own sentence
+    previous = i18n._source
+    i18n.set_language_source(lambda: "zh")
+    try:
+        for error in errors:
+            chinese = sd.error_text(error)
+            assert chinese != str(error) and not english_leftovers([chinese]), (str(error), chinese)
+    finally:
+        i18n.set_language_source(previous)
+    assert sd.error_text(ValueError("a sentence nnlib may add later")) == "a sentence nnlib may add later"

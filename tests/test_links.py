@@ -18,10 +18,11 @@ from ui.state import DEFAULTS
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 SHARED = {"spec": nnlib.NetworkSpec(n_in=2, hidden=(8, 6, 4), n_out=2, activation="tanh"), "dataset": "spiral",
           "noise": 0.25, "optimizer": "sgd", "learning_rate": 0.3, "batch_size": 32, "epochs": 300, "seed": 1234,
-          "features": ("x1", "x2", "sin_x1"), "regularization": "L1", "reg_rate": 0.01, "train_percent": 70}
+          "features": ("x1", "x2", "sin_x1"), "regularization": "L1", "reg_rate": 0.01, "train_percent": 70,
+          "lang": "zh"}
 SHARED_QUERY = {"layers": "8,6,4", "act": "tanh", "data": "spiral", "noise": "0.25", "opt": "sgd", "lr": "0.3",
                 "batch": "32", "epochs": "300", "seed": "1234", "features": "x1,x2,sin_x1", "reg": "L1",
-                "reg_rate": "0.01", "train": "70"}
+                "reg_rate": "0.01", "train": "70", "lang": "zh"}
 
 
 # --- pure encode / decode ------------------------------------------------------------------
@@ -96,6 +97,8 @@ def test_no_hidden_layer_is_a_valid_network():
     ("reg", "L3", "one of none, l1, l2"),
     ("reg_rate", "100", "between 0 and 10"),
     ("train", "95", "from 10 to 90"),
+    ("lang", "xx", "one of en, zh"),
+    ("lang", "fr-FR", "one of en, zh"),
 ])
 def test_each_bad_value_falls_back_to_its_default_with_a_notice(param, value, why):
     settings_, notices = links.decode({param: value}, DEFAULTS)
@@ -122,6 +125,40 @@ def test_a_network_over_the_parameter_limit_is_refused_for_its_data_set():
     assert len(notices) == 1 and "parameters" in notices[0] and "2,000,000" in notices[0]
 
 
+@pytest.mark.parametrize(("value", "language"), [("zh", "zh"), ("zh-CN", "zh"), ("zh_Hans", "zh"), ("ZH-tw", "zh"),
+                                                 ("en", "en"), ("en-GB", "en")])
+def test_the_links_language_is_read_as_one_of_the_apps_two(value, language):
+    settings_, notices = links.decode({"lang": value}, DEFAULTS)
+    assert notices == [] and settings_["lang"] == language
+    assert {k: v for k, v in settings_.items() if k != "lang"} == {
+        k: DEFAULTS[k] for k in links.STATE_KEYS if k != "lang"}
+
+
+def test_a_link_without_a_language_leaves_the_choice_to_the_browser():
+    settings_, notices = links.decode({"seed": "3"}, DEFAULTS)
+    assert notices == [] and settings_["lang"] is None
+
+
+def test_encode_writes_the_sessions_language():
+    assert links.encode({**SHARED, "lang": "zh"})["lang"] == "zh"
+    assert links.encode({**SHARED, "lang": "en"})["lang"] == "en"
+    assert links.encode({**SHARED, "lang": None})["lang"] == "en"      # not chosen yet: the default
+    assert "lang=zh" in urlsplit(links.share_url("https://x.example/", {**SHARED, "lang": "zh"})).query
+
+
+def test_notices_are_written_in_the_sessions_language():
+    import i18n
+
+    source = i18n._source
+    i18n.set_language_source(lambda: "zh")   # as a Chinese session's run
+    try:
+        _, notices = links.decode({"lr": "0", "lang": "xx"}, DEFAULTS)
+    finally:
+        i18n.set_language_source(source)
+    assert notices == ["链接中的 `lr` 值 '0' 已被忽略：学习率必须在 1e-06 到 100 之间。",
+                       "链接中的 `lang` 值 'xx' 已被忽略：语言必须是 en, zh 之一。"]
+
+
 def test_repeated_parameters_use_the_last_value():
     settings_, _ = links.decode({"seed": ["1", "2"]}, DEFAULTS)
     assert settings_["seed"] == 2
@@ -141,7 +178,9 @@ def test_decode_never_raises_and_always_gives_a_usable_setup(query):
     assert settings_["dataset"] in links.DATASETS and settings_["optimizer"] in links.OPTIMIZERS
     assert 0 <= settings_["noise"] <= 0.5 and 0 < settings_["learning_rate"] <= 100
     limits.check_epochs(settings_["epochs"])
-    assert links.decode(links.encode(settings_), DEFAULTS) == (settings_, [])
+    assert settings_["lang"] in (None, "en", "zh")   # None: the link chose none (the browser's then is)
+    # encode writes the session's language; one that has not chosen yet is written as the default, English
+    assert links.decode(links.encode(settings_), DEFAULTS) == ({**settings_, "lang": settings_["lang"] or "en"}, [])
 
 
 # --- the app reads the link once and keeps the URL in step ------------------------------------
@@ -177,7 +216,25 @@ def test_a_hostile_link_falls_back_with_a_notice_and_the_url_is_repaired():
     assert len(warnings) == 2
     assert any("`layers`" in w for w in warnings) and any("`lr`" in w for w in warnings)
     assert at.query_params["layers"] == "4,4" and at.query_params["lr"] == "1"   # the default η of gd
+    assert at.query_params["lang"] == "en"     # the session's language joins the address
     assert at.session_state["notices"] == []   # shown once, then cleared
+
+
+def test_a_chinese_link_opens_the_app_in_chinese_with_its_notices_in_chinese():
+    """The link's lang is applied before its notices are written, whatever the parameters' order."""
+    at = open_app({"lr": "1e999", "seed": "42", "lang": "zh-CN"})
+    assert at.session_state["lang"] == "zh" and at.session_state["seed"] == 42
+    assert at.query_params["lang"] == "zh"
+    assert [w.value for w in at.warning] == ["链接中的 `lr` 值 '1e999' 已被忽略：学习率必须在 1e-06 到 100 之间。"]
+    assert at.title[0].value == "深度学习的三个步骤"
+
+
+def test_a_bad_language_in_a_link_keeps_the_default_with_a_notice():
+    at = open_app({"lang": "xx", "seed": "5"})
+    assert at.session_state["lang"] == "en" and at.session_state["seed"] == 5
+    assert [w.value for w in at.warning] == ["The link's `lang` value 'xx' was ignored: the language must be one "
+                                             "of en, zh."]
+    assert at.query_params["lang"] == "en"      # the address is repaired
     # (Later reruns, and the URL following the session, are checked in a real browser:
     # tests/test_browser_deep_or_fat.py. AppTest reruns skip app.py while pages/ exists.)
 

@@ -203,6 +203,63 @@ def test_a_setup_that_does_not_match_the_network_is_not_trusted():
     assert upload.setup is None and upload.dataset == "xor" and "does not match its network" in upload.note
 
 
+def test_a_file_records_no_language_and_loading_one_keeps_the_readers():
+    """The setup is the training's: a file saved in one language opens in the reader's, whatever it holds."""
+    settings = tr.RunSettings("spiral", 0.2, 7, (6, 5), "tanh", "adam", 0.03, 32, 300)
+    run = _trained(settings, 3)
+    meta = model_files.setup_meta(settings)
+    assert "lang" not in meta and set(meta) == model_files.SETUP_PARAMS
+    for extra in ({}, {"lang": "en"}, {"lang": "zh"}):   # a file from before lang existed, or one that holds it
+        data = serialization.to_bytes(run.model, meta={**meta, **extra})
+        upload = model_files.check_upload(data, "circle")
+        assert upload.setup is not None and "lang" not in upload.setup and upload.note == ""
+        state = {**DEFAULTS, "lang": "zh"}
+        assert model_files.apply_upload(state, "mine.npz", data)
+        assert state["lang"] == "zh" and state["dataset"] == "spiral"
+
+
+@pytest.fixture
+def chinese():
+    """Run the test as a Chinese session's run (the uploader's callback runs inside one)."""
+    import i18n
+
+    source = i18n._source
+    i18n.set_language_source(lambda: "zh")
+    yield
+    i18n.set_language_source(source)
+
+
+def test_the_upload_messages_are_in_the_sessions_language(chinese):
+    from i18n_texts import english_leftovers
+
+    state = {**DEFAULTS, "dataset": "circle"}
+    assert not model_files.apply_upload(state, "bad.npz", b"not a zip")
+    assert state["model_io_message"] == (
+        "error", "bad.npz 没有载入：这个文件不是 nnlib 模型（.npz）：它不是可读取的 zip 压缩文件。")
+    too_big = nnlib.NetworkSpec(n_in=2, hidden=(1024,) * 3, n_out=2).build(seed=0)
+    assert not model_files.apply_upload(state, "big.npz", serialization.to_bytes(too_big))
+    assert state["model_io_message"][1] == ("big.npz 没有载入：模型对本服务器来说太大：这个网络有 2,104,322 个参数；"
+                                            "本服务器最多允许 2,000,000 个。请减少层数，或减少每层的神经元。")
+    toy = nnlib.NetworkSpec(n_in=2, hidden=(3,), n_out=2).build(seed=1)
+    assert model_files.apply_upload(state, "toy.npz", serialization.to_bytes(toy))
+    kind, text = state["model_io_message"]
+    assert kind == "success" and text == ("已载入 toy.npz：2 → 3 → 2，17 个参数，在圆环数据上训练"
+                                          "（推测：文件没有注明它是在哪个数据集上训练的）。")
+    assert state["train_notice"][1].startswith("toy.npz 已放进 Playground，在圆环数据上暂停")
+    settings = tr.RunSettings("plane", 0.0, 0, (4,), "tanh", "sgd", 0.03, 16, 50)
+    regression = _trained(settings, 1).model
+    assert not model_files.apply_upload(state, "r.npz", serialization.to_bytes(regression))
+    assert state["model_io_message"][1] == ("r.npz 没有载入：文件没有注明它是在哪个数据集上训练的，"
+                                            "而回归网络无法根据形状判断它属于哪个数据集。")
+    odd = nnlib.NetworkSpec(n_in=3, hidden=(3,), n_out=4).build(seed=1)
+    assert not model_files.apply_upload(state, "odd.npz", serialization.to_bytes(odd))
+    assert "这个网络有 3 个输入和 4 个输出" in state["model_io_message"][1]
+    with pytest.raises(limits.LimitExceeded, match="本服务器每位学生最多允许 128 MB。请改用"):
+        limits.check_training_memory([256, *(500,) * 8, 10], "gd", 16, 4000)
+    messages = [state["model_io_message"][1], state["train_notice"][1]]
+    assert english_leftovers(messages) == []
+
+
 def test_the_download_button_offers_the_current_model():
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["model"] = digits_model()

@@ -39,8 +39,24 @@ def test_the_sidebar_menu_links_every_page_in_sections():
     links = at.sidebar.get("page_link")
     assert [e.proto.page for e in links] == [url for section in navigation.SECTIONS.values()
                                              for *_, url in section]
-    assert [e.proto.label for e in links][:2] == ["Home", "Step 1 · Define the network"]
+    assert [e.proto.label for e in links] == [
+        "Home", "Glossary · 术语表", "Step 1 · Define the network", "Step 2 · Goodness of a function",
+        "Step 3 · Pick the best function", "Draw a digit", "Deep or fat?"]
     assert [c.value for c in at.sidebar.caption][:3] == list(navigation.SECTIONS)
+
+
+def test_the_menu_is_in_the_sessions_language_and_keeps_its_addresses():
+    """Sections and titles are translated run by run; the url paths (links, the address bar) never are."""
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert not at.exception
+    links = at.sidebar.get("page_link")
+    assert [e.proto.page for e in links] == [url for section in navigation.SECTIONS.values() for *_, url in section]
+    assert [e.proto.label for e in links][:3] == ["首页", "术语表 · Glossary", "第 1 步 · 定义网络"]
+    assert [c.value for c in at.sidebar.caption][:3] == ["开始", "三个步骤", "动手试试"]
+    assert navigation.title_of("pick-the-best-function") == "Step 3 · Pick the best function"  # outside a session
+    assert navigation.title_of("no-such-page") == ""
 
 
 @pytest.mark.parametrize("name", PAGE_FILES)
@@ -51,7 +67,8 @@ def test_every_page_starts_with_the_guard(name):
 
 
 @pytest.mark.parametrize("name,url_path", [
-    ("digits.py", "draw-a-digit"), ("step3_training.py", "pick-the-best-function"), ("home.py", "")])
+    ("digits.py", "draw-a-digit"), ("step3_training.py", "pick-the-best-function"), ("home.py", ""),
+    ("glossary.py", "glossary-of-terms")])
 def test_a_page_run_without_app_py_hands_over_to_its_own_address(name, url_path):
     """As on a fresh server whose first visitor opened /digits: no KeyError, only the hand-over."""
     at = AppTest.from_file(f"../pages/{name}", default_timeout=60).run()

@@ -55,3 +55,34 @@ def test_columns_carry_the_lectures_layer_names():
     captions = [a.text for a in fig.layout.annotations if a.yanchor == "top"]
     assert captions == ["<b>input layer</b><br>2 inputs", "<b>hidden layer 1</b><br>3 neurons",
                         "<b>hidden layer 2</b><br>4 neurons", "<b>output layer</b><br>2 neurons"]
+
+
+def test_the_drawings_speak_the_sessions_language(monkeypatch):
+    """In a Chinese session the layer names, hover texts and legends are Chinese; the numbers are the same."""
+    from i18n_texts import english_leftovers
+
+    import i18n
+    from lessons import landscape
+    from lessons.grid import plane_grid
+    from ui.views import figures
+
+    monkeypatch.setattr(i18n, "_source", lambda: "zh")
+    fig = network_figure([2, 3, 12, 2], [np.ones((3, 2)), np.ones((12, 3)), np.ones((2, 12))], max_neurons=8)
+    notes = [a.text for a in fig.layout.annotations if not a.bgcolor]  # not the weights on the links
+    layers = [n for n in notes if n.startswith("<b>")]
+    assert layers[:2] == ["<b>输入层</b><br>2 个输入", "<b>隐藏层 1</b><br>3 个神经元"]
+    assert "另有 4 个" in notes
+    assert "第 1 层，神经元 1" in _trace(fig, "neurons").hovertext[2]
+    model = nnlib.NetworkSpec(hidden=(3,)).build(seed=0)
+    tiles = figures.neuron_tiles_figure(plane_grid(model, resolution=8))
+    assert [a.text for a in tiles.layout.annotations] == ["第 1 层", "输出层"]
+    assert tiles.data[0].hovertemplate.startswith("第 %{customdata[1]} 层（第 2 层为输出层），神经元 %{customdata[2]}")
+    grid = plane_grid(model, resolution=8)
+    points = figures.loss_points_figure(np.zeros((4, 2)), np.array([0, 1, 0, 1]), np.arange(4.0), top=[3], grid=grid)
+    assert [t.name for t in points.data] == ["P(类别 1)", "类别 0", "类别 1", "最大的 Cⁿ"]
+    X, y = nnlib.datasets.toy("circle", n=20, seed=0)[0]
+    refs = landscape.parameter_refs(model)
+    land = figures.landscape_figure(landscape.loss_landscape(model, X, y, refs[0], refs[1], resolution=5), "p", "q")
+    assert land.data[1].name == "当前 θ" and land.layout.annotations[0].text.startswith("当前 θ，L = ")
+    shown = [t.hovertemplate or "" for f in (tiles, points, land) for t in f.data] + [t.name or "" for t in points.data]
+    assert not english_leftovers(shown + notes)

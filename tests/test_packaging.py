@@ -30,7 +30,8 @@ def wheel_packages() -> set[str]:
 
 def test_the_wheel_holds_every_module_of_the_app_packages():
     packages = wheel_packages()
-    assert packages == {"nnlib", "nnlib.digits", "nnlib.data", "lessons", "services", "ui", "ui.views", "ui.sections"}
+    assert packages == {"nnlib", "nnlib.digits", "nnlib.data", "i18n", "lessons", "services", "ui", "ui.views",
+                        "ui.sections"}
     for top in APP_PACKAGES:
         for path in (ROOT / top).rglob("*.py"):
             if "__pycache__" not in path.parts:
@@ -51,6 +52,17 @@ def test_nnlib_data_ships_in_the_wheel():
     assert {"mnist_5k.npz", "default_digits_model.npz", "default_digits_model.json", "README.md"} <= set(files)
     for name in files:
         assert any(fnmatch(name, g) for g in globs), f"nnlib/data/{name} would be left out of the wheel"
+
+
+def test_the_command_lines_catalogs_ship_in_the_wheel():
+    """nnlib/locales (python -m nnlib.digits in Chinese) is data of the package nnlib, not a package: every
+    file there is matched by nnlib's package-data globs."""
+    globs = PYPROJECT["tool"]["setuptools"]["package-data"]["nnlib"]
+    files = sorted(str(p.relative_to(ROOT / "nnlib")) for p in (ROOT / "nnlib" / "locales").rglob("*") if p.is_file())
+    assert {"locales/zh_CN/LC_MESSAGES/nnlib.po", "locales/zh_CN/LC_MESSAGES/nnlib.mo"} <= set(files)
+    for name in files:
+        assert any(fnmatch(name, g) for g in globs), f"nnlib/{name} would be left out of the wheel"
+    assert not {p for p in wheel_packages() if p.startswith("nnlib.locales")}
 
 
 def _requirement_names(name: str) -> set[str]:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import base64
+import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from conftest import plotly_spec
+from i18n_texts import _spec_strings, english_leftovers, shown_texts
 from streamlit.testing.v1 import AppTest
 
+import i18n
 from lessons import deep_or_fat as experiments
 
 PAGE = "pages/deep_or_fat.py"
@@ -134,7 +138,7 @@ def test_charts_have_labelled_axes():
     trials = _trials({5_000: (0.9, 0.89), 20_000: (0.93, 0.92)})
     fig = view.accuracy_figure(trials)
     assert fig.layout.xaxis.title.text == "parameters: weights + biases (log scale)"
-    assert fig.layout.yaxis.title.text == "test accuracy (% of 1,000 digits)"
+    assert fig.layout.yaxis.title.text == "test accuracy (%) on 1,000 digits"
     assert list(fig.layout.xaxis.ticktext) == ["5.0k", "20k"]
     means = [trace for trace in fig.data if trace.mode == "lines+markers"]
     assert [list(trace.y) for trace in means] == [[90.0, 93.0], [89.0, 92.0]]
@@ -273,3 +277,143 @@ def test_the_fat_floor_is_explained_whether_or_not_it_bites():
     text = view.floor_explanation(large)
     assert f"at least {32 - 12} of the 32 teeth contain no bend" in text
     assert f"**{large.fat_bound:.3g}**, whatever the weights" in text
+
+
+# --- the page in Chinese ----------------------------------------------------------------------
+def _main_texts(at) -> list[str]:
+    """Every text the page's main area shows (the language switch's CSS left out)."""
+    return [t for t in shown_texts(SimpleNamespace(_tree=at.main)) if "<style" not in t]
+
+
+@pytest.fixture
+def switch_language(monkeypatch):
+    """switch(at, lang): the session changes language and reruns, as the page's switch does.
+
+    AppTest sends a selectbox's value as its label, formatted by the page's format_func in the test's own
+    thread, which belongs to no session (so English): that thread is given the language of the last render.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    import ui.language  # noqa: F401  (it registers the sessions' source when first imported: before the patch)
+
+    session_source, language = i18n._source, {"now": "en"}
+
+    def source():
+        if get_script_run_ctx(suppress_warning=True) is not None:
+            return session_source()
+        return language["now"]
+
+    monkeypatch.setattr(i18n, "_source", source)
+
+    def switch(at, lang: str, timeout: float = 120):
+        at.session_state["lang"] = lang
+        at.run(timeout=timeout)
+        language["now"] = lang
+        return at
+
+    yield switch
+    language["now"] = "en"
+
+
+def _assert_chinese(at) -> str:
+    """No English sentence is left in the main area; returns its texts joined, for the glossary checks."""
+    assert not at.exception, at.exception
+    texts = _main_texts(at)
+    assert english_leftovers(texts) == []
+    return "\n".join(texts)
+
+
+def test_the_page_reads_in_chinese_before_a_run(switch_language):
+    at = switch_language(open_page(), "zh")
+    text = _assert_chinese(at)
+    assert at.title[0].value == i18n.in_language("zh", "Deep or fat?") != "Deep or fat?"
+    for term in ("普遍性定理", "深层网络", "胖网络", "参数", "隐藏层", "神经元", "反向传播", "梯度下降"):
+        assert term in text, term
+    assert at.metric[0].label == "均方误差"
+    # The other choices and states of section 1: one neuron, its share drawn, the step with its warning.
+    at.select_slider(key="dof_neurons").set_value(1).run()
+    at.toggle(key="dof_parts").set_value(True).run()
+    at.selectbox(key="dof_target").set_value("step").run()
+    text = _assert_chinese(at)
+    assert "**不连续。**" in at.warning[0].value and "阶跃" in at.warning[0].value
+    # A refused choice says why, in Chinese.
+    at.button_group(key="dof_budgets").set_value([])
+    at.button(key="dof_run").click().run()
+    _assert_chinese(at)
+    assert "请至少选择一个参数预算" in at.error[0].value
+
+
+def test_finished_runs_read_in_chinese_and_switching_keeps_them(small_run, depth_runs, switch_language):
+    for at in (small_run, depth_runs):
+        runs = {key: at.session_state[key] for key in ("deep_fat_run", "depth_wins_run", "depth_hurts_run")}
+        try:
+            switch_language(at, "zh", timeout=300)
+            text = _assert_chinese(at)
+            assert all(at.session_state[key] is run for key, run in runs.items())   # nothing restarted
+            assert at.dataframe
+            for table in at.dataframe:   # the tables' headers and words (not walked by shown_texts)
+                frame = table.value
+                cells = [str(v) for column in frame.columns if frame[column].dtype == object for v in frame[column]]
+                assert english_leftovers([str(c) for c in frame.columns] + cells) == []
+        finally:
+            switch_language(at, "en", timeout=300)
+        assert not at.exception and at.title[0].value == "Deep or fat?"
+        assert "普遍性定理" in text and "深层网络" in text and "胖网络" in text and "参数" in text
+
+
+def _figure_texts(fig) -> list[str]:
+    return list(_spec_strings(json.loads(fig.to_json())))
+
+
+def test_every_finding_progress_text_and_chart_reads_in_chinese(monkeypatch):
+    """The views' branches that one run does not reach, and the progress texts, in Chinese."""
+    from lessons import depth_hurts, depth_wins
+    from ui.sections import deep_or_fat_run
+    from ui.views import deep_fat_view, depth_view
+
+    monkeypatch.setattr(i18n, "_source", lambda: "zh")
+    texts = []
+    for accuracies in ({5_000: (0.95, 0.85), 20_000: (0.97, 0.90)}, {5_000: (0.85, 0.95), 20_000: (0.90, 0.97)},
+                       {5_000: (0.93, 0.925), 20_000: (0.94, 0.945)}, {5_000: (0.95, 0.85), 20_000: (0.94, 0.945)},
+                       {5_000: (0.95, 0.85)}):
+        trials = _trials(accuracies)
+        outcomes = experiments.summarize(trials, n_test=1000)
+        texts += deep_fat_view.findings(outcomes, trials)
+        texts += [f"{key} {value}" for row in deep_fat_view.outcome_rows(outcomes) for key, value in row.items()]
+        texts += _figure_texts(deep_fat_view.accuracy_figure(trials))
+    texts += [deep_fat_view.seide_markdown(), deep_fat_view.seide_note()]
+    fit = experiments.fit_curve("step", 3)
+    texts += [deep_fat_view.jump_note(fit), *_figure_texts(deep_fat_view.curve_figure(fit, True)),
+              *_figure_texts(deep_fat_view.error_figure((1, 2), [0.5, 0.1], 2))]
+
+    for k in (3, 5):   # no floor (k < 5) and a floor
+        result = depth_wins.depth_wins(k=k, tries=1, steps=30, n_points=257)
+        texts += [depth_view.floor_explanation(result), *depth_view.wins_findings(result, tries=1)]
+        texts += [f"{key} {value}" for row in depth_view.wins_rows(result) + depth_view.attempt_rows(result)
+                  for key, value in row.items()]
+        texts += _figure_texts(depth_view.attempts_figure(result, 30))
+        for net, title, color in depth_view.wins_panels(result):
+            texts += _figure_texts(depth_view.sawtooth_figure(result, net, title, color))
+    hurts = depth_hurts.depth_hurts(depths=(2, 3), width=8, epochs=2, n_train=64, n_test=32)
+    texts += depth_view.hurts_findings(hurts)
+    texts += [f"{key} {value}" for row in depth_view.hurts_rows(hurts) for key, value in row.items()]
+    for family in depth_hurts.FAMILIES:
+        texts += _figure_texts(depth_view.gradient_figure(hurts, family, depth_view.gradient_range(hurts)))
+        texts += _figure_texts(depth_view.curve_figure(hurts, family, depth_view.curve_top(hurts)))
+
+    texts.append(next(depth_wins.depth_wins_steps(k=3, tries=1, steps=10, n_points=65))[1])
+    texts.append(next(depth_hurts.depth_hurts_steps(depths=(2,), width=8, epochs=1, n_train=32, n_test=16))[1])
+    run = experiments.DeepFatRun(experiments.DeepFatConfig(budgets=(5_000,), depth=2, epochs=1, seeds=(0,)),
+                                 n_test=1000)
+    texts.append(deep_or_fat_run.progress_text(run))
+    run.trials.append(_trials({5_000: (0.9, 0.8)})[0])
+    texts.append(deep_or_fat_run.progress_text(run))
+    with pytest.raises(ValueError) as refused:
+        experiments.DeepFatConfig(budgets=())
+    texts.append(str(refused.value))
+
+    assert english_leftovers(texts) == []
+    assert all(text.strip() for text in texts)
+    joined = "\n".join(texts)
+    for term in ("深层网络", "胖网络", "参数", "隐藏层", "反向传播", "梯度下降", "轮", "交叉熵", "准确率"):
+        assert term in joined, term

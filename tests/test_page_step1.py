@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from conftest import open_page, plotly_spec
+from i18n_texts import english_leftovers, shown_texts
 
+import i18n
 import nnlib
 from lessons import explain
 from services import limits
@@ -57,7 +61,9 @@ def test_changing_x1_changes_z_everywhere(at):
 
 
 def test_editing_one_weight_updates_downstream_and_reset_restores(at):
-    at.selectbox(key="lecture_pick_param").set_value("weight from input 2").run()
+    picker = at.selectbox(key="lecture_pick_param")
+    assert picker.options == ["weight from input 1", "weight from input 2", "bias b"]  # labels; the values are codes
+    picker.set_value("w2").run()
     at.number_input(key="lecture_edit_0_0_1").set_value(0.0).run()  # w¹ from x2 into neuron 1: −2 → 0
     edited = nnlib.presets.lecture_network()
     W, b = edited.layers[0].get_weights()
@@ -75,7 +81,7 @@ def test_editing_one_weight_updates_downstream_and_reset_restores(at):
 
 def test_bias_edit_is_kept_when_the_student_looks_elsewhere(at):
     at.selectbox(key="lecture_pick_layer").set_value(3).run()
-    at.selectbox(key="lecture_pick_param").set_value("bias b").run()
+    at.selectbox(key="lecture_pick_param").set_value("b").run()
     at.number_input(key="lecture_edit_2_0_None").set_value(0.0).run()  # b³₁: −2 → 0
     at.selectbox(key="lecture_pick_layer").set_value(1).run()
     at.switch_page("pages/step2_loss.py").run()
@@ -167,7 +173,7 @@ def test_a_sigmoid_neuron_is_shown_as_a_logistic_regression_with_nnlibs_numbers(
     assert "A neuron with sigmoid is a logistic regression" in text
     assert "its own weights and bias" in text
     # The student's edit reaches the logistic-regression view too: w from x2 −2 → 0 gives z = 1 + 1 = 2.
-    at.selectbox(key="lecture_pick_param").set_value("weight from input 2").run()
+    at.selectbox(key="lecture_pick_param").set_value("w2").run()
     at.number_input(key="lecture_edit_0_0_1").set_value(0.0).run()
     assert _logistic_latex(at).startswith(r"\begin{aligned} z &= 1\cdot(1) +0\cdot(-1) +1 = 2 \\ ")
 
@@ -179,3 +185,75 @@ def test_the_articles_terms_are_on_the_page(at):
                   "*evolutionary artificial neural networks*", "*convolutional neural network* (CNN)",
                   "**feature engineering**"):
         assert words in text
+
+
+def _main_texts(at) -> list[str]:
+    """What the page shows in the main area (the sidebar and the frame's language bar are another test's)."""
+    page = [child for child in at.main.children.values()
+            if not getattr(getattr(child, "proto", None), "id", "").endswith("lang_bar")]
+    return shown_texts(SimpleNamespace(_tree=SimpleNamespace(children=dict(enumerate(page)))))
+
+
+@pytest.fixture
+def browser_language(monkeypatch):
+    """The language the test's simulated browser shows its select boxes in: ``[code]``, to change.
+
+    AppTest formats a select box's value with the page's ``format_func`` in the test's own thread, which
+    belongs to no session (so i18n would answer English). Here it answers the language the browser last
+    drew, as a real browser sends back the label it shows, in the language of the run before a switch.
+    """
+    import ui.language  # noqa: F401  (registers where a session's language is read, before it is wrapped here)
+
+    shown = ["zh"]
+    session_language = i18n._source
+    monkeypatch.setattr(i18n, "_source", lambda: session_language() or shown[0])
+    return shown
+
+
+def test_the_page_reads_in_chinese_in_every_state(browser_language):
+    at = open_page(PAGE, lang="zh")
+    assert at.title[0].value == "第 1 步 · 定义一组函数"
+    assert not english_leftovers(_main_texts(at)), english_leftovers(_main_texts(at))
+    text = " ".join(_main_texts(at))
+    for term in ("神经元", "权重", "偏差", "激活函数", "全连接前馈神经网络", "输入层", "隐藏层", "输出层", "函数集",
+                 "特征转换", "逻辑回归", "矩阵运算"):
+        assert term in text, term
+    lecture = figure(at, "lecture_figure")
+    assert [a["text"] for a in lecture["layout"]["annotations"] if a.get("yanchor") == "top"][:2] == [
+        "<b>输入层</b><br>2 个输入", "<b>隐藏层 1</b><br>2 个神经元"]
+    # The states a student reaches: an edited parameter, another network (linear, wide, deep), a new draw,
+    # the timing, a refused layer. Every value kept in state stays the language-free one.
+    assert at.selectbox(key="lecture_pick_param").options == ["来自输入 1 的权重", "来自输入 2 的权重", "偏差 b"]
+    at.selectbox(key="lecture_pick_layer").set_value(3).run()
+    at.selectbox(key="lecture_pick_param").set_value("b").run()
+    at.number_input(key="lecture_edit_2_0_None").set_value(0.0).run()
+    assert "**与课件不同的参数**：第 3 层 b。" in at.caption[0].value
+    at.slider(key="build_layers").set_value(3).run()
+    at.number_input(key="build_n1").set_value(12).run()   # wider than the drawing: "+k more" appears
+    at.selectbox(key="build_activation").set_value("linear").run()
+    assert at.selectbox(key="build_activation").options == ["relu", "tanh", "sigmoid", "线性"]
+    assert at.session_state["spec"].hidden == (4, 12, 4) and at.session_state["spec"].activation == "linear"
+    assert "另有 4 个" in [a["text"] for a in figure(at, "own_figure")["layout"]["annotations"]]
+    at.button(key="function_new_draw").click().run()
+    at.button(key="time_matrix_form").click().run()
+    assert any(m.label == "矩阵形式快了" for m in at.metric)
+    assert [a["text"] for a in figure(at, "neuron_tiles")["layout"]["annotations"]] == [
+        "第 1 层", "第 2 层", "第 3 层", "输出层"]
+    assert not english_leftovers(_main_texts(at)), english_leftovers(_main_texts(at))
+    at.number_input(key="build_n0").set_value(limits.MAX_NEURONS_PER_LAYER + 1).run()
+    assert len(at.error) == 1 and "保留你之前的网络：2 → 4 → 12 → 4 → 2（线性，" in at.error[0].value
+    assert not english_leftovers(_main_texts(at)), english_leftovers(_main_texts(at))
+    assert not at.exception
+    # Switch to English (the browser still sends the Chinese labels it showed): everything is kept.
+    at.session_state["lang"] = "en"
+    at.run()
+    browser_language[0] = "en"
+    assert at.title[0].value == "Step 1 · Define a set of functions"
+    assert at.session_state["lecture_pick_param"] == "b" and at.session_state["build_activation"] == "linear"
+    for key, label in (("lecture_pick_param", "bias b"), ("build_activation", "linear")):
+        box = at.selectbox(key=key).proto  # the browser is told the choice again, in the new language's words
+        assert box.set_value and box.raw_value == label, key
+    assert at.session_state["spec"].hidden == (4, 12, 4) and at.session_state["spec"].activation == "linear"
+    assert "**Changed from the slide:** layer 3 b." in at.caption[0].value
+    at.run()
+    assert at.selectbox(key="lecture_pick_param").value == "b" and not at.exception

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from conftest import open_page, plotly_spec
+from i18n_texts import english_leftovers, shown_texts
 from streamlit.testing.v1 import AppTest
 
+import i18n
 import nnlib
 from lessons import explain
 
@@ -99,13 +104,14 @@ def test_a_trained_model_from_step3_is_judged_on_its_own_data():
     at.session_state["model_dataset"] = "gaussian"
     at.run()
     at.switch_page(PAGE).run()
-    assert at.selectbox(key="loss_source").value == "Your trained network (Step 3)"
+    assert at.selectbox(key="loss_source").value == "trained"   # a code; the label is shown in the session's language
+    assert at.selectbox(key="loss_source").format_func("trained") == "Your trained network (Step 3)"
     assert at.selectbox(key="loss_dataset").value == "gaussian"
     Xp, yp = data(at)
     trained = model.evaluate(Xp, yp)
     assert metric(at, "Total loss L = Σ Cⁿ") == f"{trained.total_loss:.2f}"
     assert trained.total_loss < spec.build(seed=1).evaluate(Xp, yp).total_loss  # training did lower L
-    at.selectbox(key="loss_source").set_value("Step 1's network, random θ").run()
+    at.selectbox(key="loss_source").set_value("random").run()
     assert not at.selectbox(key="loss_dataset").disabled
     assert not at.exception
 
@@ -128,3 +134,85 @@ def test_softmax_runs_on_the_networks_own_z_for_a_chosen_example(at):
         np.testing.assert_array_equal(table["target ŷ"], onehot)
         np.testing.assert_allclose(table["∂C/∂z = y − ŷ"], np.round(probabilities - onehot, 4), atol=1e-4)
         assert metric(at, "Cⁿ = −ln y_true") == f"{model.per_example_loss(X[n:n + 1], y[n:n + 1])[0]:.4f}"
+
+
+# --- in Chinese (issue 11) -----------------------------------------------------------------------------
+@pytest.fixture
+def test_thread_language():
+    """The language of the test's own thread, where AppTest calls a widget's format_func to find its index.
+
+    In the app, format_func runs in the session's script thread and shows the session's language; AppTest
+    runs it again in the test's thread, which has no session (English), and then misses a translated option.
+    Set ``["code"]`` to the language of the last render.
+    """
+    import ui.language  # noqa: F401  (registers the session's source on import: before it is wrapped here)
+
+    language = {"code": "zh"}
+    previous = i18n._source
+
+    def source():
+        try:
+            session = previous() if previous else None
+        except Exception:
+            session = None
+        return session or language["code"]
+
+    i18n.set_language_source(source)
+    yield language
+    i18n.set_language_source(previous)
+
+
+def main_leftovers(at) -> list[str]:
+    """The English left in the page's main area (the sidebar's frame is another test's)."""
+    return english_leftovers(shown_texts(SimpleNamespace(_tree=at.main)))
+
+
+def column_headers(at) -> list[str]:
+    """The tables' headers as shown: their column_config labels (the data keep their stable column names)."""
+    return [c["label"] for df in at.dataframe for c in json.loads(df.proto.columns).values() if "label" in c]
+
+
+def test_the_page_reads_in_chinese_in_every_state(test_thread_language):
+    at = open_page(PAGE, lang="zh")
+    assert at.title[0].value == "第 2 步 · 模型评估"
+    assert main_leftovers(at) == []
+    headers = column_headers(at)
+    assert {"目标 ŷ_i", "P(真实类别)", "占 L 的比例"} <= set(headers) and english_leftovers(headers) == []
+    text = "\n".join(shown_texts(SimpleNamespace(_tree=at.main)))
+    for term in ("损失函数", "交叉熵", "总体损失", "softmax"):
+        assert term in text, term
+    # The numbers and the state do not depend on the language.
+    assert at.caption[0].value.startswith("y ≈ (0.88, 0.12, 0.00)")
+    total = at.session_state["spec"].build(seed=0).evaluate(*data(at)).total_loss
+    assert metric(at, "总体损失 L = Σ Cⁿ") == f"{total:.2f}"
+    # Every interactive state: another z, another true class, another example, the same parameter twice.
+    at.slider(key="softmax_z3").set_value(3.0).run()
+    at.radio(key="ce_target_radio").set_value(2).run()
+    at.number_input(key="net_softmax_example").set_value(3).run()
+    at.selectbox(key="land_q").set_value(8).run()
+    assert "偏差" in plotly_spec(at, "landscape")["layout"]["yaxis"]["title"]["text"]
+    assert main_leftovers(at) == []
+    at.selectbox(key="land_q").set_value(0).run()
+    assert at.info and "两个不同的参数" in at.info[0].value
+    assert main_leftovers(at) == [] and not at.exception
+    assert at.session_state["softmax_z"] == (3.0, 1.0, 3.0) and at.session_state["ce_target"] == 1
+
+
+def test_a_trained_network_is_offered_in_chinese_and_switching_keeps_the_choice(test_thread_language):
+    spec = nnlib.NetworkSpec(hidden=(6,), activation="tanh")
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.session_state["model"] = spec.build(seed=1)
+    at.session_state["model_dataset"] = "gaussian"
+    at.session_state["lang"] = "zh"
+    at.run()
+    at.switch_page(PAGE).run()
+    box = at.selectbox(key="loss_source")
+    assert box.value == "trained" and box.options == ["你训练好的网络（第 3 步）", "第 1 步的网络，随机 θ"]
+    assert main_leftovers(at) == []
+    at.selectbox(key="loss_source").set_value("random").run()
+    at.session_state["lang"] = "en"  # the switch: the choice and the data set stay
+    at.run()
+    test_thread_language["code"] = "en"  # the options are English from now on
+    assert at.selectbox(key="loss_source").value == "random"
+    assert at.selectbox(key="loss_dataset").value == "gaussian"
+    assert at.title[0].value == "Step 2 · Goodness of a function" and not at.exception

@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import i18n
 import nnlib
 from lessons import descent
 from lessons.total_gradient import LECTURE_INPUTS, LECTURE_LABELS, lecture_softmax_network, total_gradient
 from services import limits
 from services import training as tr
+from tests.i18n_texts import english_leftovers, shown_texts
 from ui.views import update_rules as rules
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -553,3 +556,85 @@ def test_a_network_without_hidden_layers_trains():
     assert any(c.value.startswith("**No hidden layer**") for c in at.caption)
     at.button(key="train_step").click().run()
     assert not at.exception and run_of(at).progress.step == 1
+
+
+# --- the path and backprop tabs in Chinese (issue 11) ---------------------------------------------------
+@pytest.fixture
+def test_thread_language():
+    """The language of the test's own thread, where AppTest calls a widget's format_func to find its index.
+
+    In the app, format_func runs in the session's script thread and shows the session's language; AppTest
+    runs it again in the test's thread, which has no session (English), and then misses a translated option.
+    Set ``["code"]`` to the language of the last render.
+    """
+    import ui.language  # noqa: F401  (registers the session's source on import: before it is wrapped here)
+
+    language = {"code": "zh"}
+    previous = i18n._source
+
+    def source():
+        try:
+            session = previous() if previous else None
+        except Exception:
+            session = None
+        return session or language["code"]
+
+    i18n.set_language_source(source)
+    yield language
+    i18n.set_language_source(previous)
+
+
+def tab_texts(at: AppTest, *tabs: int) -> list[str]:
+    """What a student reads in these tabs (the playground's tab is tested with the playground)."""
+    return [text for k in tabs for text in shown_texts(SimpleNamespace(_tree=at.tabs[k]))]
+
+
+def test_the_path_tab_reads_in_chinese(test_thread_language):
+    at = open_page(lang="zh")
+    assert at.title[0].value == "第 3 步 · 选择最优函数"
+    assert [t.label for t in at.tabs][1:] == ["梯度下降的路径", "反向传播，一步一步来"]
+    assert english_leftovers(tab_texts(at, 1)) == []
+    text = "\n".join(tab_texts(at, 1))
+    assert "梯度下降" in text and "学习率" in text and "总体损失" in text
+    at.select_slider(key="path_rate").set_value(1.0).run()
+    at.slider(key="path_steps").set_value(40).run()
+    assert any("**上升**" in w.value for w in at.warning)     # the loss went up: said in Chinese
+    assert english_leftovers(tab_texts(at, 1)) == []
+    at.slider(key="path_steps").set_value(0).run()          # no step yet: no first step to show
+    assert english_leftovers(tab_texts(at, 1)) == [] and not at.exception
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_the_backprop_tab_reads_in_chinese_at_every_step(loss, test_thread_language):
+    at = open_page(lang="zh")
+    at.radio(key="bp_loss").set_value(loss).run()
+    assert english_leftovers(tab_texts(at, 2)) == []
+    text = "\n".join(tab_texts(at, 2))
+    for term in ("反向传播", "前向传播", "反向传递", "神经元", "输出层", "梯度下降", "总体损失"):
+        assert term in text, term
+    for k in range(2, 13):
+        at.slider(key="bp_step").set_value(k).run()
+        assert english_leftovers(tab_texts(at, 2)) == [], k
+    assert "反向传递 · 第 1 层，神经元 2" in "".join(m.value for m in at.markdown)
+    headers = [c["label"] for df in at.dataframe for c in json.loads(df.proto.columns).values() if "label" in c]
+    assert {"参数", "有限差分", "相对误差", "差值"} <= set(headers) and english_leftovers(headers) == []
+    links = next(df.value["link"] for df in at.dataframe if "link" in df.value.columns)
+    assert links.iloc[0] == "x₁ → 第 1 层神经元 1" and english_leftovers(links) == []
+    at.radio(key="tg_label_2").set_value(1 - int(LECTURE_LABELS[1])).run()
+    at.radio(key="bp_target").set_value((0.0, 1.0)).run()
+    assert english_leftovers(tab_texts(at, 2)) == [] and not at.exception
+
+
+def test_switching_the_language_keeps_the_open_tab_and_the_walkthrough(test_thread_language):
+    test_thread_language["code"] = "en"
+    at = open_page()
+    at.session_state["step3_tab"] = "Backprop, step by step"   # the student opens the third tab
+    at.slider(key="bp_step").set_value(7).run()
+    opened = next(b for b in at._tree.main.children.values() if getattr(b, "type", "") == "tab_container")
+    assert opened.proto.tab_container.default_tab_index == 2
+    at.session_state["lang"] = "zh"
+    at.run()
+    opened = next(b for b in at._tree.main.children.values() if getattr(b, "type", "") == "tab_container")
+    assert [t.label for t in at.tabs][2] == "反向传播，一步一步来"
+    assert opened.proto.tab_container.default_tab_index == 2        # still the backprop tab
+    assert at.slider(key="bp_step").value == 7 and not at.exception

@@ -5,6 +5,7 @@ rate that is tried before it is offered."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from services import training as tr
 from tests.test_page_step3 import live_chart, open_page, run_of
@@ -146,3 +147,141 @@ def test_a_loaded_file_opens_in_the_playground_paused_on_its_own_data():
         np.testing.assert_array_equal(a, b)
     at.button(key="train_step").click().run()
     assert run_of(at).progress.step == 1 and not errors(at)  # it trains on from the file's weights
+
+
+# --- the playground in Chinese (issue 11) -----------------------------------------------------------
+@pytest.fixture
+def test_thread():
+    """The language of the test's own thread, {"lang": "zh"} (change it when the test switches).
+
+    AppTest formats each selectbox's value with the page's format_func in the test's thread, which belongs
+    to no session, so i18n would answer in English there, and a Chinese option list would not hold the
+    English label. The test's thread reads the language of the session it drives instead, as the
+    session's own script thread does.
+    """
+    import i18n
+    from ui import language
+
+    chosen = {"lang": "zh"}
+    previous = i18n._source
+    i18n.set_language_source(lambda: language._session_language() or chosen["lang"])
+    yield chosen
+    i18n.set_language_source(previous)
+
+
+def playground_texts(at) -> list[str]:
+    """What the playground tab shows a student (the page's first tab), and its toasts."""
+    from types import SimpleNamespace
+
+    from tests.i18n_texts import shown_texts
+
+    return shown_texts(SimpleNamespace(_tree=at.tabs[0])) + [t.value for t in at.toast]
+
+
+def assert_all_chinese(at) -> str:
+    """No English sentence is left in the playground; returns its texts, joined."""
+    from tests.i18n_texts import english_leftovers
+
+    assert not at.exception, at.exception
+    texts = playground_texts(at)
+    assert english_leftovers(texts) == []
+    return "\n".join(texts)
+
+
+def test_the_playground_in_chinese_idle_after_a_step_and_with_every_rule(test_thread):
+    at = open_page(lang="zh", train_numbers_open=True)
+    texts = assert_all_chinese(at)
+    for term in ("学习率", "轮", "正则化", "训练集", "测试集", "隐藏层", "输入特征", "优化器", "神经元"):
+        assert term in texts, term
+    assert at.button(key="train_start").label == "开始" and at.button(key="train_step").label == "单步"
+    assert at.selectbox(key="step3_optimizer").value == "gd"  # the codes stay; only what is shown changes
+    assert "梯度下降（课程）" in at.selectbox(key="step3_optimizer").options
+    assert any(c.value.startswith("**就绪**") for c in at.caption)
+    at.button(key="train_step").click().run()
+    texts = assert_all_chinese(at)
+    assert run_of(at).progress.step == 1 and "已暂停" in texts
+    for name in ("sgd", "momentum", "adam"):
+        at.selectbox(key="step3_optimizer").set_value(name).run()
+        assert_all_chinese(at)
+    at.selectbox(key="step3_regularization").set_value("L1").run()
+    at.selectbox(key="step3_reg_rate").set_value(0.01).run()
+    assert at.session_state["regularization"] == "L1"
+    assert "只作用于权重矩阵" in assert_all_chinese(at)  # the decay line of the update rule
+    at.checkbox(key="step3_show_test").check().run()
+    assert "菱形" in assert_all_chinese(at)
+    at.pills(key="step3_features").set_value([]).run()  # refused, with a notice
+    assert any("输入特征" in w.value for w in at.warning)
+    assert_all_chinese(at)
+    at.selectbox(key="step3_dataset").set_value("plane").run()  # regression: its captions and titles
+    assert "均方误差" in assert_all_chinese(at)
+
+
+def test_the_playground_in_chinese_with_the_digits(test_thread):
+    at = open_page(lang="zh", train_numbers_open=True)
+    at.selectbox(key="step3_dataset").set_value("digits").run()
+    assert at.session_state["dataset"] == "digits"
+    assert any("隐藏层" in w.value for w in at.warning)
+    assert "使用手写数字的预设" in at.button(key="train_digits_preset").label
+    assert_all_chinese(at)
+    at.button(key="train_digits_preset").click().run()
+    assert any("已套用手写数字的预设" in s.value for s in at.success)
+    assert_all_chinese(at)
+    at.button(key="train_step").click().run()  # the live numbers come from a fixed sample of the digits
+    assert "固定的样本" in assert_all_chinese(at)
+    at.button(key="train_full_eval").click().run()
+    assert_all_chinese(at)
+    at.selectbox(key="step3_optimizer").set_value("gd").run()  # gradient descent on the digits: flagged
+    assert any("梯度下降" in w.value for w in at.warning)
+    assert_all_chinese(at)
+
+
+def test_the_playground_in_chinese_when_the_loss_explodes(test_thread):
+    at = open_page(lang="zh", optimizer="gd", learning_rate=100.0)
+    for _ in range(30):
+        at.button(key="train_step").click().run()
+        if run_of(at).error:
+            break
+    assert run_of(at).error
+    texts = assert_all_chinese(at)
+    assert "损失爆炸了" in at.error[0].value and "学习率 100 对这个网络来说太大了" in at.error[0].value
+    assert "试过，不是猜的" in texts
+    assert at.button(key="train_lower_rate").label.startswith("使用 η = ")
+    assert "The learning rate 100 is too large" in run_of(at).error  # the run keeps nnlib's English
+
+
+def test_the_playground_in_chinese_after_a_finished_run(test_thread):
+    at = open_page(lang="zh", epochs=1, train_numbers_open=True)
+    at.button(key="train_start").click().run()
+    assert_all_chinese(at)  # training…
+    for _ in range(5):
+        if not run_of(at).running:
+            break
+        at.run()
+    assert run_of(at).done
+    assert [t.value for t in at.toast] == ["1 轮训练已完成。要继续训练，请调高轮数，或按“重置”。"]
+    assert "已完成" in assert_all_chinese(at)
+
+
+def test_switching_the_language_keeps_the_run_and_every_setting(test_thread):
+    test_thread["lang"] = "en"
+    at = open_page(optimizer="adam", learning_rate=0.03)
+    at.selectbox(key="step3_dataset").set_value("xor").run()
+    at.selectbox(key="step3_regularization").set_value("L2").run()
+    at.button(key="train_step").click().run()
+    run = run_of(at)
+    at.session_state["lang"] = "zh"
+    at.run()  # (the widgets sent with this run are still the English page's)
+    test_thread["lang"] = "zh"
+    assert run_of(at) is run and run.progress.step == 1
+    assert at.selectbox(key="step3_dataset").value == "xor" and at.selectbox(key="step3_regularization").value == "L2"
+    assert at.selectbox(key="step3_optimizer").value == "adam" and at.button(key="train_start").label == "开始"
+    assert_all_chinese(at)
+    at.button(key="train_step").click().run()  # the widgets work on in Chinese
+    at.selectbox(key="step3_dataset").set_value("spiral").run()
+    assert at.session_state["dataset"] == "spiral" and at.selectbox(key="step3_dataset").value == "spiral"
+    assert at.selectbox(key="step3_dataset").options[3] == "螺旋"
+    run = run_of(at)
+    at.session_state["lang"] = "en"
+    at.run()
+    test_thread["lang"] = "en"
+    assert run_of(at) is run and at.button(key="train_start").label == "Start"

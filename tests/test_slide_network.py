@@ -17,15 +17,19 @@ def test_the_slide_parameters_are_the_lecture_networks():
 
 
 def test_a_pick_counts_from_one_as_on_the_slide():
-    assert slide.parameter(1, 1, "weight from input 2") == ParamRef(0, 0, 1)
-    assert slide.parameter(3, 2, "bias b") == ParamRef(2, 1, None)
+    assert slide.parameter(1, 1, "w2") == ParamRef(0, 0, 1)
+    assert slide.parameter(3, 2, "b") == ParamRef(2, 1, None)
     with pytest.raises(ValueError, match="source"):
-        slide.parameter(1, 1, "weight from input 3")
+        slide.parameter(1, 1, "w3")
+    with pytest.raises(ValueError, match="source"):
+        slide.parameter(1, 1, "weight from input 2")  # the label a student reads is not the stored code
+    assert [slide.source_label(s) for s in slide.SOURCES] == [
+        "weight from input 1", "weight from input 2", "bias b"]
 
 
 def test_reading_and_changing_one_parameter():
-    w = slide.parameter(1, 1, "weight from input 2")          # the slide's −2 from x2 into neuron 1
-    b = slide.parameter(3, 1, "bias b")                       # the slide's −2 on layer 3, neuron 1
+    w = slide.parameter(1, 1, "w2")      # the slide's −2 from x2 into neuron 1
+    b = slide.parameter(3, 1, "b")       # the slide's −2 on layer 3, neuron 1
     assert slide.value(slide.SLIDE_PARAMS, w) == -2.0 and slide.value(slide.SLIDE_PARAMS, b) == -2.0
     edited = slide.with_value(slide.with_value(slide.SLIDE_PARAMS, w, 0.0), b, 0.5)
     assert slide.value(edited, w) == 0.0 and edited[5].tolist() == [0.5, 2.0]

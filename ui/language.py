@@ -65,5 +65,7 @@ def switch() -> None:
     with st.container(key="lang_bar"):
         st.segmented_control(
             _("Language"), options=tuple(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key=SWITCH_KEY,
-            on_change=_on_switch, label_visibility="collapsed", help=_("中文 / English: the whole app in either"))
+            on_change=_on_switch, label_visibility="collapsed",
+            help=_("中文 / English: the whole app in either language; your network, training and drawing stay "
+                   "as they are"))
         st.html(_SWITCH_CSS)

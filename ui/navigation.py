@@ -19,21 +19,26 @@ from pathlib import Path
 
 import streamlit as st
 
+from i18n import N_, _
+
 # Section → (file, title, icon, url_path). Each url_path differs from its file's name on purpose: an
-# address that names no file falls through to app.py even in the legacy mode (see app.py).
+# address that names no file falls through to app.py even in the legacy mode (see app.py). Sections and
+# titles are in English here; :func:`pages` shows them in the session's language, run by run.
 SECTIONS: dict[str, list[tuple[str, str, str, str]]] = {
-    "Start": [
-        ("pages/home.py", "Home", ":material/home:", ""),
+    N_("Start"): [
+        ("pages/home.py", N_("Home"), ":material/home:", ""),
+        ("pages/glossary.py", N_("Glossary · 术语表"), ":material/translate:", "glossary-of-terms"),
     ],
-    "The three steps": [
-        ("pages/step1_network.py", "Step 1 · Define the network", ":material/hub:", "define-the-network"),
-        ("pages/step2_loss.py", "Step 2 · Goodness of a function", ":material/functions:", "goodness-of-a-function"),
-        ("pages/step3_training.py", "Step 3 · Pick the best function", ":material/trending_down:",
+    N_("The three steps"): [
+        ("pages/step1_network.py", N_("Step 1 · Define the network"), ":material/hub:", "define-the-network"),
+        ("pages/step2_loss.py", N_("Step 2 · Goodness of a function"), ":material/functions:",
+         "goodness-of-a-function"),
+        ("pages/step3_training.py", N_("Step 3 · Pick the best function"), ":material/trending_down:",
          "pick-the-best-function"),
     ],
-    "Use it": [
-        ("pages/digits.py", "Draw a digit", ":material/draw:", "draw-a-digit"),
-        ("pages/deep_or_fat.py", "Deep or fat?", ":material/stacks:", "deep-or-fat"),
+    N_("Use it"): [
+        ("pages/digits.py", N_("Draw a digit"), ":material/draw:", "draw-a-digit"),
+        ("pages/deep_or_fat.py", N_("Deep or fat?"), ":material/stacks:", "deep-or-fat"),
     ],
 }
 
@@ -67,10 +72,17 @@ if (!window.__appMenuCloses) {
 
 
 def pages() -> dict[str, list[st.Page]]:
-    """The app's pages for ``st.navigation``, grouped in sections; Home is the default page."""
-    return {section: [st.Page(file, title=title, icon=icon, url_path=url_path or None, default=not url_path)
-                      for file, title, icon, url_path in entries]
+    """The app's pages for ``st.navigation``, grouped in sections, titled in the session's language (so
+    this runs on every run); Home is the default page."""
+    return {_(section): [st.Page(file, title=_(title), icon=icon, url_path=url_path or None, default=not url_path)
+                         for file, title, icon, url_path in entries]
             for section, entries in SECTIONS.items()}
+
+
+def title_of(url_path: str) -> str:
+    """The title of the page at ``url_path`` ("" is Home), in the session's language; "" for no page."""
+    return next((_(title) for entries in SECTIONS.values() for _file, title, _icon, url in entries
+                 if url == url_path), "")
 
 
 def menu(sections: dict[str, list[st.Page]]) -> None:
@@ -109,7 +121,7 @@ def enter(page_file: str) -> None:
     # the next session on this server, the one this page reloads into, runs app.py from its first run.
     PagesManager.uses_pages_directory = False
     name = Path(page_file).name
-    url_path = next((url for entries in SECTIONS.values() for file, _, _, url in entries
+    url_path = next((url for entries in SECTIONS.values() for file, _title, _icon, url in entries
                      if Path(file).name == name), "")
     # Replace the address's last part (the file's name) with the page's url_path; keep any base path.
     st.html(f"""<script>

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from i18n import _
 from services.links import PARAMS, decode, encode, share_url
-from ui import state
+from ui import language, state
 
 
 def apply_once() -> None:
@@ -24,6 +25,9 @@ def apply_once() -> None:
         return
     settings, notices = decode(query, state.DEFAULTS)
     st.session_state.update(settings)
+    if notices:  # written before the session had a language: write them again in the link's, or the browser's
+        language.init()
+        _settings, notices = decode(query, state.DEFAULTS)
     st.session_state["notices"].extend(notices)
 
 
@@ -67,12 +71,12 @@ def share_box(container) -> None:
     """A "Copy link" control: the link in a code box, whose corner button copies it."""
     # Opening the box reruns the app, which draws the link of that moment; a folded box holds no link, so
     # it can never show an old one (a fragment's rerun cannot redraw the sidebar).
-    with container.expander("Share this setup", expanded=False, icon=":material/link:", key=SHARE_OPEN,
+    with container.expander(_("Share this setup"), expanded=False, icon=":material/link:", key=SHARE_OPEN,
                             on_change="rerun"):
         if not st.session_state.get(SHARE_OPEN):
             return
         url = share_url(st.context.url, st.session_state)
         st.session_state["shared_setup"] = encode(st.session_state)  # what the box shows (see is_stale)
         st.code(url, language=None, wrap_lines=True)
-        st.caption("Copy the link with the button in the box's corner. Whoever opens it gets the same "
-                   "network, data, optimizer and seed, so the same training run.")
+        st.caption(_("Copy the link with the button in the box's corner. Whoever opens it gets the same "
+                     "network, data, optimizer and seed, so the same training run, in the same language."))

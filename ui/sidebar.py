@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from i18n import _
 from nnlib import serialization
 from services import limits
 from services.model_files import MAX_UPLOAD_MB, apply_upload, setup_meta
@@ -27,23 +28,24 @@ def _on_upload() -> None:
 def model_files() -> None:
     """The sidebar expander: download the current model, upload one back."""
     model = st.session_state["model"]
-    with st.sidebar.expander("Save or load a model", expanded=False, icon=":material/save:"):
+    with st.sidebar.expander(_("Save or load a model"), expanded=False, icon=":material/save:"):
         if model is None:
-            st.caption("Train a network on Step 3, then download it here as an .npz file.")
+            st.caption(_("Train a network on Step 3, then download it here as an .npz file."))
         else:
             snapshot = model.copy()  # training may go on while the file is being written
             setup = st.session_state["model_setup"]
             meta = setup_meta(setup) if setup is not None else None  # the file knows its data set and setup
             st.download_button(
-                "Download the model (.npz)", data=lambda: serialization.to_bytes(snapshot, meta=meta),
+                _("Download the model (.npz)"), data=lambda: serialization.to_bytes(snapshot, meta=meta),
                 file_name=f"nnlib-{st.session_state['model_dataset'] or 'model'}.npz",
                 mime="application/octet-stream", key="model_download", on_click="ignore",
-                help=f"{' → '.join(map(str, model.sizes()))}: {model.count_params():,} parameters")
+                help=_("{sizes}: {n} parameters").format(sizes=" → ".join(map(str, model.sizes())),
+                                                          n=f"{model.count_params():,}"))
         st.file_uploader(
-            "Upload a model (.npz)", type=["npz"], key=UPLOAD_KEY, on_change=_on_upload,
+            _("Upload a model (.npz)"), type=["npz"], key=UPLOAD_KEY, on_change=_on_upload,
             max_upload_size=MAX_UPLOAD_MB,
-            help=f"A file saved by this app or nnlib.save: numbers only (no pickles), at most "
-                 f"{MAX_UPLOAD_MB} MB and {limits.MAX_PARAMS:,} parameters.")
+            help=_("A file saved by this app or nnlib.save: numbers only (no pickles), at most {mb} MB and "
+                   "{n} parameters.").format(mb=MAX_UPLOAD_MB, n=f"{limits.MAX_PARAMS:,}"))
         message = st.session_state["model_io_message"]
         if message:
             kind, text = message

@@ -59,7 +59,7 @@ DEFAULTS = {
     "depth_wins_run": None,        # ui.sections.deep_or_fat_run.StepRun of lessons.depth_wins, or None
     "depth_hurts_run": None,       # ui.sections.deep_or_fat_run.StepRun of lessons.depth_hurts, or None
     # --- Draw a digit (pages/digits.py) ---
-    "digits_source": "Draw",       # 'Draw' | 'Upload a photo'
+    "digits_source": "draw",       # "draw" | "photo" (the input's code; its label is translated)
     "digits_pen": 18,              # canvas pen width in pixels
     "digits_canvas_version": 0,    # part of the canvas key: Clear bumps it, which empties the canvas
     "digits_model_choice": "default",  # 'default' | 'full' (retrained on MNIST) | 'step3' (the student's)

@@ -8,25 +8,85 @@ are in ``benchmarks/digits_quality.py``.)
 ``predict`` prints, for each image, the digit read and the ten probabilities;
 with ``--json`` it prints one JSON list instead. It exits with status 1 when
 an image could not be read (the other images are still reported).
+
+The messages follow the language of the environment, as any command line does
+(``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``: ``LANGUAGE=zh_CN`` prints
+Chinese). They come from nnlib's own gettext catalog, ``nnlib/locales`` (domain
+``nnlib``; nnlib does not use the app's ``i18n``), kept with Babel's commands:
+
+    pybabel extract --project nnlib --no-location --sort-output -o nnlib/locales/nnlib.pot nnlib/digits/__main__.py
+    pybabel update -i nnlib/locales/nnlib.pot -d nnlib/locales -D nnlib -l zh_CN --ignore-obsolete -w 100
+    pybabel compile -d nnlib/locales -D nnlib
 """
 
 from __future__ import annotations
 
 import argparse
+import gettext
 import json
 import os
+import re
 import stat
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 from . import default_model, load_image, preprocess, read
 from .images import MAX_UPLOAD_BYTES, ImageError
 from .model import DEFAULT_CONFIG, load_cached, model_path, shipped_model
 
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "nnlib"
+
+
+@lru_cache(maxsize=1)
+def _translations() -> gettext.NullTranslations:
+    """nnlib's catalog in the environment's language (English, the messages themselves, without one)."""
+    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, fallback=True)
+
+
+def _(message: str) -> str:
+    """``message`` in the language of the environment."""
+    return _translations().gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalog; it is translated with :func:`_` where it is printed."""
+    return message
+
+
+# The sentences of nnlib.digits.images.load_image (ImageError), with their values as {placeholders}: the
+# command line prints them in the environment's language (see _error_text).
+IMAGE_ERRORS = (
+    N_("The file is empty. Upload a PNG or JPEG picture of one digit."),
+    N_("The file is {size}; at most {limit} are allowed. Crop the photo to the digit or save it smaller."),
+    N_("This is a {format} file. Upload a PNG or JPEG picture."),
+    N_("The picture is {width} × {height} pixels ({megapixels} megapixels); at most {limit} megapixels are "
+       "allowed. Crop it to the digit."),
+    N_("This file is not a readable PNG or JPEG picture."),
+    N_("This picture is damaged or incomplete and could not be read. Try saving it again as PNG or JPEG."),
+)
+
+
+def _pattern(template: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", template)  # text, name, text, name, …, text
+    return re.compile("".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)),
+                      re.S)
+
+
+def _error_text(error: ImageError) -> str:
+    """An ImageError's message in the environment's language (as it is, if it is not one of IMAGE_ERRORS)."""
+    message = str(error)
+    for template in IMAGE_ERRORS:
+        found = _pattern(template).fullmatch(message)
+        if found:
+            return _(template).format(**found.groupdict())
+    return message
+
 
 def _model():
     if shipped_model(DEFAULT_CONFIG) is None and load_cached(model_path(DEFAULT_CONFIG)) is None:
-        print("Training the default digit model once (a few seconds); later runs load it from the cache.",
+        print(_("Training the default digit model once (a few seconds); later runs load it from the cache."),
               file=sys.stderr)
     return default_model()
 
@@ -43,13 +103,14 @@ def read_image_file(path: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise ImageError("This is not a regular file (a device, a pipe or a folder); give a PNG or JPEG file.")
+            raise ImageError(_("This is not a regular file (a device, a pipe or a folder); give a PNG or JPEG "
+                               "file."))
         if info.st_size > max_bytes:  # checked before reading, so a huge file is never loaded
-            raise ImageError(f"The file is {info.st_size / 2**20:.1f} MB; at most {max_bytes / 2**20:.1f} MB "
-                             "are allowed.")
+            raise ImageError(_("The file is {size} MB; at most {limit} MB are allowed.").format(
+                size=f"{info.st_size / 2**20:.1f}", limit=f"{max_bytes / 2**20:.1f}"))
         data = fh.read(max_bytes + 1)
     if len(data) > max_bytes:  # the file grew while it was read
-        raise ImageError(f"The file is larger than {max_bytes / 2**20:.1f} MB.")
+        raise ImageError(_("The file is larger than {limit} MB.").format(limit=f"{max_bytes / 2**20:.1f}"))
     return data
 
 
@@ -58,30 +119,66 @@ def predict_file(model, path: Path) -> dict:
     try:
         x = preprocess(load_image(read_image_file(path)))
     except OSError as exc:
-        return {"file": str(path), "error": f"cannot read the file ({exc.strerror or exc})."}
+        return {"file": str(path), "error": _("cannot read the file ({reason}).").format(reason=exc.strerror or exc)}
     except ImageError as exc:
-        return {"file": str(path), "error": str(exc)}
+        return {"file": str(path), "error": _error_text(exc)}
     if x is None:
-        return {"file": str(path), "error": "no ink found: the image is blank."}
+        return {"file": str(path), "error": _("no ink found: the image is blank.")}
     return {"file": str(path), **read(model, x).as_dict()}
 
 
 def _print_text(result: dict) -> None:
     if "error" in result:
-        print(f"{result['file']}: error: {result['error']}")
+        print(_("{file}: error: {error}").format(file=result["file"], error=result["error"]))
         return
     a, b = result["candidates"]
-    note = f"  (not sure: {a} or {b})" if result["unsure"] else ""
+    note = "  " + _("(not sure: {a} or {b})").format(a=a, b=b) if result["unsure"] else ""
     print(f"{result['file']}: {result['digit']}  p={result['confidence']:.3f}{note}")
     print("  " + "  ".join(f"{d}:{p:.3f}" for d, p in enumerate(result["probabilities"])))
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, with its "usage: " in the environment's language."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+
+# argparse's own sentences for the mistakes a user of this command makes (argparse has no catalog of its own).
+USAGE_ERRORS = (
+    N_("the following arguments are required: {arguments}"),
+    N_("unrecognized arguments: {arguments}"),
+    N_("argument {argument}: invalid choice: {choice} (choose from {choices})"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, saying what went wrong in the environment's language."""
+
+    def error(self, message):
+        for template in USAGE_ERRORS:
+            found = _pattern(template).fullmatch(message)
+            if found:
+                message = _(template).format(**found.groupdict())
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, _("{prog}: error: {message}").format(prog=self.prog, message=message) + "\n")
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nnlib.digits", description=__doc__.split("\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    p_predict = sub.add_parser("predict", help="read the digit in each image file (PNG or JPEG)")
-    p_predict.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
-    p_predict.add_argument("--json", action="store_true", help="print one JSON list")
+    parser = _Parser(prog="python -m nnlib.digits", add_help=False, formatter_class=_HelpFormatter,
+                     description=_("Read digits from image files with the digit page's preprocessing and the "
+                                   "default model."))
+    parser.add_argument_group(_("options")).add_argument("-h", "--help", action="help",
+                                                         help=_("show this help message and exit"))
+    sub = parser.add_subparsers(dest="command", required=True, title=_("commands"), metavar="COMMAND")
+    p_predict = sub.add_parser("predict", help=_("read the digit in each image file (PNG or JPEG)"),
+                               description=_("Print the digit read in each image file (PNG or JPEG) and its ten "
+                                             "probabilities."), add_help=False, formatter_class=_HelpFormatter)
+    arguments = p_predict.add_argument_group(_("arguments"))
+    arguments.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help=_("a PNG or JPEG file"))
+    arguments.add_argument("--json", action="store_true", help=_("print one JSON list"))
+    arguments.add_argument("-h", "--help", action="help", help=_("show this help message and exit"))
     args = parser.parse_args(argv)
 
     if args.command == "predict":

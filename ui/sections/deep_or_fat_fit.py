@@ -6,6 +6,7 @@ curve and N); charts and words are ui.views.deep_fat_view's.
 
 import streamlit as st
 
+from i18n import _
 from lessons import deep_or_fat as experiments
 from ui.views import deep_fat_view as view
 
@@ -19,24 +20,25 @@ def curve_fit(target: str, n_hidden: int) -> experiments.CurveFit:
 
 def section() -> None:
     """Section 1: choose a curve and N, see the fit, its error, and each neuron's share."""
-    st.header("1 · One hidden layer can fit any continuous curve")
+    st.header(_("1 · One hidden layer can fit any continuous curve"))
     controls, chart = st.columns([1, 2], gap="large")
     with controls:
-        target = st.selectbox("Curve to fit", list(experiments.TARGETS), key="dof_target",
-                              format_func=lambda k: experiments.TARGETS[k][0])
-        n_hidden = st.select_slider("Hidden neurons N", options=N_CHOICES, value=4, key="dof_neurons")
-        show_parts = st.toggle("Show each neuron's share", key="dof_parts",
-                               help="The fit is the sum of these curves, vᵢ·σ(wᵢx + bᵢ), plus a bias.")
-        with st.spinner("Fitting…"):
+        target = st.selectbox(_("Curve to fit"), list(experiments.TARGETS), key="dof_target",
+                              format_func=lambda k: _(experiments.TARGETS[k][0]))
+        n_hidden = st.select_slider(_("Hidden neurons N"), options=N_CHOICES, value=4, key="dof_neurons")
+        show_parts = st.toggle(_("Show each neuron's share"), key="dof_parts",
+                               help=_("The fit is the sum of these curves, vᵢ·σ(wᵢx + bᵢ), plus a bias."))
+        with st.spinner(_("Fitting…")):
             fit = curve_fit(target, n_hidden)
             errors = [curve_fit(target, n).mse for n in N_CHOICES]
-        st.metric("Mean squared error", f"{fit.mse:.2g}")
-        st.caption(f"1 input → {n_hidden} sigmoid neurons → 1 linear output, trained with Adam on "
-                   f"{experiments.CURVE_POINTS} points for {experiments.CURVE_EPOCHS} epochs. Each neuron starts as "
-                   "a steep step at its own place on the x-axis; training moves and reshapes the steps.")
+        st.metric(_("Mean squared error"), f"{fit.mse:.2g}")
+        st.caption(_("1 input → {n} sigmoid neurons → 1 linear output, trained with Adam on {points} points for "
+                     "{epochs} epochs. Each neuron starts as a steep step at its own place on the x-axis; training "
+                     "moves and reshapes the steps.").format(n=n_hidden, points=experiments.CURVE_POINTS,
+                                                            epochs=experiments.CURVE_EPOCHS))
     with chart:
         st.plotly_chart(view.curve_figure(fit, show_parts), key="dof_curve_chart", width="stretch")
         if not experiments.TARGETS[target][2]:
             st.warning(view.jump_note(fit), icon=":material/warning:")
-    with st.expander("Error against N", expanded=False):
+    with st.expander(_("Error against N"), expanded=False):
         st.plotly_chart(view.error_figure(N_CHOICES, errors, n_hidden), key="dof_error_chart", width="stretch")

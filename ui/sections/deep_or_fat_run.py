@@ -15,6 +15,7 @@ import threading
 import streamlit as st
 
 import nnlib
+from i18n import _
 from lessons import deep_or_fat as experiments
 from services import limits
 from ui.fragments import run_in_slices
@@ -32,35 +33,37 @@ def digits():
 def section() -> None:
     """Section 2: choose budgets, run deep against fat on the digits, the lecture's speech table beside it."""
     on_gpu = nnlib.backend.is_gpu()
-    st.header("2 · Deep or fat, at the same number of parameters")
-    st.markdown("For each parameter budget, a **deep** network (k hidden layers of n neurons) and a **fat** one "
-                "(one hidden layer of m neurons) get the same number of weights and biases (within 2%). Both "
-                "read the 16×16 digits (256 inputs → 10 outputs) and train alike: Adam, learning rate 0.001, "
-                "batches of 64, the same epochs and seeds.")
-    budgets = st.pills("Parameter budgets (weights + biases per network)", GPU_BUDGETS if on_gpu else CPU_BUDGETS,
+    st.header(_("2 · Deep or fat, at the same number of parameters"))
+    st.markdown(_("For each parameter budget, a **deep** network (k hidden layers of n neurons) and a **fat** one "
+                  "(one hidden layer of m neurons) get the same number of weights and biases (within 2%). Both "
+                  "read the 16×16 digits (256 inputs → 10 outputs) and train alike: Adam, learning rate 0.001, "
+                  "batches of 64, the same epochs and seeds."))
+    budgets = st.pills(_("Parameter budgets (weights + biases per network)"), GPU_BUDGETS if on_gpu else CPU_BUDGETS,
                        selection_mode="multi", default=[5_000, 20_000, 60_000, 150_000], key="dof_budgets",
                        format_func=lambda b: f"{b:,}")
     c1, c2, c3 = st.columns(3)
-    depth = c1.slider("Deep: hidden layers k", 2, limits.MAX_HIDDEN_LAYERS, 3, key="dof_depth")
-    epochs = c2.slider("Epochs", 5, 60 if on_gpu else 30, 20, step=5, key="dof_epochs")
-    n_seeds = c3.slider("Seeds per network", 1, 5, 3, key="dof_seeds",
-                        help="Each network is trained from this many random starts; the chart shows every one.")
-    st.caption(f"This server allows at most {limits.MAX_HIDDEN_LAYERS} hidden layers, "
-               f"{limits.MAX_NEURONS_PER_LAYER:,} neurons per layer and {limits.MAX_PARAMS:,} parameters per "
-               f"network, so the fat network stops at {limits.MAX_NEURONS_PER_LAYER:,} neurons. "
-               + ("Running on a GPU: larger budgets and more epochs are offered." if on_gpu else
-                  "On a GPU server, larger budgets are offered. The default run takes under a minute."))
-    if st.button("Run the experiment", type="primary", key="dof_run"):
+    depth = c1.slider(_("Deep: hidden layers k"), 2, limits.MAX_HIDDEN_LAYERS, 3, key="dof_depth")
+    epochs = c2.slider(_("Epochs"), 5, 60 if on_gpu else 30, 20, step=5, key="dof_epochs")
+    n_seeds = c3.slider(_("Seeds per network"), 1, 5, 3, key="dof_seeds",
+                        help=_("Each network is trained from this many random starts; the chart shows every one."))
+    st.caption(view.sentences(
+        _("This server allows at most {layers} hidden layers, {neurons:,} neurons per layer and {params:,} "
+          "parameters per network, so the fat network stops at {neurons:,} neurons.").format(
+              layers=limits.MAX_HIDDEN_LAYERS, neurons=limits.MAX_NEURONS_PER_LAYER, params=limits.MAX_PARAMS),
+        _("Running on a GPU: larger budgets and more epochs are offered.") if on_gpu else
+        _("On a GPU server, larger budgets are offered. The default run takes under a minute.")))
+    if st.button(_("Run the experiment"), type="primary", key="dof_run"):
         start(budgets, depth, epochs, n_seeds)
 
     run = st.session_state["deep_fat_run"]
     left, right = st.columns([3, 2], gap="large")
     with right:
-        st.markdown("**The lecture's table, on speech**")
+        st.markdown(_("**The lecture's table, on speech**"))
         st.markdown(view.seide_markdown())
-        st.caption(view.SEIDE_2011_CITATION + ". Layers × neurons; lower is better. " + view.seide_note())
+        st.caption(view.sentences(_("{citation}. Layers × neurons; lower is better.").format(
+            citation=_(view.SEIDE_2011_CITATION)), view.seide_note()))
     with left:
-        st.markdown("**Deep against fat on the 16×16 digits**")
+        st.markdown(_("**Deep against fat on the 16×16 digits**"))
         live(run)
     findings(run)
 
@@ -72,17 +75,18 @@ def start(budgets, depth: int, epochs: int, n_seeds: int) -> None:
                                            seeds=tuple(range(n_seeds)))
         st.session_state["deep_fat_run"] = experiments.DeepFatRun(config, n_test=len(digits()[1][1]))
     except ValueError as exc:  # includes limits.LimitExceeded
-        st.error(f"This experiment cannot run: {exc}")
+        st.error(_("This experiment cannot run: {reason}").format(reason=exc))
 
 
 def progress_text(run: experiments.DeepFatRun) -> str:
     """What the progress bar says before the next network trains."""
     done = len(run.trials)
     if done == 0:
-        return "Starting…"
-    _, family, spec, _ = run.plan[done]
-    return (f"Trained {done} of {run.total} networks ({run.seconds:.1f} s) · "
-            f"next: {family} {view.shape_name(spec.hidden)}")
+        return _("Starting…")
+    family, spec = run.plan[done][1:3]
+    return _("Trained {done} of {total} networks ({seconds:.1f} s) · next: {family} {shape}").format(
+        done=done, total=run.total, seconds=run.seconds, family=_(view.FAMILY_NAMES[family]),
+        shape=view.shape_name(spec.hidden))
 
 
 def _advance(run: experiments.DeepFatRun, report) -> None:
@@ -92,16 +96,18 @@ def _advance(run: experiments.DeepFatRun, report) -> None:
 
 def _chart(run: experiments.DeepFatRun | None) -> None:
     if run is None or not run.trials:
-        st.info("Choose budgets and press **Run the experiment**. Results stay here for this browser session.")
+        st.info(_("Choose budgets and press **Run the experiment**. Results stay here for this browser session."))
     elif not run.finished:  # redrawn after every network: no key, as each one is a new chart
         st.plotly_chart(view.accuracy_figure(run.trials), width="stretch")
     else:
         config = run.config
         st.plotly_chart(view.accuracy_figure(run.trials), key="dof_accuracy_chart", width="stretch")
-        st.caption(f"Deep: {config.depth} hidden layers of equal width · {config.activation} · {config.epochs} "
-                   f"epochs · {len(config.seeds)} seed(s) per network · {len(run.trials)} networks trained in "
-                   f"{run.seconds:.1f} s on {nnlib.backend.device_description()}. Faint dots: each seed; "
-                   "lines: the mean.")
+        st.caption(_("Deep: {depth} hidden layers of equal width · {activation} · {epochs} epochs · {seeds} "
+                     "seed(s) per network · {n} networks trained in {seconds:.1f} s on {device}. Faint dots: each "
+                     "seed; lines: the mean.").format(
+                         depth=config.depth, activation=config.activation, epochs=config.epochs,
+                         seeds=len(config.seeds), n=len(run.trials), seconds=run.seconds,
+                         device=nnlib.backend.device_description()))
 
 
 def live(run: experiments.DeepFatRun | None) -> None:
@@ -131,7 +137,7 @@ class StepRun:
 
     def __init__(self, generator, **settings):
         self.settings = settings
-        self.fraction, self.text = 0.0, "Starting…"
+        self.fraction, self.text = 0.0, _("Starting…")
         self.result = None
         self.error: str | None = None
         self._steps = generator
@@ -163,7 +169,7 @@ def finished_result(run: StepRun | None, waiting: str):
         st.info(waiting)
         return None
     if run.error:
-        st.error(f"This experiment stopped: {run.error}")
+        st.error(_("This experiment stopped: {reason}").format(reason=run.error))
     return run.result
 
 

@@ -6,17 +6,19 @@ st.cache_resource and are read-only; teaching works on the student's own copy (s
 
 import streamlit as st
 
+from i18n import _
 from nnlib import datasets
 from nnlib import digits as dg
 from nnlib.digits.model import read_only
 from services import mnist
-from services.digits import DEFAULT, FULL, MODEL_NAMES, STEP3, model_choices
+from services.digits import DEFAULT, FULL, MODEL_NAMES, STEP3, labels, model_choices
 from services.model_files import trained_for
 from ui.widgets import persistent
 
 
-# One entry: the function takes no argument, so there is only ever one model to keep.
-@st.cache_resource(max_entries=1, show_spinner="Training the digit network once (a few seconds)…")
+# One entry: the function takes no argument, so there is only ever one model to keep. Its spinner is
+# shown by chosen_model (a cached function's show_spinner is fixed at import, in one language).
+@st.cache_resource(max_entries=1, show_spinner=False)
 def shared_default_model():
     """The default model, shared by every session. Read-only: teaching copies it first."""
     return read_only(dg.default_model())
@@ -70,12 +72,15 @@ def chosen_model():
     if st.session_state["digits_model_choice"] not in choices:
         st.session_state["digits_model_choice"] = DEFAULT
     if len(choices) > 1:
-        st.radio("Model", choices, format_func=MODEL_NAMES.get, horizontal=True,
+        st.radio(_("Model"), choices, format_func=labels(MODEL_NAMES), horizontal=True,
                  **persistent("digits_model_choice"))
     which = st.session_state["digits_model_choice"]
     taught = st.session_state["digits_taught"]
     if taught is not None and taught["source"] == which:
         return which, taught["model"], True
-    base = {DEFAULT: shared_default_model, STEP3: step3_model,
-            FULL: lambda: shared_full_model(full_stamp())}[which]()
+    if which == DEFAULT:
+        # The first session on a fresh server trains it (a few seconds; the spinner shows after 0.5 s only).
+        with st.spinner(_("Training the digit network once (a few seconds)…")):
+            return which, shared_default_model(), False
+    base = step3_model() if which == STEP3 else shared_full_model(full_stamp())
     return which, base, False

@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 import nnlib
+from i18n import _
 from lessons import slide_network as slide
 
 
@@ -26,21 +27,21 @@ def neuron_is_logistic_regression(x, params=None) -> None:
     (trace,) = model.trace(np.asarray(x, dtype=float)[None, :])
     (w1, w2), b = model.layers[0].get_weights()[0][0], model.layers[0].get_weights()[1][0]
     z, a = float(trace.z[0, 0]), float(trace.a[0, 0])
-    st.markdown(
+    st.markdown(_(
         "**A neuron with sigmoid is a logistic regression.** Logistic regression computes "
         r"$P(C_1 \mid x) = \sigma(w \cdot x + b)$: a weighted sum plus a bias, squashed into (0, 1). "
         "A sigmoid neuron computes exactly that, so the network above is many logistic regressions, "
-        "each with **its own weights and bias**; those weights and biases are the network's parameters θ.")
+        "each with **its own weights and bias**; those weights and biases are the network's parameters θ."))
     # Two short lines, so the formula fits half a laptop screen or a phone.
     st.latex(rf"\begin{{aligned}} z &= {w1:g}\cdot({x[0]:g}) {w2:+g}\cdot({x[1]:g}) {b:+g} = {z:.4g} \\ "
              rf"a &= \sigma(z) = {a:.4f} \end{{aligned}}")
-    st.caption("Neuron 1 of layer 1, for the input x above, run alone by nnlib. Read as a logistic "
-               f"regression, it puts x in class 1 with probability {a:.2f}.")
+    st.caption(_("Neuron 1 of layer 1, for the input x above, run alone by nnlib. Read as a logistic "
+                 "regression, it puts x in class 1 with probability {p:.2f}.").format(p=a))
 
 
 def feed_forward_and_layers() -> None:
     """Fully connected, feed-forward, and the names of the layers."""
-    st.markdown(
+    st.markdown(_(
         "- **Fully connected:** every neuron's output goes to every neuron of the next layer, and every "
         "neuron's inputs come from every neuron of the layer before.\n"
         "- **Feed-forward:** signals flow one way, from the input layer through the hidden layers to the "
@@ -50,22 +51,22 @@ def feed_forward_and_layers() -> None:
         "- **Hidden layers:** the layers between input and output. They transform the features: the last "
         "hidden layer's outputs are a new set of features.\n"
         "- **Output layer:** the last layer; its neurons' outputs are the network's output y. For a "
-        "classifier it is a classifier working on the hidden layers' new features.")
+        "classifier it is a classifier working on the hidden layers' new features."))
 
 
 def why_deep() -> None:
     """Where the "deep" in deep learning comes from, and why it needs the matrix form and GPUs."""
-    st.markdown(
+    st.markdown(_(
         "**Why \"deep\"?** Because the connections are designed by people, layers can be stacked many times: "
         "ResNet (2015) has **152 layers**. Such deep networks need special training techniques, and a great "
         "deal of computation: many millions of multiply-adds for every input. Nobody loops over neurons one by "
         "one at that size: written as matrix operations (section 5 above), the whole network is a chain of "
-        "matrix products, which a GPU computes in parallel.")
+        "matrix products, which a GPU computes in parallel."))
 
 
 def open_questions() -> None:
     """How many layers and neurons? The lecture's open questions, with honest pointers."""
-    st.markdown(
+    st.markdown(_(
         "**How many layers? How many neurons in each?** There is no formula: the lecture's answer is "
         "*trial and error plus intuition*. Deep learning moves the hard part: instead of **feature "
         "engineering** (hand-made features, hard for speech and images), you **design the network**.\n\n"
@@ -73,4 +74,4 @@ def open_questions() -> None:
         "*evolutionary artificial neural networks*; the article notes these methods are not widespread.\n\n"
         "**Can we design the structure ourselves?** Yes: a *convolutional neural network* (CNN) is a "
         "structure designed for images. This app stays with fully connected networks, as the lecture does; "
-        "try your own structures in section 2, and see *Deep or fat?* for what depth does.")
+        "try your own structures in section 2, and see *Deep or fat?* for what depth does."))

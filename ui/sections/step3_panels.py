@@ -8,9 +8,12 @@ Every widget here mirrors a setting in session state (ui.widgets.persistent); th
 from __future__ import annotations
 
 import dataclasses
+from functools import lru_cache
 
 import streamlit as st
 
+import i18n
+from i18n import N_, _, ngettext
 from lessons import features as feats
 from lessons import neuron_pictures
 from lessons.grid import plane_grid
@@ -37,42 +40,42 @@ def _regenerate():
 def _features_keep(picked, chosen: tuple) -> tuple:
     new = tuple(f for f in feats.FEATURES if f in (picked or ()))
     if not new:
-        st.session_state["train_notice"] = ("warning", "The network needs at least one input feature: "
-                                            "the last one stays on.")
+        st.session_state["train_notice"] = ("warning", _("The network needs at least one input feature: the last "
+                                                         "one stays on."))
         return chosen
     return new
 
 
 def data_panel(run: tr.TrainingRun) -> None:
-    from ui.sections.step3_train import DATASET_NAMES, OPTIMIZER_HELP
+    from ui.sections.step3_train import OPTIMIZER_HELP, dataset_name, optimizer_name
 
     s = run.settings
     toy = s.dataset != "digits"
-    st.selectbox("Data set", list(tr.DATASETS), format_func=DATASET_NAMES.get, **shared("dataset", list(tr.DATASETS)))
-    st.selectbox("Optimizer", list(tr.OPTIMIZERS), format_func=tr.OPTIMIZERS.get,
-                 **shared("optimizer", list(tr.OPTIMIZERS)), help=OPTIMIZER_HELP)
+    st.selectbox(_("Data set"), list(tr.DATASETS), format_func=dataset_name, **shared("dataset", list(tr.DATASETS)))
+    st.selectbox(_("Optimizer"), list(tr.OPTIMIZERS), format_func=optimizer_name,
+                 **shared("optimizer", list(tr.OPTIMIZERS)), help=_(OPTIMIZER_HELP))
     if toy:
-        st.pills("Input features", list(feats.FEATURES), selection_mode="multi",
+        st.pills(_("Input features"), list(feats.FEATURES), selection_mode="multi",
                  format_func=lambda name: feats.FEATURES[name][0], width="stretch", wrap=True,
                  **shared("features", show=list, keep=_features_keep),
-                 help="What the network is given about each point (x₁, x₂). With x₁² and x₂², a circle "
-                      "becomes a straight line, and even a network without hidden layers separates it.")
-        st.slider("Training points (%)", *limits.TRAIN_PERCENTS, step=10, **shared("train_percent"),
-                  help="The share of the 400 points the network learns from; the rest are the test points.")
-        st.slider("Noise", min_value=0.0, max_value=0.5, step=0.05, **shared("noise"))
+                 help=_("What the network is given about each point (x₁, x₂). With x₁² and x₂², a circle "
+                        "becomes a straight line, and even a network without hidden layers separates it."))
+        st.slider(_("Training points (%)"), *limits.TRAIN_PERCENTS, step=10, **shared("train_percent"),
+                  help=_("The share of the 400 points the network learns from; the rest are the test points."))
+        st.slider(_("Noise"), min_value=0.0, max_value=0.5, step=0.05, **shared("noise"))
     else:
-        st.caption("Inputs: the 256 pixels of each 16×16 digit.")
+        st.caption(_("Inputs: the 256 pixels of each 16×16 digit."))
     with st.container(horizontal=True, gap="small"):
         if toy:
-            st.button("New data", key="train_regenerate", icon=":material/autorenew:", on_click=_regenerate,
-                      help="New random points and new starting weights: the seed goes up by one.")
-        with st.popover("More", icon=":material/tune:", help="Batch size, epochs and the seed"):
-            st.select_slider("Batch size", BATCHES, disabled=s.optimizer == "gd", **shared("batch_size", BATCHES),
-                             help="Examples per step. Gradient descent (the lecture's rule) uses every training "
-                                  "example.")
-            st.number_input("Epochs", min_value=1, max_value=limits.MAX_EPOCHS, step=10, **shared("epochs"))
-            st.number_input("Seed", min_value=0, max_value=9999, step=1, **shared("seed"),
-                            help="Fixes the starting weights θ⁰, the data and the shuffling.")
+            st.button(_("New data"), key="train_regenerate", icon=":material/autorenew:", on_click=_regenerate,
+                      help=_("New random points and new starting weights: the seed goes up by one."))
+        with st.popover(_("More"), icon=":material/tune:", help=_("Batch size, epochs and the seed")):
+            st.select_slider(_("Batch size"), BATCHES, disabled=s.optimizer == "gd", **shared("batch_size", BATCHES),
+                             help=_("Examples per step. Gradient descent (the lecture's rule) uses every training "
+                                    "example."))
+            st.number_input(_("Epochs"), min_value=1, max_value=limits.MAX_EPOCHS, step=10, **shared("epochs"))
+            st.number_input(_("Seed"), min_value=0, max_value=9999, step=1, **shared("seed"),
+                            help=_("Fixes the starting weights θ⁰, the data and the shuffling."))
 
 
 # --- the network, changed where it is drawn ------------------------------------------------------
@@ -81,8 +84,10 @@ def _set_hidden(hidden: tuple[int, ...]) -> None:
     try:
         st.session_state["spec"] = limits.check_spec(dataclasses.replace(spec, hidden=tuple(hidden)))
     except ValueError as err:  # LimitExceeded included: keep the network, say why
-        st.session_state["train_notice"] = ("error", f"{err} Keeping {len(spec.hidden)} hidden layers: "
-                                            f"{' → '.join(map(str, spec.hidden)) or 'none'}.")
+        n = len(spec.hidden)
+        st.session_state["train_notice"] = ("error", ngettext(
+            "{reason} Keeping {n} hidden layer: {sizes}.", "{reason} Keeping {n} hidden layers: {sizes}.", n).format(
+            reason=err, n=n, sizes=" → ".join(map(str, spec.hidden)) or _("none")))
 
 
 def _add_layer():
@@ -114,20 +119,27 @@ def network_panel(run: tr.TrainingRun):
         columns = st.columns(len(sizes), gap="small")
     # Icon buttons: their labels are for screen readers; step3_train.PAGE_STYLE hides them from the eye.
     with columns[0], st.container(horizontal=True, horizontal_alignment="center", gap=None):
-        icon_button("Add a hidden layer", "net_add_layer", "add", _add_layer,
+        icon_button(_("Add a hidden layer"), "net_add_layer", "add", _add_layer,
                     disabled=len(hidden) >= limits.MAX_HIDDEN_LAYERS)
-        icon_button("Remove the last hidden layer", "net_remove_layer", "remove", _remove_layer, disabled=not hidden)
-        st.caption("layers")
+        icon_button(_("Remove the last hidden layer"), "net_remove_layer", "remove", _remove_layer,
+                    disabled=not hidden)
+        st.caption(_("layers"))
+    more, fewer = _("One more neuron in layer {k}"), _("One neuron fewer in layer {k}")
     for k, n in enumerate(hidden):
         with columns[k + 1], st.container(horizontal=True, horizontal_alignment="center", gap=None):
-            icon_button(f"One more neuron in layer {k + 1}", f"net_add_{k}", "add", _resize, (k, 1),
+            icon_button(more.format(k=k + 1), f"net_add_{k}", "add", _resize, (k, 1),
                         disabled=n >= limits.MAX_NEURONS_PER_LAYER)
-            icon_button(f"One neuron fewer in layer {k + 1}", f"net_remove_{k}", "remove", _resize, (k, -1),
+            icon_button(fewer.format(k=k + 1), f"net_remove_{k}", "remove", _resize, (k, -1),
                         disabled=n <= 1)
     place = st.container(key="train_network")
-    layers = (f"**{len(hidden)} hidden layer{'s' * (len(hidden) != 1)}**" if hidden else
-              "**No hidden layer**: the inputs feed the output directly (logistic regression)")
-    st.caption(f"{layers}, {run.model.count_params():,} parameters. {neuron_note(run.settings.dataset)}")
+    params = f"{run.model.count_params():,}"
+    if hidden:
+        line = ngettext("**{n} hidden layer**, {params} parameters.", "**{n} hidden layers**, {params} parameters.",
+                        len(hidden)).format(n=len(hidden), params=params)
+    else:
+        line = _("**No hidden layer**: the inputs feed the output directly (logistic regression), {params} "
+                 "parameters.").format(params=params)
+    st.caption(_("{summary} {note}").format(summary=line, note=neuron_note(run.settings.dataset)))
     return place
 
 
@@ -135,21 +147,27 @@ def network_chart(run: tr.TrainingRun) -> None:
     """The network with a picture in every neuron and its links, as the weights are now."""
     if run.settings.dataset == "digits":
         X, y = run.data.X_test[:PICTURE_SAMPLE], run.data.y_test[:PICTURE_SAMPLE]
-        pictures, labels = neuron_pictures.digit_pictures(run.model, X, y), [f"pixel {i + 1}" for i in range(256)]
+        pictures, labels = neuron_pictures.digit_pictures(run.model, X, y), pixel_labels(i18n.current())
     else:
         pictures = neuron_pictures.plane_pictures(run.model, run.settings.features)
         labels = feats.labels(run.settings.features)
     chart = playground_network.network_chart(run.model, pictures, labels)
     st.vega_lite_chart(chart.to_vega_lite(), width="stretch",
-                       alt="The network: a picture in every neuron, links blue for + and orange for − weights")
+                       alt=_("The network: a picture in every neuron, links blue for + and orange for − weights"))
+
+
+@lru_cache(maxsize=len(i18n.LANGUAGES))
+def pixel_labels(lang: str) -> tuple[str, ...]:
+    """The 256 inputs' names in a language (built once per language, not on every tick)."""
+    return tuple(i18n.in_language(lang, N_("pixel {i}")).format(i=i + 1) for i in range(256))
 
 
 def neuron_note(dataset: str) -> str:
     if dataset == "digits":
-        return ("Layer 1: each neuron's 256 weights as a 16×16 picture. Later layers: the neuron's mean output "
-                "for each digit, 0–4 above 5–9. Links: blue +, orange −, wider = larger |w|.")
-    return ("Each neuron shows its output a over the plane x₁, x₂ (blue +, orange −). Links: blue +, orange −, "
-            "wider = larger |w|. Hover for values; + and − above a layer change it.")
+        return _("Layer 1: each neuron's 256 weights as a 16×16 picture. Later layers: the neuron's mean output "
+                 "for each digit, 0–4 above 5–9. Links: blue +, orange −, wider = larger |w|.")
+    return _("Each neuron shows its output a over the plane x₁, x₂ (blue +, orange −). Links: blue +, orange −, "
+             "wider = larger |w|. Hover for values; + and − above a layer change it.")
 
 
 # --- the output over the data, and the loss curves ------------------------------------------------
@@ -161,28 +179,40 @@ def output_panel(run: tr.TrainingRun):
     if s.dataset == "digits":
         return curves_place, st.container(key="train_boundary")
     with st.container(horizontal=True, gap="small"):
-        st.checkbox("Show test data", **shared("show_test"))
-        st.checkbox("Discretize output", **shared("discretize"),
-                    help="Colour each point of the plane by the class it is given (P ≥ 0.5), not by P itself."
-                    if not s.regression else "Round the output to −1, 0 or 1.")
+        st.checkbox(_("Show test data"), **shared("show_test"))
+        st.checkbox(_("Discretize output"), **shared("discretize"),
+                    help=_("Colour each point of the plane by the class it is given (P ≥ 0.5), not by P itself.")
+                    if not s.regression else _("Round the output to −1, 0 or 1."))
     boundary_place = st.container(key="train_boundary")
-    plane = "The plane x₁ (across), x₂ (up). "
-    key = ("Shade: the output ŷ from orange (−1) to blue (+1); dots: the targets on the same scale"
-           if s.regression else "Shade: P(class 1) from orange (0) to blue (1); dots: class 0 orange, class 1 blue")
-    st.caption(plane + key + (" (test points: diamonds)." if st.session_state["show_test"] else "."))
+    show_test = st.session_state["show_test"]
+    if s.regression:
+        caption = (_("The plane x₁ (across), x₂ (up). Shade: the output ŷ from orange (−1) to blue (+1); dots: the "
+                     "targets on the same scale (test points: diamonds).") if show_test else
+                   _("The plane x₁ (across), x₂ (up). Shade: the output ŷ from orange (−1) to blue (+1); dots: the "
+                     "targets on the same scale."))
+    else:
+        caption = (_("The plane x₁ (across), x₂ (up). Shade: P(class 1) from orange (0) to blue (1); dots: class 0 "
+                     "orange, class 1 blue (test points: diamonds).") if show_test else
+                   _("The plane x₁ (across), x₂ (up). Shade: P(class 1) from orange (0) to blue (1); dots: class 0 "
+                     "orange, class 1 blue."))
+    st.caption(caption)
     return curves_place, boundary_place
 
 
 def curves(run: tr.TrainingRun) -> None:
     """The run's state and loss numbers, and the small train and test loss curves."""
     s, p = run.settings, run.progress
-    loss_name = "mean squared error" if s.regression else "mean cross-entropy L/N"
-    accuracy = f" · test accuracy **{100 * p.test_accuracy:.1f} %**" if p.train_accuracy is not None else ""
-    numbers = f":small[{run.state}{accuracy}]  \nTest loss **{p.test_loss:.3f}** · training loss **{p.loss:.3f}**"
-    st.markdown(numbers)
+    loss_name = _("mean squared error") if s.regression else _("mean cross-entropy L/N")
+    state = run.state
+    if p.train_accuracy is not None:
+        state = _("{state} · test accuracy **{accuracy} %**").format(state=state,
+                                                                      accuracy=f"{100 * p.test_accuracy:.1f}")
+    losses = _("Test loss **{test}** · training loss **{train}**").format(test=f"{p.test_loss:.3f}",
+                                                                           train=f"{p.loss:.3f}")
+    st.markdown(f":small[{state}]  \n{losses}")
     st.vega_lite_chart(charts.curves_chart(run.history, compact=True, loss_title=loss_name,
                                            blowup=run.blowup).to_vega_lite(),
-                       width="stretch", height=95, alt="Training and test loss over the epochs (the x axis: epochs)")
+                       width="stretch", height=95, alt=_("Training and test loss over the epochs (the x axis: epochs)"))
 
 
 def boundary(run: tr.TrainingRun) -> None:
@@ -202,4 +232,4 @@ def boundary(run: tr.TrainingRun) -> None:
         X_test=run.data.points_test if show_test else None, y_test=run.data.y_test if show_test else None,
         discretize=st.session_state["discretize"], regression=s.regression, legends=False, axis_titles=False)
     st.vega_lite_chart(chart.to_vega_lite(), width="content",
-                       alt="The network's output over the plane, with the data points")
+                       alt=_("The network's output over the plane, with the data points"))

@@ -5,6 +5,7 @@ The math is lessons.descent's; the figures are ui.views.gradient_views'; this mo
 
 import streamlit as st
 
+from i18n import _, ngettext
 from lessons import descent
 from ui.views import gradient_views as gv
 
@@ -26,16 +27,16 @@ def descent_minimum() -> tuple[float, float]:
 def render() -> None:
     """The path tab: start point, rate and steps; the path on the contour, L per step, the fitted neuron."""
     problem = descent.TINY_DATA
-    st.markdown(
+    st.markdown(_(
         "One sigmoid neuron, **y = σ(w·x + b)**, fits 8 points on a line. It has just two parameters, "
         "θ = (w, b), so the total loss **L(w, b) = Σ Cⁿ** is a landscape you can see whole. Pick where "
-        "gradient descent starts and how big its steps are; each step is **θ ← θ − η ∇L(θ)**.")
+        "gradient descent starts and how big its steps are; each step is **θ ← θ − η ∇L(θ)**."))
     with st.container(border=True):
         c1, c2, c3, c4 = st.columns(4)
-        w0 = c1.slider("Start w⁰", -3.0, 5.0, -2.0, 0.1, key="path_w0")
-        b0 = c2.slider("Start b⁰", -8.0, 4.0, 2.0, 0.1, key="path_b0")
-        rate = c3.select_slider("Learning rate η", PATH_RATES, value=0.1, key="path_rate")
-        steps = c4.slider("Steps", 0, 100, 30, key="path_steps")
+        w0 = c1.slider(_("Start w⁰"), -3.0, 5.0, -2.0, 0.1, key="path_w0")
+        b0 = c2.slider(_("Start b⁰"), -8.0, 4.0, 2.0, 0.1, key="path_b0")
+        rate = c3.select_slider(_("Learning rate η"), PATH_RATES, value=0.1, key="path_rate")
+        steps = c4.slider(_("Steps"), 0, 100, 30, key="path_steps")
     path = descent.descent_path(problem, (w0, b0), rate, steps)
     best = descent_minimum()
     contour, side = st.columns([3, 2])
@@ -46,15 +47,22 @@ def render() -> None:
         st.plotly_chart(gv.neuron_fit_figure(problem, path.thetas[-1]), key="path_fit_chart", config=PLOT_CONFIG)
     rises = [k for k in range(path.steps) if path.losses[k + 1] > path.losses[k]]
     if rises:
-        st.warning(f"With η = {rate:g} the loss went **up** at step {rises[0] + 1}: the step jumped across the "
-                   "valley. A smaller learning rate takes smaller, safer steps.", icon=":material/trending_up:")
+        st.warning(_("With η = {rate:g} the loss went **up** at step {step}: the step jumped across the valley. "
+                     "A smaller learning rate takes smaller, safer steps.").format(rate=rate, step=rises[0] + 1),
+                   icon=":material/trending_up:")
     if path.steps:
         (w, b), (gw, gb), (w1, b1) = path.thetas[0], path.gradients[0], path.thetas[1]
-        st.markdown("**The first step, with its numbers:**")
+        st.markdown(_("**The first step, with its numbers:**"))
         st.latex(rf"\begin{{aligned}}\theta^1 &= \theta^0 - \eta\,\nabla L(\theta^0) \\ "
                  rf"&= ({w:.3f},\ {b:.3f}) - {rate:g}\,({gw:.3f},\ {gb:.3f}) \\ "
                  rf"&= ({w1:.3f},\ {b1:.3f})\end{{aligned}}")
-        st.caption(f"L went from {path.losses[0]:.3f} to {path.losses[-1]:.3f} in {path.steps} steps; the "
-                   f"lowest possible L is {float(problem.loss(*best)):.3f}, at w = {best[0]:.2f}, b = {best[1]:.2f}.")
-    with st.expander("Every step as numbers"):
-        st.dataframe(gv.path_table(path, rows=path.steps + 1), hide_index=True, key="path_table")
+        st.caption(ngettext(
+            "L went from {start:.3f} to {end:.3f} in {n} step; the lowest possible L is {lowest:.3f}, "
+            "at w = {w:.2f}, b = {b:.2f}.",
+            "L went from {start:.3f} to {end:.3f} in {n} steps; the lowest possible L is {lowest:.3f}, "
+            "at w = {w:.2f}, b = {b:.2f}.", path.steps).format(
+                start=path.losses[0], end=path.losses[-1], n=path.steps, lowest=float(problem.loss(*best)),
+                w=best[0], b=best[1]))
+    with st.expander(_("Every step as numbers")):
+        table = gv.path_table(path, rows=path.steps + 1)
+        st.dataframe(table, hide_index=True, key="path_table", column_config=gv.path_table_labels())

@@ -7,6 +7,7 @@ differences of L = Σₙ Cⁿ); ui.views.backprop_views lays them out as a table
 import numpy as np
 import streamlit as st
 
+from i18n import _
 from lessons.total_gradient import LECTURE_INPUTS, LECTURE_LABELS, total_gradient
 from ui.views import backprop_views as bv
 
@@ -24,29 +25,30 @@ def labels_ui() -> np.ndarray:
     for n, (col, x, label) in enumerate(zip(cols, LECTURE_INPUTS, LECTURE_LABELS), start=1):
         sup = str(n).translate(_SUP)
         labels.append(col.radio(
-            f"Target ŷ{sup} for x{sup} = {_vector(x)}", [0, 1], index=int(label), key=f"tg_label_{n}",
+            _("Target ŷ{n} for x{n} = {x}").format(n=sup, x=_vector(x)), [0, 1], index=int(label), key=f"tg_label_{n}",
             horizontal=True, format_func=lambda c: _vector(np.eye(2)[c])))
     return np.array(labels)
 
 
 def render(model_for, loss: str, loss_name: str) -> None:
     """The total-gradient table for the network of the chosen loss (``model_for(loss)`` builds it afresh)."""
-    st.markdown("#### The total gradient: ∂L/∂w = Σₙ ∂Cⁿ/∂w")
-    st.markdown(
+    st.markdown(_("#### The total gradient: ∂L/∂w = Σₙ ∂Cⁿ/∂w"))
+    st.markdown(_(
         "Gradient descent needs the gradient of the **total** loss L = Σₙ Cⁿ over all the training examples. "
         "The derivative of a sum is the sum of the derivatives, so backprop runs once per example and the "
-        f"results add up. Here the slides' two inputs go through the same network ({loss_name}).")
+        "results add up. Here the slides' two inputs go through the same network ({loss}).").format(loss=loss_name))
     with st.container(border=True):
         labels = labels_ui()
     model = model_for(loss)
     result = total_gradient(model, LECTURE_INPUTS, labels)
     st.latex(bv.total_loss_latex(result))
     table = bv.total_gradient_table(model, result)
-    number = st.column_config.NumberColumn(format="%.6f")
+    labels = bv.column_labels(table)
     st.dataframe(table, hide_index=True, key="tg_table", height=38 + 35 * len(table),
-                 column_config={c: number for c in table.columns[1:-1]} | {
-                     "difference": st.column_config.NumberColumn(format="%.1e")})
-    st.caption(f"Each ∂Cⁿ/∂w column is backprop on example n alone; {bv.SUM_COLUMN} adds them. The finite "
-               f"difference is (L(w + ε) − L(w − ε)) / 2ε of the total L itself, ε = 10⁻⁶, in float64. The largest "
-               f"difference between the two is {result.max_numeric_error:.1e}: the sum of the examples' gradients "
-               "is the gradient of L.")
+                 column_config=labels | {
+                     c: st.column_config.NumberColumn(labels.get(c), format="%.6f") for c in table.columns[1:-1]} | {
+                     "difference": st.column_config.NumberColumn(labels["difference"], format="%.1e")})
+    st.caption(_("Each ∂Cⁿ/∂w column is backprop on example n alone; {sum} adds them. The finite difference is "
+                 "(L(w + ε) − L(w − ε)) / 2ε of the total L itself, ε = 10⁻⁶, in float64. The largest difference "
+                 "between the two is {error:.1e}: the sum of the examples' gradients is the gradient of L.").format(
+                     sum=bv.SUM_COLUMN, error=result.max_numeric_error))

@@ -16,6 +16,7 @@ import dataclasses
 
 import streamlit as st
 
+from i18n import N_, _, ngettext
 from lessons import stable_rate
 from services import training as tr
 from ui import share
@@ -30,21 +31,48 @@ SLICE_S = 0.05    # seconds of optimizer steps per redraw at most, so Pause answ
 RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0]
 REG_RATES = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]  # the Playground's, and 0.0001
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "linear"]
-DATASET_NAMES = {"circle": "circle", "xor": "xor", "gaussian": "gaussian", "spiral": "spiral",
-                 "digits": "16×16 digits", "plane": "plane (regression)", "gaussians": "gaussians (regression)"}
-OPTIMIZER_HELP = ("Gradient descent is the lecture's rule. SGD, momentum and Adam are later improvements on it: "
-                  "SGD steps on a batch of B examples at a time, momentum adds a velocity, and Adam gives every "
-                  "parameter its own step size. The update rule below writes out the rule in use.")
+# Codes (kept in session state and links) → names, translated where shown (dataset_name).
+DATASET_NAMES = {"circle": N_("circle"), "xor": N_("xor"), "gaussian": N_("gaussian"), "spiral": N_("spiral"),
+                 "digits": N_("16×16 digits"), "plane": N_("plane (regression)"),
+                 "gaussians": N_("gaussians (regression)")}
+OPTIMIZER_HELP = N_("Gradient descent is the lecture's rule. SGD, momentum and Adam are later improvements on it: "
+                    "SGD steps on a batch of B examples at a time, momentum adds a velocity, and Adam gives every "
+                    "parameter its own step size. The update rule below writes out the rule in use.")
 
 
-@st.cache_resource(max_entries=64, show_spinner="Loading the data set…")
+def dataset_name(code: str) -> str:
+    return _(DATASET_NAMES[code]) if code in DATASET_NAMES else code
+
+
+def optimizer_name(code: str) -> str:
+    return _(tr.OPTIMIZERS[code]) if code in tr.OPTIMIZERS else code
+
+
+def regularization_name(code: str) -> str:
+    return _(tr.REGULARIZATIONS[code]) if code in tr.REGULARIZATIONS else code
+
+
+def activation_name(code: str) -> str:
+    return _("linear") if code == "linear" else code  # relu, tanh and sigmoid keep their names
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)  # the spinner is data_for's, in the reader's language
 def cached_data(dataset: str, noise: float, seed: int, train_percent: int, features: tuple) -> tr.Data:
     """Read-only arrays shared by every session (nobody writes to them)."""
     return tr.load_data(dataset, noise, seed, train_percent, features)
 
 
+_loaded: set = set()  # the data keys this process has loaded: only a new one shows the spinner
+
+
 def data_for(settings: tr.RunSettings) -> tr.Data:
-    return cached_data(*settings.data_key())
+    key = settings.data_key()
+    if key in _loaded:
+        return cached_data(*key)
+    with st.spinner(_("Loading the data set…")):
+        data = cached_data(*key)
+    _loaded.add(key)
+    return data
 
 
 def settings_now() -> tr.RunSettings:
@@ -66,8 +94,8 @@ def current_run() -> tr.TrainingRun:
     except ValueError as exc:
         if run is None:
             raise
-        st.session_state["train_notice"] = ("error", f"This setting cannot be used: {exc} "
-                                            "The playground keeps the last run.")
+        st.session_state["train_notice"] = ("error", _("This setting cannot be used: {reason} The playground keeps "
+                                                       "the last run.").format(reason=exc))
     st.session_state["train_run"] = run
     return run
 
@@ -104,8 +132,8 @@ def _use_preset(preset: dict):
     st.session_state["spec"] = dataclasses.replace(spec, hidden=preset["hidden"], activation=preset["activation"])
     for name in ("optimizer", "learning_rate", "batch_size", "epochs"):
         st.session_state[name] = preset[name]
-    st.session_state["train_notice"] = ("success", f"The digits preset is set: {tr.preset_line(preset)}. "
-                                        "Press Start.")
+    st.session_state["train_notice"] = ("success", _("The digits preset is set: {preset}. Press Start.").format(
+        preset=tr.preset_line(preset)))
 
 
 def toolbar(run: tr.TrainingRun):
@@ -114,34 +142,37 @@ def toolbar(run: tr.TrainingRun):
     # Start and Pause are both always there (one disabled): a button that changed into the other would
     # be a new element, and for a moment the page would show both.
     with st.container(border=True, horizontal=True, vertical_alignment="bottom", gap="xsmall", key="train_toolbar"):
-        st.button("Start", key="train_start", icon=":material/play_arrow:", type="primary", on_click=_start,
+        st.button(_("Start"), key="train_start", icon=":material/play_arrow:", type="primary", on_click=_start,
                   disabled=run.running or run.done)
-        st.button("Pause", key="train_pause", icon=":material/pause:", on_click=_pause, disabled=not run.running)
-        st.button("Step", key="train_step", icon=":material/skip_next:", on_click=_step_once,
-                  help=f"Step once: exactly one update of the rule, with g over {step_examples(run)}.")
-        st.button("Reset", key="train_reset", icon=":material/restart_alt:", on_click=_reset,
-                  help="Reset: start again from the random θ⁰ that the seed gives.")
+        st.button(_("Pause"), key="train_pause", icon=":material/pause:", on_click=_pause, disabled=not run.running)
+        st.button(_("Step"), key="train_step", icon=":material/skip_next:", on_click=_step_once,
+                  help=_("Step once: exactly one update of the rule, with g over {examples}.").format(
+                      examples=step_examples(run)))
+        st.button(_("Reset"), key="train_reset", icon=":material/restart_alt:", on_click=_reset,
+                  help=_("Reset: start again from the random θ⁰ that the seed gives."))
         epoch = st.container(width=76, key="train_epoch")
-        st.selectbox("Learning rate η", RATES, format_func=lambda r: f"{r:g}", width=108,
+        st.selectbox(_("Learning rate η"), RATES, format_func=lambda r: f"{r:g}", width=108,
                      **shared("learning_rate", RATES))
-        st.selectbox("Activation", ACTIVATIONS, width=96,
+        st.selectbox(_("Activation"), ACTIVATIONS, format_func=activation_name, width=96,
                      **persistent("spec", "step3_activation", show=lambda spec: spec.activation,
                                   keep=lambda a, spec: dataclasses.replace(spec, activation=a)))
-        st.selectbox("Regularisation", list(tr.REGULARIZATIONS), width=104, **shared("regularization"),
-                     help="L1 adds λ‖W‖₁ to the loss, L2 adds λ/2 ‖W‖² (weight matrices only).")
-        st.selectbox("Rate λ", REG_RATES, format_func=lambda r: f"{r:g}", width=80,
+        st.selectbox(_("Regularisation"), list(tr.REGULARIZATIONS), format_func=regularization_name, width=104,
+                     **shared("regularization"),
+                     help=_("L1 adds λ‖W‖₁ to the loss, L2 adds λ/2 ‖W‖² (weight matrices only)."))
+        st.selectbox(_("Rate λ"), REG_RATES, format_func=lambda r: f"{r:g}", width=80,
                      disabled=s.regularization == "none", **shared("reg_rate", REG_RATES))
     return epoch
 
 
 def epoch_counter(run: tr.TrainingRun) -> None:
-    st.markdown(f":small[Epoch]  \n**{run.progress.epoch:,.1f}** :small[of {run.settings.epochs}]")
+    st.markdown(_(":small[Epoch]  \n**{epoch}** :small[of {epochs}]").format(
+        epoch=f"{run.progress.epoch:,.1f}", epochs=run.settings.epochs))
 
 
 def step_examples(run: tr.TrainingRun) -> str:
     if getattr(run.trainer.optimizer, "full_batch", False):
-        return f"all N = {run.data.X.shape[0]} training examples"
-    return f"the next batch of B = {run.trainer.batch_size}"
+        return _("all N = {n} training examples").format(n=run.data.X.shape[0])
+    return _("the next batch of B = {b}").format(b=run.trainer.batch_size)
 
 
 # --- what the run says: notices, a loss that exploded, a setup that cannot work ------------------------
@@ -161,14 +192,15 @@ def _rate_check(run: tr.TrainingRun):
 def rate_text(found: stable_rate.StableRate) -> str:
     """What the rate check measured, in words: the button offers exactly the rate it tried."""
     failed = [t for t in found.trials if not t.stable]
-    tried = (f" Larger rates tried first did not train: {', '.join(f'η = {t.rate:g}' for t in failed)}."
-             if failed else "")
+    tried = (_(" Larger rates tried first did not train: {rates}.").format(
+        rates=", ".join(f"η = {t.rate:g}" for t in failed)) if failed else "")
     if found.rate is None:
-        return (f"No smaller learning rate trained a copy of this network stably for {found.steps} steps."
-                f"{tried} Try another optimizer, or a smaller network.")
+        return _("No smaller learning rate trained a copy of this network stably for {steps} steps.{tried} Try "
+                 "another optimizer, or a smaller network.").format(steps=found.steps, tried=tried)
     t = found.chosen
-    return (f"**Tried, not guessed:** η = {found.rate:g} trained a copy of this network for {found.steps} steps, "
-            f"and its loss L/N went from {t.losses[0]:.3f} to {t.losses[-1]:.3f} without rising.{tried}")
+    return _("**Tried, not guessed:** η = {rate} trained a copy of this network for {steps} steps, and its loss L/N "
+             "went from {start} to {end} without rising.{tried}").format(
+        rate=f"{found.rate:g}", steps=found.steps, start=f"{t.losses[0]:.3f}", end=f"{t.losses[-1]:.3f}", tried=tried)
 
 
 def messages(run: tr.TrainingRun) -> None:
@@ -181,17 +213,19 @@ def messages(run: tr.TrainingRun) -> None:
     if run.error:
         found = _rate_check(run)
         with st.container(border=True):
-            st.error(f"**The loss exploded, so training stopped.** {run.error} The pictures show that last good "
-                     "model; the red cross on the loss curve marks the step that blew up.", icon=":material/warning:")
+            st.error(_("**The loss exploded, so training stopped.** {reason} The pictures show that last good "
+                       "model; the red cross on the loss curve marks the step that blew up.").format(
+                         reason=run.error_message()), icon=":material/warning:")
             st.markdown(rate_text(found))
             if found.rate is not None:
-                st.button(f"Use η = {found.rate:g}", key="train_lower_rate", on_click=_set_rate, args=(found.rate,))
+                st.button(_("Use η = {rate}").format(rate=f"{found.rate:g}"), key="train_lower_rate",
+                          on_click=_set_rate, args=(found.rate,))
     warning = tr.setup_warning(s)
     if warning:
         with st.container(border=True):
             st.warning(warning, icon=":material/lightbulb:")
-            st.button(f"Use the digits preset: {tr.preset_line(tr.DIGITS_PRESET)}", key="train_digits_preset",
-                      on_click=_use_preset, args=(tr.DIGITS_PRESET,))
+            st.button(_("Use the digits preset: {preset}").format(preset=tr.preset_line(tr.DIGITS_PRESET)),
+                      key="train_digits_preset", on_click=_use_preset, args=(tr.DIGITS_PRESET,))
 
 
 # --- the lecture's explanations, folded below ------------------------------------------------------
@@ -206,22 +240,25 @@ def explanations(run: tr.TrainingRun):
                                                                             False) else run.trainer.batch_size)
     size = (rf"N = {run.data.X.shape[0]}" if getattr(run.trainer.optimizer, "full_batch", False)
             else rf"B = {run.trainer.batch_size}")
-    st.caption("Step 3 of the lecture: start from a random θ⁰, compute the gradient ∇L, step downhill "
-               "**θ ← θ − η∇L**, and repeat. Backpropagation computes ∇L efficiently (the third tab).")
-    with st.expander(f"Each training step · {rule.title}", expanded=False):
-        origin = "the lecture's rule" if s.optimizer == "gd" else "a later improvement on the lecture's rule"
-        st.markdown(f"**{rule.title}**, {origin}")
+    st.caption(_("Step 3 of the lecture: start from a random θ⁰, compute the gradient ∇L, step downhill "
+                 "**θ ← θ − η∇L**, and repeat. Backpropagation computes ∇L efficiently (the third tab)."))
+    with st.expander(_("Each training step · {rule}").format(rule=rule.title), expanded=False):
+        if s.optimizer == "gd":
+            st.markdown(_("**{rule}**, the lecture's rule").format(rule=rule.title))
+        else:
+            st.markdown(_("**{rule}**, a later improvement on the lecture's rule").format(rule=rule.title))
         with st.container(key="train_rule"):
             st.latex(rule.latex())
             st.latex(rule.values_latex(size))
-        st.markdown(f"**Which loss:** {rule.note}\n\n{tr.ORIGINS[s.optimizer]}")
+        st.markdown(_("**Which loss:** {note}").format(note=rule.note) + "\n\n" + _(tr.ORIGINS[s.optimizer]))
         good = tr.GOOD_RATES[s.optimizer]
         if s.learning_rate != good:
-            st.button(f"Use η = {good:g}", key="train_good_rate", on_click=_set_rate, args=(good,),
-                      help=f"With {tr.OPTIMIZERS[s.optimizer]}, η = {good:g} trained the default network "
-                           "on the circle set within 500 epochs.")
+            st.button(_("Use η = {rate}").format(rate=f"{good:g}"), key="train_good_rate", on_click=_set_rate,
+                      args=(good,), help=_("With {rule}, η = {rate} trained the default network on the circle "
+                                           "set within 500 epochs.").format(rule=optimizer_name(s.optimizer),
+                                                                            rate=f"{good:g}"))
     # Opening it reruns the playground: while it is folded, the ticks do not draw its numbers at all.
-    with st.expander("All the numbers", expanded=False, key=NUMBERS_OPEN, on_change="rerun"):
+    with st.expander(_("All the numbers"), expanded=False, key=NUMBERS_OPEN, on_change="rerun"):
         return st.container(key="train_numbers")  # drawn live (numbers)
 
 
@@ -229,29 +266,38 @@ def numbers(run: tr.TrainingRun) -> None:
     p, s = run.progress, run.settings
     n, per_epoch = run.data.X.shape[0], run.steps_per_epoch
     full = run.full_progress if run.full_progress and run.full_progress.step == p.step else None
-    st.caption(f"**{run.state}** · step {p.step:,} · epoch {p.epoch:.2f} of {s.epochs} · "
-               f"{run.trainer.batch_size} examples per step · {per_epoch} step{'s' * (per_epoch != 1)} per epoch")
+    st.caption(ngettext("**{state}** · step {step} · epoch {epoch} of {epochs} · {batch} examples per step · "
+                        "{per_epoch} step per epoch",
+                        "**{state}** · step {step} · epoch {epoch} of {epochs} · {batch} examples per step · "
+                        "{per_epoch} steps per epoch", per_epoch).format(
+        state=run.state, step=f"{p.step:,}", epoch=f"{p.epoch:.2f}", epochs=s.epochs, batch=run.trainer.batch_size,
+        per_epoch=per_epoch))
     if full is not None:
         p, n_eval = full, n
-        st.caption(f"The numbers below: all {n:,} training and {run.data.X_test.shape[0]:,} test examples. "
-                   f"The curves: {run.sample_note()}.")
+        st.caption(_("The numbers below: all {n_train} training and {n_test} test examples. The curves: "
+                     "{sample}.").format(n_train=f"{n:,}", n_test=f"{run.data.X_test.shape[0]:,}",
+                                         sample=run.sample_note()))
     elif run.sampled:
         n_eval = run.trainer.eval_n_train
-        st.caption(f"Live numbers and curves: {run.sample_note()}.")
-        st.button("Evaluate on all examples", key="train_full_eval", on_click=_evaluate_full,
-                  disabled=run.running, help="Measure the current network on the whole training and test "
-                  "sets (a moment on a large network).")
+        st.caption(_("Live numbers and curves: {sample}.").format(sample=run.sample_note()))
+        st.button(_("Evaluate on all examples"), key="train_full_eval", on_click=_evaluate_full,
+                  disabled=run.running, help=_("Measure the current network on the whole training and test "
+                                               "sets (a moment on a large network)."))
     else:
         n_eval = n
-    loss = "Mean squared error" if s.regression else "Mean cross-entropy"
+    if s.regression:
+        loss_help = _("Mean squared error. The total L = Σ Cⁿ over the {n} training examples evaluated is {total}.")
+    else:
+        loss_help = _("Mean cross-entropy. The total L = Σ Cⁿ over the {n} training examples evaluated is {total}.")
     with st.container(horizontal=True, gap="large"):
-        st.metric("Train loss L/N", f"{p.loss:.4f}", help=f"{loss}. The total L = Σ Cⁿ over the "
-                  f"{n_eval:,} training examples evaluated is {p.total_loss:.2f}.")
-        st.metric("Total L = Σ Cⁿ", f"{p.total_loss:.2f}", help=f"Over the {n_eval:,} training examples evaluated.")
-        st.metric("Test loss L/N", f"{p.test_loss:.4f}")
+        st.metric(_("Train loss L/N"), f"{p.loss:.4f}",
+                  help=loss_help.format(n=f"{n_eval:,}", total=f"{p.total_loss:.2f}"))
+        st.metric(_("Total L = Σ Cⁿ"), f"{p.total_loss:.2f}",
+                  help=_("Over the {n} training examples evaluated.").format(n=f"{n_eval:,}"))
+        st.metric(_("Test loss L/N"), f"{p.test_loss:.4f}")
         if p.train_accuracy is not None:
-            st.metric("Train accuracy", f"{100 * p.train_accuracy:.1f} %")
-            st.metric("Test accuracy", f"{100 * p.test_accuracy:.1f} %")
+            st.metric(_("Train accuracy"), f"{100 * p.train_accuracy:.1f} %")
+            st.metric(_("Test accuracy"), f"{100 * p.test_accuracy:.1f} %")
 
 
 def publish(run: tr.TrainingRun) -> None:
@@ -347,7 +393,7 @@ def render() -> None:
     try:
         current_run()
     except ValueError as exc:  # the very first run cannot start (a link asked for too much)
-        st.error(f"This run cannot start: {exc}")
+        st.error(_("This run cannot start: {reason}").format(reason=exc))
         return
 
     def active() -> bool:
@@ -361,8 +407,9 @@ def render() -> None:
         run.run_slice(SLICE_S)
         if run.done and not run.error:  # finished in this slice: said once, in a toast, which moves nothing
             n = run.settings.epochs
-            st.session_state["train_notice"] = ("toast", f"Finished {n} epoch{'s' * (n != 1)}. Raise the "
-                                                "epochs to train on, or press Reset.")
+            st.session_state["train_notice"] = ("toast", ngettext(
+                "Finished {n} epoch. Raise the epochs to train on, or press Reset.",
+                "Finished {n} epochs. Raise the epochs to train on, or press Reset.", n).format(n=n))
 
     @st.fragment
     def controls() -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 import nnlib
+from i18n import N_, _
 from lessons.total_gradient import TotalGradient
 from nnlib import backend
 from ui.views.update_rules import output_delta
@@ -94,7 +95,8 @@ def _forward_step(model, lb, l: int, j: int) -> BackpropStep:
     else:
         act = _activation_symbol(name)
         out = rf"a^{{{l}}}_{{{j + 1}}} = {act}({z}) = {act}({_n(lb.z[0, j])}) = {_n(lb.a[0, j])}"
-    return BackpropStep("forward", l, j, f"Forward pass · layer {l}, neuron {j + 1}", (
+    title = _("Forward pass · layer {layer}, neuron {neuron}").format(layer=l, neuron=j + 1)
+    return BackpropStep("forward", l, j, title, (
         _aligned(rf"{z} &= {terms} + b^{{{l}}}_{{{j + 1}}}", rf"&= {nums} + {_n(b[j])}", rf"&= {_n(lb.z[0, j])}"),
         out, _aligned(*dz_dw)))
 
@@ -141,8 +143,9 @@ def _backward_step(model, layers, l: int, j: int, target, dc_dy) -> BackpropStep
         rf"\frac{{\partial C}}{{\partial w^{{{l}}}_{{{j + 1}{i + 1}}}}} &= "
         rf"\frac{{\partial {z}}}{{\partial w^{{{l}}}_{{{j + 1}{i + 1}}}}}\,{dcdz}",
         rf"&= {_n(lb.x[0, i])} \cdot {_n(lb.delta[0, j])} = {_n(lb.grad_W[j, i])}")))
-    where = "output layer" if l == last else f"layer {l}"
-    return BackpropStep("backward", l, j, f"Backward pass · {where}, neuron {j + 1}", (*chain, grads))
+    title = (_("Backward pass · output layer, neuron {neuron}").format(neuron=j + 1) if l == last else
+             _("Backward pass · layer {layer}, neuron {neuron}").format(layer=l, neuron=j + 1))
+    return BackpropStep("backward", l, j, title, (*chain, grads))
 
 
 def _one_example(model, x, target):
@@ -212,9 +215,11 @@ def gradient_table(model, x, target) -> pd.DataFrame:
             dz_dw = layers[l].x[0, i]
             source = f"x{str(i + 1).translate(_SUB)}" if l == 0 else \
                 f"a{str(l).translate(_SUP)}{str(i + 1).translate(_SUB)}"
-            name, link = _param_name(l, kind, j, i), f"{source} → layer {l + 1} neuron {j + 1}"
+            name = _param_name(l, kind, j, i)
+            link = _("{source} → layer {layer} neuron {neuron}").format(source=source, layer=l + 1, neuron=j + 1)
         else:
-            name, dz_dw, link = _param_name(l, kind, j), 1.0, f"bias of layer {l + 1} neuron {j + 1}"
+            name, dz_dw = _param_name(l, kind, j), 1.0
+            link = _("bias of layer {layer} neuron {neuron}").format(layer=l + 1, neuron=j + 1)
         rows.append({"parameter": name, "link": link, "∂z/∂w": dz_dw + 0.0, "∂C/∂z": layers[l].delta[0, j] + 0.0,
                      "backprop ∂C/∂w": g + 0.0, "finite difference": fd + 0.0, "relative error": err})  # no −0.0
     return pd.DataFrame(rows)
@@ -222,6 +227,18 @@ def gradient_table(model, x, target) -> pd.DataFrame:
 
 # --- the total gradient ∂L/∂w = Σₙ ∂Cⁿ/∂w ----------------------------------------------------------
 SUM_COLUMN, NUMERIC_COLUMN = "Σₙ ∂Cⁿ/∂w", "finite difference ∂L/∂w"
+
+# The worded columns' headers as a student reads them (the tables keep these stable names; tests read them).
+COLUMN_LABELS = {
+    "parameter": N_("parameter"), "link": N_("link"), "backprop ∂C/∂w": N_("backprop ∂C/∂w"),
+    "finite difference": N_("finite difference"), "relative error": N_("relative error"),
+    NUMERIC_COLUMN: N_("finite difference ∂L/∂w"), "difference": N_("difference"),
+}
+
+
+def column_labels(table: pd.DataFrame) -> dict[str, str]:
+    """``column_config`` for st.dataframe: each worded column's header in the session's language."""
+    return {c: _(COLUMN_LABELS[c]) for c in table.columns if c in COLUMN_LABELS}
 
 
 def example_column(n: int) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from i18n import _, ngettext
 from lessons.digit_insides import STRIP_COLUMNS, LayerActivity, TopNeuron, strip_shape
 from ui.views.live_charts import CANVAS, COLOR_RANGE, Chart, diverging_rgb, png_data_uri
 
@@ -23,7 +24,9 @@ TEXT = "#31333f"
 
 def strip_title(layer: LayerActivity) -> str:
     """"Hidden layer 1: 281 of 512 relu neurons lit"."""
-    return f"Hidden layer {layer.number}: {layer.n_lit} of {layer.n} {layer.activation} neurons lit"
+    return ngettext("Hidden layer {number}: {lit} of {n} {activation} neuron lit",
+                    "Hidden layer {number}: {lit} of {n} {activation} neurons lit", layer.n).format(
+        number=layer.number, lit=layer.n_lit, n=layer.n, activation=layer.activation)
 
 
 def layer_strip_chart(layer: LayerActivity, marked=(), cell: int = CELL_PX, columns: int = STRIP_COLUMNS) -> Chart:
@@ -57,10 +60,11 @@ def layer_strip_chart(layer: LayerActivity, marked=(), cell: int = CELL_PX, colu
         "layer": [
             {"mark": {"type": "rect"},
              "encoding": {"x": x, "y": y,
-                          "color": {"field": "a", "type": "quantitative", "title": "activation a", "scale": scale,
+                          "color": {"field": "a", "type": "quantitative", "title": _("activation a"),
+                                    "scale": scale,
                                     "legend": {"orient": "bottom", "direction": "horizontal", "gradientLength": 140,
                                                "gradientThickness": 9, "titleFontSize": 11, "labelFontSize": 10}},
-                          "tooltip": [{"field": "neuron", "type": "quantitative", "title": "neuron"},
+                          "tooltip": [{"field": "neuron", "type": "quantitative", "title": _("neuron")},
                                       {"field": "a", "type": "quantitative", "title": "a = σ(z)", "format": ".3f"},
                                       {"field": "z", "type": "quantitative", "title": "z = w·x + b",
                                        "format": ".3f"}]}},
@@ -83,8 +87,9 @@ def _picture(values: np.ndarray) -> str:
 
 def top_title(top: list[TopNeuron]) -> str:
     """"What layer 1's 8 most active neurons look for"."""
-    return ("What layer 1's most active neuron looks for" if len(top) == 1
-            else f"What layer 1's {len(top)} most active neurons look for")
+    if len(top) == 1:
+        return _("What layer 1's most active neuron looks for")
+    return _("What layer 1's {n} most active neurons look for").format(n=len(top))
 
 
 def top_neurons_chart(top: list[TopNeuron], per_row: int = PER_ROW, tile: int = TILE_PX) -> Chart:
@@ -103,22 +108,23 @@ def top_neurons_chart(top: list[TopNeuron], per_row: int = PER_ROW, tile: int = 
     names = {"text": [], "x": [], "y": []}
     values = {"text": [], "x": [], "y": []}
     labels = {"text": [], "x": [], "y": []}
+    weights_w, w_times_x, neuron = _("weights w"), _("w × x"), _("neuron {number}")
     for i, n in enumerate(top):
         band_top, x0 = (i // per_row) * band, left + (i % per_row) * (tile + gap)
-        for what, img, y0 in (("weights w", n.weights, band_top + head),
-                              ("w × x", n.evidence, band_top + head + tile + between)):
+        for what, img, y0 in ((weights_w, n.weights, band_top + head),
+                              (w_times_x, n.evidence, band_top + head + tile + between)):
             pics["url"].append(_picture(img))
             for key, v in (("x0", x0), ("x1", x0 + tile), ("y0", y0), ("y1", y0 + tile), ("neuron", n.index + 1),
                            ("what", what), ("a", n.a), ("z", n.z), ("excitation", n.excitation),
                            ("inhibition", n.inhibition), ("bias", n.bias)):
                 pics[key].append(v)
-        names["text"].append(f"neuron {n.index + 1}")
+        names["text"].append(neuron.format(number=n.index + 1))
         values["text"].append(f"a = {n.a:.2f}")
         for d, y in ((names, band_top + 12), (values, band_top + 25)):
             d["x"].append(x0 + tile / 2)
             d["y"].append(y)
     for b in range(n_bands):
-        for text, y in (("weights w", b * band + head + tile / 2), ("w × x", b * band + head + 1.5 * tile + between)):
+        for text, y in ((weights_w, b * band + head + tile / 2), (w_times_x, b * band + head + 1.5 * tile + between)):
             labels["text"].append(text)
             labels["x"].append(left - 8)
             labels["y"].append(y + 4)
@@ -139,14 +145,15 @@ def top_neurons_chart(top: list[TopNeuron], per_row: int = PER_ROW, tile: int = 
              "encoding": {"x": {"field": "x0", **px_x}, "x2": {"field": "x1"},
                           "y": {"field": "y0", **px_y}, "y2": {"field": "y1"},
                           "url": {"field": "url", "type": "nominal"},
-                          "tooltip": [{"field": "neuron", "type": "quantitative", "title": "neuron"},
-                                      {"field": "what", "title": "picture"},
+                          "tooltip": [{"field": "neuron", "type": "quantitative", "title": _("neuron")},
+                                      {"field": "what", "title": _("picture")},
                                       {"field": "a", "type": "quantitative", "title": "a = σ(z)", "format": ".3f"},
-                                      {"field": "excitation", "type": "quantitative", "title": "Σ w·x > 0 (ink on +)",
+                                      {"field": "excitation", "type": "quantitative",
+                                       "title": _("Σ w·x > 0 (ink on +)"), "format": "+.3f"},
+                                      {"field": "inhibition", "type": "quantitative",
+                                       "title": _("Σ w·x < 0 (ink on −)"), "format": "+.3f"},
+                                      {"field": "bias", "type": "quantitative", "title": _("bias b"),
                                        "format": "+.3f"},
-                                      {"field": "inhibition", "type": "quantitative", "title": "Σ w·x < 0 (ink on −)",
-                                       "format": "+.3f"},
-                                      {"field": "bias", "type": "quantitative", "title": "bias b", "format": "+.3f"},
                                       {"field": "z", "type": "quantitative", "title": "z = w·x + b",
                                        "format": ".3f"}]}},
             text("names", "center", "bold"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from i18n import _
+
 INK = "#0877bd"        # the predicted / chosen digit
 OTHER = "#b8c4ce"      # the other nine digits
 BEFORE = "#b8c4ce"
@@ -24,22 +26,23 @@ def probability_figure(probabilities, highlight: int | None = None, height: int 
     colors = [INK if d == highlight else OTHER for d in range(10)]
     fig = go.Figure(go.Bar(x=DIGITS, y=p, marker_color=colors, text=[f"{v:.0%}" if v >= 0.01 else "" for v in p],
                            textposition="outside", cliponaxis=False,
-                           hovertemplate="digit %{x}: %{y:.3f}<extra></extra>"))
-    fig.update_xaxes(title="digit", type="category")
-    fig.update_yaxes(title="probability", range=[0, 1.1], tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1])
+                           hovertemplate=_("digit %{x}: %{y:.3f}") + "<extra></extra>"))
+    fig.update_xaxes(title=_("digit"), type="category")
+    fig.update_yaxes(title=_("probability"), range=[0, 1.1], tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1])
     return _layout(fig, height)
 
 
 def before_after_figure(before, after, label: int, height: int = 260) -> go.Figure:
     """Grouped bars: the ten probabilities before and after one gradient step on this drawing."""
+    hover = _("digit %{x}: %{y:.3f}")
     fig = go.Figure([
-        go.Bar(x=DIGITS, y=np.asarray(before, float), name="before the step", marker_color=BEFORE,
-               hovertemplate="digit %{x}: %{y:.3f}<extra>before</extra>"),
-        go.Bar(x=DIGITS, y=np.asarray(after, float), name="after the step", marker_color=AFTER,
-               hovertemplate="digit %{x}: %{y:.3f}<extra>after</extra>"),
+        go.Bar(x=DIGITS, y=np.asarray(before, float), name=_("before the step"), marker_color=BEFORE,
+               hovertemplate=hover + "<extra>" + _("before") + "</extra>"),
+        go.Bar(x=DIGITS, y=np.asarray(after, float), name=_("after the step"), marker_color=AFTER,
+               hovertemplate=hover + "<extra>" + _("after") + "</extra>"),
     ])
-    fig.update_xaxes(title=f"digit (the correct one is {label})", type="category")
-    fig.update_yaxes(title="probability", range=[0, 1.05], tickformat=".0%")
+    fig.update_xaxes(title=_("digit (the correct one is {label})").format(label=label), type="category")
+    fig.update_yaxes(title=_("probability"), range=[0, 1.05], tickformat=".0%")
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": 1.12, "x": 0})
     return _layout(fig, height)
 
@@ -48,10 +51,10 @@ def grid_figure(grid, height: int = 300) -> go.Figure:
     """The 16×16 input as a heatmap: hover shows each of the 256 values."""
     g = np.asarray(grid, dtype=float)
     fig = go.Figure(go.Heatmap(z=g, zmin=0, zmax=1, colorscale="gray", showscale=True,
-                               colorbar={"title": {"text": "ink"}, "thickness": 10},
-                               hovertemplate="row %{y}, column %{x}<br>value %{z:.2f}<extra></extra>"))
-    fig.update_xaxes(title="column", range=[-0.5, g.shape[1] - 0.5], dtick=4, constrain="domain")
-    fig.update_yaxes(title="row", range=[g.shape[0] - 0.5, -0.5], dtick=4, scaleanchor="x", constrain="domain")
+                               colorbar={"title": {"text": _("ink")}, "thickness": 10},
+                               hovertemplate=_("row %{y}, column %{x}<br>value %{z:.2f}") + "<extra></extra>"))
+    fig.update_xaxes(title=_("column"), range=[-0.5, g.shape[1] - 0.5], dtick=4, constrain="domain")
+    fig.update_yaxes(title=_("row"), range=[g.shape[0] - 0.5, -0.5], dtick=4, scaleanchor="x", constrain="domain")
     return _layout(fig, height)
 
 
@@ -62,9 +65,9 @@ def confusion_figure(confusion, height: int = 420) -> go.Figure:
     z = np.log1p(cm)
     fig = go.Figure(go.Heatmap(
         z=z, x=DIGITS, y=DIGITS, text=cm, texttemplate="%{text}", colorscale="Blues", showscale=False,
-        customdata=cm, hovertemplate="true %{y}, read as %{x}: %{customdata} digits<extra></extra>"))
-    fig.update_xaxes(title="digit the network read", type="category", side="bottom", showgrid=False)
-    fig.update_yaxes(title="true digit", type="category", autorange="reversed", showgrid=False)
+        customdata=cm, hovertemplate=_("true %{y}, read as %{x}: %{customdata} digits") + "<extra></extra>"))
+    fig.update_xaxes(title=_("digit the network read"), type="category", side="bottom", showgrid=False)
+    fig.update_yaxes(title=_("true digit"), type="category", autorange="reversed", showgrid=False)
     fig = _layout(fig, height)
     fig.update_layout(width=height + 20)  # square cells; st.plotly_chart(width="content") keeps it
     return fig

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from i18n import _
+
 # Playground-like diverging colours: orange for one class / negative, blue for the other / positive.
 DIVERGING = [[0.0, "#f59322"], [0.5, "#e8eaeb"], [1.0, "#0877bd"]]
 CLASS_COLORS = ["#f59322", "#0877bd"]
@@ -36,10 +38,11 @@ def neuron_tiles_figure(grid, max_neurons: int = 8, tile_px: int = 92) -> go.Fig
             info[block] = np.stack([g[k], np.full_like(g[k], c + 1), np.full_like(g[k], k + 1)], axis=-1)
     fig = go.Figure(go.Heatmap(
         z=shown, customdata=info, zmin=-1, zmax=1, colorscale=DIVERGING, showscale=False, hoverongaps=False,
-        hovertemplate=f"layer %{{customdata[1]}} (layer {n_cols} = output), neuron %{{customdata[2]}}"
-                      "<br>a = %{customdata[0]:.3f}<extra></extra>"))
+        hovertemplate=_("layer {layer} (layer {output} = output), neuron {neuron}").format(
+            layer="%{customdata[1]}", output=n_cols, neuron="%{customdata[2]}")
+        + "<br>a = %{customdata[0]:.3f}<extra></extra>"))
     headings = [{"x": c * side + (r - 1) / 2, "y": shape[0] + gap * 0.5, "yanchor": "bottom", "showarrow": False,
-                 "text": "output" if c == n_cols - 1 else f"layer {c + 1}", "font": {"size": 11}}
+                 "text": _("output") if c == n_cols - 1 else _("layer {n}").format(n=c + 1), "font": {"size": 11}}
                 for c in range(n_cols)]
     fig.update_layout(
         annotations=headings,
@@ -57,6 +60,7 @@ def function_set_figure(grids, captions, cols: int = 3, height: int = 480) -> go
     tens of milliseconds per figure: this chart redraws on every widget change.
     """
     rows = -(-len(grids) // cols)
+    p_class = _("P(class 1)")
     gap_x, gap_y = 0.05, 0.14
     width, tall = (1 - gap_x * (cols - 1)) / cols, (1 - gap_y * (rows - 1)) / rows
     traces, layout, notes = [], {}, []
@@ -67,8 +71,8 @@ def function_set_figure(grids, captions, cols: int = 3, height: int = 480) -> go
         traces.append(go.Heatmap(
             z=g.class_probability(1), x=g.xs, y=g.ys, zmin=0.0, zmax=1.0, colorscale=DIVERGING,
             xaxis=f"x{suffix}", yaxis=f"y{suffix}", showscale=k == 0,
-            colorbar={"title": {"text": "P(class 1)"}, "thickness": 10, "len": 0.9},
-            hovertemplate="x1=%{x:.2f}, x2=%{y:.2f}<br>P(class 1)=%{z:.3f}<extra></extra>"))
+            colorbar={"title": {"text": p_class}, "thickness": 10, "len": 0.9},
+            hovertemplate="x1=%{x:.2f}, x2=%{y:.2f}<br>" + p_class + "=%{z:.3f}<extra></extra>"))
         # Axis titles and y tick labels on the outer tiles only, so nothing overlaps.
         layout[f"xaxis{suffix}"] = {"domain": [x0, min(1.0, x0 + width)], "anchor": f"y{suffix}", "constrain": "domain",
                                     "title": {"text": "x1", "standoff": 0} if r == rows - 1 else None}
@@ -105,19 +109,20 @@ def loss_points_figure(X, labels, per_example, top=None, grid=None, height: int 
     size = 4 + 20 * np.sqrt(per_example / (per_example.max() or 1.0))
     fig = go.Figure()
     if grid is not None:
+        p_class = _("P(class 1)")
         fig.add_trace(go.Heatmap(z=grid.class_probability(1), x=grid.xs, y=grid.ys, zmin=0, zmax=1, opacity=0.55,
-                                 colorscale=DIVERGING, showscale=False, name="P(class 1)",
-                                 hovertemplate="P(class 1)=%{z:.2f}<extra></extra>"))
+                                 colorscale=DIVERGING, showscale=False, name=p_class,
+                                 hovertemplate=p_class + "=%{z:.2f}<extra></extra>"))
     for k in np.unique(labels):
         sel = labels == k
         fig.add_trace(go.Scatter(
-            x=X[sel, 0], y=X[sel, 1], mode="markers", name=f"class {int(k)}",
+            x=X[sel, 0], y=X[sel, 1], mode="markers", name=_("class {k}").format(k=int(k)),
             customdata=per_example[sel],
             hovertemplate="x1=%{x:.2f}, x2=%{y:.2f}<br>Cⁿ=%{customdata:.3f}<extra></extra>",
             marker={"color": CLASS_COLORS[int(k) % 2], "size": size[sel], "opacity": 0.75,
                     "line": {"color": "white", "width": 1}}))
     if top is not None and len(top):
-        fig.add_trace(go.Scatter(x=X[top, 0], y=X[top, 1], mode="markers+text", name="largest Cⁿ",
+        fig.add_trace(go.Scatter(x=X[top, 0], y=X[top, 1], mode="markers+text", name=_("largest Cⁿ"),
                                  text=[f"#{i + 1}" for i in range(len(top))], textposition="top center",
                                  marker={"size": size[top] + 8, "color": "rgba(0,0,0,0)",
                                          "line": {"color": "#d62728", "width": 2}}, hoverinfo="skip"))
@@ -137,10 +142,11 @@ def landscape_figure(landscape, p_title: str, q_title: str, height: int = 440) -
                                                                       "labelfont": {"size": 9, "color": "white"}},
         hovertemplate="p=%{x:.3f}<br>q=%{y:.3f}<br>" + name + "=%{z:.3f}<extra></extra>"))
     fig.add_trace(go.Scatter(
-        x=[landscape.theta[0]], y=[landscape.theta[1]], mode="markers+text", name="current θ",
+        x=[landscape.theta[0]], y=[landscape.theta[1]], mode="markers+text", name=_("current θ"),
         marker={"symbol": "x", "size": 14, "color": "#d62728", "line": {"width": 2, "color": "white"}},
-        hovertemplate="current θ<br>L=%{customdata:.3f}<extra></extra>", customdata=[landscape.loss_at_theta]))
-    fig.add_annotation(x=landscape.theta[0], y=landscape.theta[1], text=f"current θ, L = {landscape.loss_at_theta:.2f}",
+        hovertemplate=_("current θ") + "<br>L=%{customdata:.3f}<extra></extra>", customdata=[landscape.loss_at_theta]))
+    fig.add_annotation(x=landscape.theta[0], y=landscape.theta[1],
+                       text=_("current θ, L = {loss:.2f}").format(loss=landscape.loss_at_theta),
                        yshift=18, showarrow=False, bgcolor="rgba(255,255,255,0.85)", font={"size": 12})
     fig.update_layout(height=height, margin={"l": 60, "r": 10, "t": 10, "b": 50}, showlegend=False,
                       xaxis={"title": p_title}, yaxis={"title": q_title})

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from i18n import _
 from lessons.descent import DescentPath, LossSurface, OneNeuron
 from ui.views.figures import CLASS_COLORS
 
@@ -31,18 +32,19 @@ def descent_figure(surface: LossSurface, path: DescentPath, minimum, height: int
                       "tickvals": np.log(ticks), "ticktext": [str(t) for t in ticks]},
          "customdata": surface.loss,
          "hovertemplate": "w=%{x:.2f}, b=%{y:.2f}<br>L=%{customdata:.3f}<extra></extra>"},
-        {"type": "scatter", "x": w, "y": b, "mode": "lines+markers", "name": "θ after each step",
+        {"type": "scatter", "x": w, "y": b, "mode": "lines+markers", "name": _("θ after each step"),
          "line": {"color": PATH_COLOR, "width": 2}, "marker": {"size": 6, "color": PATH_COLOR},
          "customdata": np.stack([np.arange(len(w)), path.losses], axis=1),
-         "hovertemplate": "step %{customdata[0]}<br>w=%{x:.3f}, b=%{y:.3f}<br>L=%{customdata[1]:.3f}<extra></extra>"},
-        {"type": "scatter", "x": w[:1], "y": b[:1], "mode": "markers", "name": "start θ⁰",
+         "hovertemplate": _("step {k}").format(k="%{customdata[0]}")
+                          + "<br>w=%{x:.3f}, b=%{y:.3f}<br>L=%{customdata[1]:.3f}<extra></extra>"},
+        {"type": "scatter", "x": w[:1], "y": b[:1], "mode": "markers", "name": _("start θ⁰"),
          "marker": {"size": 13, "color": START_COLOR, "line": {"color": "white", "width": 2}}},
-        {"type": "scatter", "x": [minimum[0]], "y": [minimum[1]], "mode": "markers", "name": "minimum of L",
+        {"type": "scatter", "x": [minimum[0]], "y": [minimum[1]], "mode": "markers", "name": _("minimum of L"),
          "marker": {"size": 15, "symbol": "star", "color": BEST_COLOR, "line": {"color": "white", "width": 1}}}]
     return go.Figure({"data": data, "layout": {
         "height": height, "margin": {"l": 50, "r": 10, "t": 10, "b": 40}, "uirevision": "descent",
-        "xaxis": {"title": {"text": "w (weight)"}, "range": [surface.ws[0], surface.ws[-1]]},
-        "yaxis": {"title": {"text": "b (bias)"}, "range": [surface.bs[0], surface.bs[-1]]},
+        "xaxis": {"title": {"text": _("w (weight)")}, "range": [surface.ws[0], surface.ws[-1]]},
+        "yaxis": {"title": {"text": _("b (bias)")}, "range": [surface.bs[0], surface.bs[-1]]},
         "legend": {"orientation": "h", "y": -0.16, "x": 0}}})
 
 
@@ -52,15 +54,15 @@ def path_loss_figure(path: DescentPath, best_loss: float, height: int = 250) -> 
     return go.Figure({
         "data": [{"type": "scatter", "x": steps, "y": path.losses, "mode": "lines+markers", "name": "L(θᵏ)",
                   "line": {"color": PATH_COLOR}, "marker": {"size": 5},
-                  "hovertemplate": "step %{x}<br>L=%{y:.4f}<extra></extra>"}],
+                  "hovertemplate": _("step {k}").format(k="%{x}") + "<br>L=%{y:.4f}<extra></extra>"}],
         "layout": {"height": height, "margin": {"l": 50, "r": 10, "t": 10, "b": 40}, "showlegend": False,
-                   "xaxis": {"title": {"text": "step k"}},
-                   "yaxis": {"title": {"text": "total loss L = Σ Cⁿ"}, "rangemode": "tozero"},
+                   "xaxis": {"title": {"text": _("step k")}},
+                   "yaxis": {"title": {"text": _("total loss L = Σ Cⁿ")}, "rangemode": "tozero"},
                    "shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": best_loss, "y1": best_loss,
                                "line": {"dash": "dot", "color": BEST_COLOR}}],
                    "annotations": [{"xref": "paper", "x": 1, "y": best_loss, "xanchor": "right",
                                     "yanchor": "bottom", "showarrow": False,
-                                    "text": f"lowest possible L = {best_loss:.3f}"}]}})
+                                    "text": _("lowest possible L = {loss:.3f}").format(loss=best_loss)}]}})
 
 
 def neuron_fit_figure(problem: OneNeuron, theta, height: int = 250) -> go.Figure:
@@ -69,13 +71,13 @@ def neuron_fit_figure(problem: OneNeuron, theta, height: int = 250) -> go.Figure
     xs = np.linspace(x.min() - 1.0, x.max() + 1.0, 121)
     return go.Figure({
         "data": [{"type": "scatter", "x": xs, "y": problem.predict(theta[0], theta[1], xs), "mode": "lines",
-                  "name": "y = σ(w·x + b) at the last θ", "line": {"color": PATH_COLOR}},
-                 {"type": "scatter", "x": x, "y": t, "mode": "markers", "name": "data (target ŷ)",
+                  "name": _("y = σ(w·x + b) at the last θ"), "line": {"color": PATH_COLOR}},
+                 {"type": "scatter", "x": x, "y": t, "mode": "markers", "name": _("data (target ŷ)"),
                   "marker": {"size": 10, "color": [CLASS_COLORS[int(v)] for v in t],
                              "line": {"color": "white", "width": 1}}}],
         "layout": {"height": height, "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
-                   "xaxis": {"title": {"text": "input x"}},
-                   "yaxis": {"title": {"text": "output y"}, "range": [-0.08, 1.08]},
+                   "xaxis": {"title": {"text": _("input x")}},
+                   "yaxis": {"title": {"text": _("output y")}, "range": [-0.08, 1.08]},
                    "legend": {"orientation": "h", "y": 1.18, "x": 0}}})
 
 
@@ -85,3 +87,8 @@ def path_table(path: DescentPath, rows: int = 5) -> pd.DataFrame:
     return pd.DataFrame({
         "step k": np.arange(k), "w": path.thetas[:k, 0], "b": path.thetas[:k, 1],
         "∂L/∂w": path.gradients[:k, 0], "∂L/∂b": path.gradients[:k, 1], "L(θᵏ)": path.losses[:k]})
+
+
+def path_table_labels() -> dict[str, str]:
+    """``column_config`` for :func:`path_table`: its worded header in the session's language."""
+    return {"step k": _("step k")}

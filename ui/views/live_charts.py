@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 from PIL import Image
 
+from i18n import _, pgettext
 from ui.views.figures import CLASS_COLORS, DIVERGING
 
 TRAIN_COLOR, TEST_COLOR = "#0877bd", "#f59322"
@@ -96,25 +97,27 @@ def blowup_point(history, blowup) -> dict:
     shown = min(loss, ceiling) if math.isfinite(loss) else ceiling
     text = f"{loss:.3g}" if math.isfinite(loss) else ("NaN" if math.isnan(loss) else "∞")
     return {"epoch": [float(blowup.epoch)], "value": [float(shown)],
-            "label": [f"blew up at step {blowup.step:,}: L/N = {text}"]}
+            "label": [_("blew up at step {step}: L/N = {loss}").format(step=f"{blowup.step:,}", loss=text)]}
 
 
-def curves_chart(history, compact: bool = False, loss_title: str = "mean cross-entropy L/N",
-                 blowup=None) -> Chart:
+def curves_chart(history, compact: bool = False, loss_title: str | None = None, blowup=None) -> Chart:
     """Loss (top) and accuracy (%, bottom) over epochs, train and test.
 
     history: nnlib.Progress reports. One dataset in long form: epoch, value, set, panel.
     compact: the loss alone, small (Step 3's playground); also when no report has an accuracy
-    (a regression network). loss_title: what the loss is (the y axis title).
+    (a regression network). loss_title: what the loss is (the y axis title; default: mean cross-entropy L/N).
+    The texts (titles, the legend's "train" and "test") are in the session's language.
     blowup: the report that blew up (services.training.TrainingRun.blowup), drawn as a red cross on
     the loss panel with its real value (see :func:`blowup_point`), or None.
     """
+    loss_title = loss_title or _("mean cross-entropy L/N")
+    train, test, epoch_title = pgettext("data set", "train"), pgettext("data set", "test"), _("epoch")
     epochs = np.array([p.epoch for p in history], dtype=np.float64)
     crash = blowup_point(history, blowup)
     columns = {"epoch": [], "value": [], "set": [], "panel": []}
-    for panel, scale, getters in (("loss", 1.0, (("train", lambda p: p.loss), ("test", lambda p: p.test_loss))),
-                                  ("accuracy", 100.0, (("train", lambda p: p.train_accuracy),
-                                                       ("test", lambda p: p.test_accuracy)))):
+    for panel, scale, getters in (("loss", 1.0, ((train, lambda p: p.loss), (test, lambda p: p.test_loss))),
+                                  ("accuracy", 100.0, ((train, lambda p: p.train_accuracy),
+                                                       (test, lambda p: p.test_accuracy)))):
         for name, get in getters:
             values = np.array([np.nan if get(p) is None else get(p) for p in history], dtype=np.float64)
             columns["epoch"].append(epochs)
@@ -130,10 +133,10 @@ def curves_chart(history, compact: bool = False, loss_title: str = "mean cross-e
     last = max([float(epochs.max())] + crash["epoch"])
     x_scale = {"domain": [0, max(1.0, last)]} if few else {"domainMin": 0, "nice": False}
     color = {"field": "set", "type": "nominal", "title": None,
-             "scale": {"domain": ["train", "test"], "range": [TRAIN_COLOR, TEST_COLOR]},
+             "scale": {"domain": [train, test], "range": [TRAIN_COLOR, TEST_COLOR]},
              "legend": {"orient": "top", "direction": "horizontal", "symbolType": "stroke"}}
     dash = {"field": "set", "type": "nominal", "legend": None,
-            "scale": {"domain": ["train", "test"], "range": [[1, 0], [4, 3]]}}
+            "scale": {"domain": [train, test], "range": [[1, 0], [4, 3]]}}
 
     def panel(name: str, title: str, y_title: str, y_scale: dict, height: int, x_title: str | None) -> dict:
         curve = panel_curve(name, y_title, y_scale, x_title)
@@ -146,7 +149,7 @@ def curves_chart(history, compact: bool = False, loss_title: str = "mean cross-e
                 "layer": [curve,
                           {"data": {"name": "blowup"}, "mark": {"type": "point", "shape": "cross", "size": 140,
                                                                 "filled": True, "color": red},
-                           "encoding": {**at, "tooltip": [{"field": "label", "title": "the loss"}]}},
+                           "encoding": {**at, "tooltip": [{"field": "label", "title": _("the loss")}]}},
                           {"data": {"name": "blowup"}, "mark": {"type": "text", "align": "right", "dx": -9,
                                                                 "dy": 8, "color": red, "fontSize": 11},
                            "encoding": {**at, "text": {"field": "label"}}}]}
@@ -158,22 +161,22 @@ def curves_chart(history, compact: bool = False, loss_title: str = "mean cross-e
                           "scale": x_scale},
                     "y": {"field": "value", "type": "quantitative", "title": y_title, "scale": y_scale},
                     "color": color, "strokeDash": dash,
-                    "tooltip": [{"field": "set", "title": "set"},
-                                {"field": "epoch", "type": "quantitative", "format": ".2f"},
+                    "tooltip": [{"field": "set", "title": pgettext("chart", "set")},
+                                {"field": "epoch", "type": "quantitative", "title": epoch_title, "format": ".2f"},
                                 {"field": "value", "type": "quantitative", "title": y_title, "format": ".4g"}]}}
 
     if compact or all(p.train_accuracy is None for p in history):
-        loss = panel("loss", "Loss", "loss" if compact else loss_title, {"zero": True}, 56 if compact else 190,
-                     None if compact else "epoch")
+        loss = panel("loss", _("Loss"), _("loss") if compact else loss_title, {"zero": True}, 56 if compact else 190,
+                     None if compact else epoch_title)
         if compact:  # a small panel: no title, the legend inside its top right corner
             del loss["title"]
             color["legend"] = {"orient": "top-right", "direction": "horizontal", "symbolType": "stroke"}
         spec = {"usermeta": {"chart": "curves"}, "data": {"name": "history"}, **loss}
         return Chart(spec, {"history": data, "blowup": crash})
     spec = {"usermeta": {"chart": "curves"}, "data": {"name": "history"}, "spacing": 18,
-            "vconcat": [panel("loss", "Loss", loss_title, {"zero": True}, 190, None),
-                        panel("accuracy", "Accuracy", "accuracy (%)", {"domain": [0, 101], "nice": False}, 150,
-                              "epoch")]}
+            "vconcat": [panel("loss", _("Loss"), loss_title, {"zero": True}, 190, None),
+                        panel("accuracy", _("Accuracy"), _("accuracy (%)"), {"domain": [0, 101], "nice": False}, 150,
+                              epoch_title)]}
     return Chart(spec, {"history": data, "blowup": crash})
 
 
@@ -210,18 +213,24 @@ def boundary_chart(grid, probe, X: np.ndarray, y: np.ndarray, size: int = 320, *
     lo, hi = float(grid.xs[0] - half), float(grid.xs[-1] + half)
     axis = {"scale": {"domain": [lo, hi], "nice": False, "zero": False}}
     if regression:
-        value, probe_value, title, domain = grid.output[0], probe.output[0], "output ŷ", [-1, 1]
+        value, probe_value, title, domain = grid.output[0], probe.output[0], _("output ŷ"), [-1, 1]
     else:
-        value, probe_value, title, domain = grid.class_probability(1), probe.class_probability(1), "P(class 1)", [0, 1]
+        value, probe_value, title, domain = (grid.class_probability(1), probe.class_probability(1), _("P(class 1)"),
+                                             [0, 1])
     shade = _shade(value, discretize, regression).reshape(value.shape)
+    # The texts a student reads, in the session's language: the sets' and classes' names are the data's values.
+    training, test = pgettext("data set", "training"), pgettext("data set", "test")
+    class_name = _("class {k}")
+    class_names = [class_name.format(k=k) for k in range(2)]
     if regression:
-        point_color = {"field": "target", "type": "quantitative", "title": "target y",
+        point_color = {"field": "target", "type": "quantitative", "title": _("target y"),
                        "scale": {"domain": [-1, 1], "range": COLOR_RANGE, "interpolate": "rgb"}, "legend": None}
     else:
         point_color = {"field": "class", "type": "nominal", "title": None,
-                       "scale": {"domain": ["class 0", "class 1"], "range": CLASS_COLORS},
+                       "scale": {"domain": class_names, "range": CLASS_COLORS},
                        "legend": {"orient": "bottom", "direction": "horizontal"} if legends else None}
-    tooltip = [{"field": "set"}, {"field": "target" if regression else "class"},
+    tooltip = [{"field": "set", "title": pgettext("chart", "set")},
+               {"field": "target", "title": _("target")} if regression else {"field": "class", "title": _("class")},
                {"field": "x1", "type": "quantitative", "format": ".2f"},
                {"field": "x2", "type": "quantitative", "format": ".2f"}]
     points_layer = {"data": {"name": "points"},
@@ -231,7 +240,7 @@ def boundary_chart(grid, probe, X: np.ndarray, y: np.ndarray, size: int = 320, *
                                  "y": {"field": "x2", "type": "quantitative"},
                                  "fill": point_color, "tooltip": tooltip,
                                  "shape": {"field": "set", "type": "nominal", "legend": None,
-                                           "scale": {"domain": ["training", "test"],
+                                           "scale": {"domain": [training, test],
                                                      "range": ["circle", "diamond"]}}}}
     spec = {
         "usermeta": {"chart": "boundary", **CANVAS}, "width": size, "height": size, "autosize": {"type": "pad"},
@@ -263,14 +272,14 @@ def boundary_chart(grid, probe, X: np.ndarray, y: np.ndarray, size: int = 320, *
         ],
         "resolve": {"scale": {"color": "independent"}},
     }
-    sets = [("training", X, y)] + ([("test", X_test, y_test)] if X_test is not None else [])
-    points = {"x1": np.concatenate([a[:, 0] for _, a, _ in sets]).astype(np.float64),
-              "x2": np.concatenate([a[:, 1] for _, a, _ in sets]).astype(np.float64),
-              "set": [name for name, a, _ in sets for _ in range(len(a))]}
+    sets = [(training, X, y)] + ([(test, X_test, y_test)] if X_test is not None else [])
+    points = {"x1": np.concatenate([a[:, 0] for _name, a, _t in sets]).astype(np.float64),
+              "x2": np.concatenate([a[:, 1] for _name, a, _t in sets]).astype(np.float64),
+              "set": [name for name, a, _t in sets for _i in range(len(a))]}
     if regression:
-        points["target"] = np.concatenate([np.asarray(t, dtype=np.float64).ravel() for _, _, t in sets])
+        points["target"] = np.concatenate([np.asarray(t, dtype=np.float64).ravel() for _name, _a, t in sets])
     else:
-        points["class"] = [f"class {int(k)}" for _, _, t in sets for k in t]
+        points["class"] = [class_name.format(k=int(k)) for _name, _a, t in sets for k in t]
     datasets = {
         # An image's row 0 is its top; the grid's row 0 is the lowest x2.
         # Opaque, with the 15 % of white that an opacity of 0.85 would let through baked in.

@@ -8,6 +8,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from i18n import N_, _
+
+# The columns' headers as a student reads them (the tables keep these stable names; tests read them).
+COLUMN_LABELS = {
+    "output y_i": N_("output y_i"), "target ŷ_i": N_("target ŷ_i"), "class": N_("class"),
+    "P(true class)": N_("P(true class)"), "share of L": N_("share of L"), "target ŷ": N_("target ŷ"),
+}
+
+
+def column_labels(table: pd.DataFrame) -> dict[str, str]:
+    """``column_config`` for st.dataframe: each worded column's header in the session's language."""
+    return {c: _(COLUMN_LABELS[c]) for c in table.columns if c in COLUMN_LABELS}
+
 
 def softmax_table(z, exps, y) -> pd.DataFrame:
     """One row per class i: z_i, e^z_i and y_i = softmax(z)_i, rounded to 3 decimals."""

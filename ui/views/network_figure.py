@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from i18n import _, ngettext
+
 POSITIVE = (8, 119, 189)     # Playground blue
 NEGATIVE = (245, 147, 34)    # Playground orange
 HIGHLIGHT = "#d62728"
@@ -42,7 +44,7 @@ def _default_labels(sizes) -> list[list[str]]:
         elif l == last:
             out.append([f"y{i + 1}" for i in range(n)])
         else:
-            out.append([f"layer {l}, neuron {i + 1}" for i in range(n)])
+            out.append([_("layer {layer}, neuron {neuron}").format(layer=l, neuron=i + 1) for i in range(n)])
     return out
 
 
@@ -59,9 +61,9 @@ def _node_fill(v) -> str:
 def layer_caption(l: int, n: int, last: int) -> str:
     """The lecture's name for column ``l`` of ``last + 1``: the inputs are values, not neurons."""
     if l == 0:
-        return f"<b>input layer</b><br>{n} input{'s' if n != 1 else ''}"
-    name = "output layer" if l == last else f"hidden layer {l}"
-    return f"<b>{name}</b><br>{n} neuron{'s' if n != 1 else ''}"
+        return "<b>" + _("input layer") + "</b><br>" + ngettext("{n} input", "{n} inputs", n).format(n=n)
+    name = _("output layer") if l == last else _("hidden layer {layer}").format(layer=l)
+    return f"<b>{name}</b><br>" + ngettext("{n} neuron", "{n} neurons", n).format(n=n)
 
 
 def network_figure(sizes, weights, biases=None, values=None, *, pre_activations=None,
@@ -210,7 +212,8 @@ def network_figure(sizes, weights, biases=None, values=None, *, pre_activations=
         notes.append({"x": l, "y": bottom, "text": layer_caption(l, n, last),
                       "showarrow": False, "font": {"size": 11, "color": "#444"}, "yanchor": "top"})
         if n > len(shown[l]):
-            notes.append({"x": l, "y": pos(l, len(shown[l]) - 1)[1] - 0.55, "text": f"+{n - len(shown[l])} more",
+            notes.append({"x": l, "y": pos(l, len(shown[l]) - 1)[1] - 0.55,
+                          "text": _("+{n} more").format(n=n - len(shown[l])),
                           "showarrow": False, "font": {"size": 10, "color": "#777"}})
     top = (widest - 1) / 2.0 + 0.6
     fig.update_layout(
@@ -233,5 +236,5 @@ def model_figure(model, x=None, **kwargs) -> go.Figure:
         trace = model.trace(np.asarray(x, dtype=float)[None, :])
         values = [np.asarray(x, dtype=float)] + [t.a[0] for t in trace]
         pre = [t.z[0] for t in trace]
-    return network_figure(model.sizes(), [W for W, _ in params], [b for _, b in params], values,
+    return network_figure(model.sizes(), [W for W, b in params], [b for W, b in params], values,
                           pre_activations=pre, **kwargs)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from i18n import _
 from ui.views.live_charts import CANVAS, COLOR_RANGE, Chart, diverging_rgb, png_data_uri
 
 POSITIVE, NEGATIVE = "#0877bd", "#f59322"  # blue +, orange − (Playground's colours)
@@ -66,7 +67,10 @@ def network_chart(model, pictures, input_labels, height_rows: int | None = None)
     C = len(sizes)
     shown = [shown_neurons(n) for n in sizes]
     rows = height_rows or max(shown)
-    titles = ["inputs" if c == 0 else "output" if c == C - 1 else f"layer {c}" for c in range(C)]
+    # The texts, in the session's language: translated once here, not once per neuron or link.
+    inputs, output, layer = _("inputs"), _("output"), _("layer {c}")
+    neuron_name, more_text = _("{layer}, neuron {k}"), _("+ {n} more")
+    titles = [inputs if c == 0 else output if c == C - 1 else layer.format(c=c) for c in range(C)]
     # Pictures and cells are placed in data units (x: columns, y: rows), so the two always coincide.
     neurons = {"x": [], "y": [], "x0": [], "x1": [], "y0": [], "y1": [], "url": [], "name": [], "low": [],
                "high": []}
@@ -90,7 +94,7 @@ def network_chart(model, pictures, input_labels, height_rows: int | None = None)
             neurons["y0"].append(y - TILE_Y / 2)
             neurons["y1"].append(y + TILE_Y / 2)
             neurons["url"].append(_tile(values))
-            label = input_labels[k] if c == 0 else f"{titles[c]}, neuron {k + 1}"
+            label = input_labels[k] if c == 0 else neuron_name.format(layer=titles[c], k=k + 1)
             neurons["name"].append(label)
             neurons["low"].append(float(np.min(values)))
             neurons["high"].append(float(np.max(values)))
@@ -120,7 +124,7 @@ def network_chart(model, pictures, input_labels, height_rows: int | None = None)
         if n > shown[c] and (c > 0 or pictures[0]):
             more["x"].append(float(c))
             more["y"].append(-rows / 2 - 0.05)
-            more["text"].append(f"+ {n - shown[c]} more")
+            more["text"].append(more_text.format(n=n - shown[c]))
     heads = {"x": [float(c) for c in range(C)], "y": [rows / 2 + 0.05] * C,
              "text": [f"{t} ({n})" if 0 < c < C - 1 or (c == 0 and not pictures[0]) else t
                       for c, (t, n) in enumerate(zip(titles, sizes))]}
@@ -137,7 +141,7 @@ def network_chart(model, pictures, input_labels, height_rows: int | None = None)
                           "strokeWidth": {"field": "width", "type": "quantitative", "scale": None},
                           "color": {"field": "sign", "type": "nominal", "legend": None,
                                     "scale": {"domain": ["+", "−"], "range": [POSITIVE, NEGATIVE]}},
-                          "tooltip": [{"field": "name", "title": "weight"},
+                          "tooltip": [{"field": "name", "title": _("weight")},
                                       {"field": "w", "type": "quantitative", "title": "w", "format": ".3f"}]}},
             {"data": {"name": "cells"}, "mark": {"type": "rect", "aria": False},
              "encoding": {"x": {"field": "x0", **x_axis}, "x2": {"field": "x1"},
@@ -148,9 +152,9 @@ def network_chart(model, pictures, input_labels, height_rows: int | None = None)
              "encoding": {"x": {"field": "x0", **x_axis}, "x2": {"field": "x1"},
                           "y": {"field": "y0", **y_axis}, "y2": {"field": "y1"},
                           "url": {"field": "url", "type": "nominal"},
-                          "tooltip": [{"field": "name", "title": "neuron"},
-                                      {"field": "low", "type": "quantitative", "title": "lowest", "format": ".3f"},
-                                      {"field": "high", "type": "quantitative", "title": "highest",
+                          "tooltip": [{"field": "name", "title": _("neuron")},
+                                      {"field": "low", "type": "quantitative", "title": _("lowest"), "format": ".3f"},
+                                      {"field": "high", "type": "quantitative", "title": _("highest"),
                                        "format": ".3f"}]}},
             *({"data": {"name": name}, "mark": {"type": "text", "fontSize": 11, "baseline": baseline,
                                                 "color": "#555"},

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from i18n import _
 from nnlib import activations, losses, optimizers
 
 _ARROW = r"\leftarrow"
@@ -67,7 +68,7 @@ class UpdateRule:
 def _gradient_line(full_batch: bool) -> str:
     if full_batch:
         return r"g &= \nabla_\theta \frac{L}{N} = \frac{1}{N}\sum_{n=1}^{N} \nabla_\theta C^n"
-    return r"g &= \nabla_\theta \frac{1}{B}\sum_{n \in \text{batch}} C^n"
+    return r"g &= \nabla_\theta \frac{1}{B}\sum_{n \in \text{" + _("batch") + r"}} C^n"
 
 
 def update_rule(optimizer, batch_size: int | None = 32) -> UpdateRule:
@@ -86,13 +87,13 @@ def update_rule(optimizer, batch_size: int | None = 32) -> UpdateRule:
     decay = ""
     if terms:
         decay = (rf"g_W &\leftarrow g_W + {' + '.join(terms)} \quad "
-                 r"(\text{weight matrices only; biases keep } g)")
-    which = ("the gradient of L/N, the mean loss over all N training examples, every step: the lecture's "
-             "L = Σₙ Cⁿ scaled by 1/N, so it has the same minimiser and the same downhill direction, and a "
-             "good η does not depend on N"
+                 r"(\text{" + _("weight matrices only; biases keep") + r" } g)")
+    which = (_("the gradient of L/N, the mean loss over all N training examples, every step: the lecture's "
+               "L = Σₙ Cⁿ scaled by 1/N, so it has the same minimiser and the same downhill direction, and a "
+               "good η does not depend on N")
              if full else
-             f"the gradient of the mean loss over a batch of B = {batch_size} examples (the last batch "
-             "of an epoch holds what is left over when B does not divide N)")
+             _("the gradient of the mean loss over a batch of B = {b} examples (the last batch "
+               "of an epoch holds what is left over when B does not divide N)").format(b=batch_size))
     if isinstance(opt, optimizers.Adam):
         title = "Adam"
         constants += [rf"\beta_1 = {latex_constant(opt.beta1)}", rf"\beta_2 = {latex_constant(opt.beta2)}",
@@ -101,17 +102,18 @@ def update_rule(optimizer, batch_size: int | None = 32) -> UpdateRule:
                  rf"v &{_ARROW} \beta_2 v + (1 - \beta_2)\, g^2",
                  r"\hat m &= \frac{m}{1 - \beta_1^{\,t}}, \quad \hat v = \frac{v}{1 - \beta_2^{\,t}}",
                  rf"\theta &{_ARROW} \theta - \eta \, \frac{{\hat m}}{{\sqrt{{\hat v}} + \epsilon}}")
-        note = (f"g is {which}. m and v start at 0 and t counts the steps from 1; squares, roots and "
-                "the division act on each parameter separately, so every parameter gets its own step size.")
+        note = _("g is {which}. m and v start at 0 and t counts the steps from 1; squares, roots and "
+                 "the division act on each parameter separately, so every parameter gets its own step size.").format(
+            which=which)
     elif isinstance(opt, optimizers.Momentum):
-        title = "Momentum"
+        title = _("Momentum")
         constants.append(rf"\mu = {latex_constant(opt.momentum)}")
         lines = (rf"v &{_ARROW} \mu v - \eta\, g", rf"\theta &{_ARROW} \theta + v")
-        note = f"g is {which}. The velocity v starts at 0 and remembers earlier steps."
+        note = _("g is {which}. The velocity v starts at 0 and remembers earlier steps.").format(which=which)
     elif isinstance(opt, optimizers.SGD):
-        title = "Gradient descent" if full else "Stochastic gradient descent (minibatch)"
+        title = _("Gradient descent") if full else _("Stochastic gradient descent (minibatch)")
         lines = (rf"\theta &{_ARROW} \theta - \eta\, g",)
-        note = f"g is {which}."
+        note = _("g is {which}.").format(which=which)
     else:
         raise ValueError(f"no update rule is written for optimizer {opt.name!r}.")
     if lam:
@@ -142,21 +144,21 @@ def output_delta(loss, activation) -> OutputDelta:
     lhs = r"\frac{\partial C}{\partial z_i} = "
     if loss == "cross_entropy" and act == "softmax":
         return OutputDelta(loss, act, lhs + r"y_i - \hat{y}_i",
-                           "Softmax and cross-entropy fused: the library computes y − ŷ from the logits z.")
+                           _("Softmax and cross-entropy fused: the library computes y − ŷ from the logits z."))
     if loss == "mse":
         g = r"\frac{2}{k}(y_i - \hat{y}_i)"
-        base = "C = (1/k) Σᵢ (yᵢ − ŷᵢ)², the mean over the k outputs, so ∂C/∂yᵢ = (2/k)(yᵢ − ŷᵢ)."
+        base = _("C = (1/k) Σᵢ (yᵢ − ŷᵢ)², the mean over the k outputs, so ∂C/∂yᵢ = (2/k)(yᵢ − ŷᵢ).")
         if act == "softmax":
             return OutputDelta(loss, act, lhs + r"y_i\Big(g_i - \sum_j y_j g_j\Big), \quad g_i = " + g,
-                               base + " Softmax mixes the outputs, so its full Jacobian applies.")
+                               base + " " + _("Softmax mixes the outputs, so its full Jacobian applies."))
         if act == "linear":
-            return OutputDelta(loss, act, lhs + g, base + " A linear output has σ′ = 1.")
+            return OutputDelta(loss, act, lhs + g, base + " " + _("A linear output has σ′ = 1."))
         return OutputDelta(loss, act, lhs + g + r"\,\sigma'(z_i), \quad \sigma'(z_i) = " + _SIGMA_PRIME[act],
-                           base + " Then ∂C/∂z = ∂C/∂y · σ′(z).")
+                           base + " " + _("Then ∂C/∂z = ∂C/∂y · σ′(z)."))
     return OutputDelta(loss, act, lhs + r"-\frac{\hat{y}_i}{y_i}\,\sigma'(z_i), \quad \sigma'(z_i) = "
                        + _SIGMA_PRIME[act],
-                       "C = −Σᵢ ŷᵢ ln yᵢ without a softmax: ∂C/∂yᵢ = −ŷᵢ/yᵢ (yᵢ clipped at 10⁻¹² first), "
-                       "times σ′(z). Cross-entropy belongs after a softmax.")
+                       _("C = −Σᵢ ŷᵢ ln yᵢ without a softmax: ∂C/∂yᵢ = −ŷᵢ/yᵢ (yᵢ clipped at 10⁻¹² first), "
+                         "times σ′(z). Cross-entropy belongs after a softmax."))
 
 
 def _activate(act: str, z: np.ndarray) -> np.ndarray:
