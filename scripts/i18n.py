@@ -18,6 +18,7 @@ import fcntl
 import io
 import json
 import sys
+import tempfile
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,7 +79,7 @@ def compile_mo(catalog: Catalog | None = None) -> None:
 @contextmanager
 def _locked():
     """One writer of the .po at a time (several people, or helpers, may merge at once)."""
-    with open(PO.with_suffix(".lock"), "w") as lock:
+    with open(Path(tempfile.gettempdir()) / "dl3-messages-po.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
