@@ -24,15 +24,15 @@ memory.start_trimmer()  # freed arrays go back to the system when sessions end (
 
 fragments.keep_fragment_reruns_on_their_page()  # a late fragment rerun must not blank the page just opened
 
+state.init()
+share.apply_once()  # a shared link's setup, read on the session's first run only
+language.init()     # the link's language, else the browser's (first run only)
 st.set_page_config(
-    page_title="Deep Learning in Three Steps",  # the browser tab's title (set before the language is known)
+    page_title=_("Deep Learning in Three Steps"),  # the browser tab's title, in the session's language
     page_icon="🧠",
     layout="wide",
     initial_sidebar_state="auto",  # open on wide screens, closed on phones
 )
-state.init()
-share.apply_once()  # a shared link's setup, read on the session's first run only
-language.init()     # the link's language, else the browser's (first run only)
 
 # The pages, their sections and url paths are listed in ui/navigation.py; each url_path differs from
 # its file's name on purpose. While a folder called pages/ exists, Streamlit runs a freshly started
@@ -68,6 +68,7 @@ language.switch()
 st.session_state["full_run"] = True   # a fragment's own reruns (which skip this file) see False
 page.run()
 st.session_state["full_run"] = False
+language.end_of_run()
 # The page may have changed the setup: refresh the address bar and the link.
 share.sync()
 share.share_box(share_slot)

@@ -21,18 +21,21 @@ from __future__ import annotations
 
 import csv
 import gettext
-from collections.abc import Callable
-from functools import lru_cache
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import NamedTuple
 
-LANGUAGES = {"en": "English", "zh": "中文"}   # code → the switch's label, each in its own language
+LANGUAGES = {"zh": "中文", "en": "English"}   # code → the switch's label, each in its own language (中文 first)
 DEFAULT = "en"
 DOMAIN = "messages"
 LOCALE_DIR = Path(__file__).parent / "locales"
 _CATALOG_LOCALES = {"zh": "zh_CN"}  # the language code of links and state → the catalog's folder
 
 _source: Callable[[], str | None] | None = None
+_chosen: ContextVar[str | None] = ContextVar("i18n_language", default=None)  # set by using(), per thread
 
 
 def set_language_source(source: Callable[[], str | None] | None) -> None:
@@ -58,13 +61,46 @@ def normalize(code: object) -> str | None:
 
 
 def current() -> str:
-    """The language of the session this thread works for (English outside any session)."""
+    """The language of the session this thread works for (English outside any session).
+
+    Inside :func:`using`, the language given there.
+    """
+    chosen = _chosen.get()
+    if chosen is not None:
+        return chosen
     if _source is None:
         return DEFAULT
     try:
         return normalize(_source()) or DEFAULT
     except Exception:  # no session here (a background thread, a test without Streamlit)
         return DEFAULT
+
+
+@contextmanager
+def using(language: str) -> Iterator[None]:
+    """Within the block, this thread's texts are in ``language`` (whatever its session's)."""
+    token = _chosen.set(normalize(language) or DEFAULT)
+    try:
+        yield
+    finally:
+        _chosen.reset(token)
+
+
+def bound(function: Callable) -> Callable:
+    """``function``, always answering in the language current now (a widget's ``format_func``).
+
+    Streamlit calls a widget's ``format_func`` while the session's script runs, but other callers may
+    call it later from a thread of no session (AppTest does, to find a chosen option's label): bound,
+    it gives the labels the page was drawn with.
+    """
+    language = current()
+
+    @wraps(function)
+    def in_language(*args, **kwargs):
+        with using(language):
+            return function(*args, **kwargs)
+
+    return in_language
 
 
 @lru_cache(maxsize=len(LANGUAGES))

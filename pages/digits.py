@@ -8,9 +8,9 @@ st.cache_resource and is never changed here: teaching works on the student's own
 
 import streamlit as st
 
-from i18n import N_, _
+from i18n import N_, _, bound
 from nnlib import digits as dg
-from services.digits import error_text, labels
+from services.digits import error_text
 from ui import navigation
 from ui.sections import digits_draw, digits_insides, digits_judge, digits_lecture, digits_models, digits_teach
 from ui.widgets import persistent
@@ -29,7 +29,7 @@ def draw_and_read(which: str, model) -> None:
     with left:
         if st.session_state["digits_source"] not in SOURCES:
             st.session_state["digits_source"] = "draw"
-        source = st.segmented_control(_("Input"), list(SOURCES), format_func=labels(SOURCES),
+        source = st.segmented_control(_("Input"), list(SOURCES), format_func=bound(lambda code: _(SOURCES[code])),
                                       required=True, **persistent("digits_source"))
         image = digits_draw.canvas_image() if source == "draw" else digits_draw.uploaded_image()
     stages = dg.preprocess_stages(image) if image is not None else None

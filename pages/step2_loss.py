@@ -7,14 +7,14 @@ ui.views.loss_tables' and the figures ui.views.figures'.
 import streamlit as st
 
 import nnlib
-from i18n import N_, _
+from i18n import N_, _, bound
 from lessons import explain, landscape
 from lessons.grid import plane_grid
 from services.model_files import fingerprint, trained_for
 from ui import navigation
 from ui.sections import step2_network_softmax
 from ui.views import figures, loss_tables
-from ui.widgets import persistent
+from ui.widgets import persistent, relabel
 
 navigation.enter(__file__)  # run alone (a fresh server's legacy mode), the page hands over to app.py
 
@@ -92,14 +92,16 @@ def total_loss_and_landscape():
     trained = trained_for(st.session_state["model"], st.session_state["model_dataset"], nnlib.datasets.TOY_SETS)
     sources = (["trained"] if trained is not None else []) + ["random"]
     c1, c2, c3 = st.columns([1.4, 1, 1])
-    source = c1.selectbox(_("Network"), sources, key="loss_source", format_func=lambda code: _(SOURCES[code]))
+    relabel("loss_source")
+    source = c1.selectbox(_("Network"), sources, key="loss_source", format_func=bound(lambda code: _(SOURCES[code])))
     use_trained = source == "trained"
     if use_trained:  # a trained network is judged on the data it was trained for
         st.session_state["loss_dataset"] = st.session_state["model_dataset"]
     shared_set = st.session_state["dataset"]
     st.session_state.setdefault("loss_dataset", shared_set if shared_set in nnlib.datasets.TOY_SETS else "circle")
+    relabel("loss_dataset")
     name = c2.selectbox(_("Data set"), nnlib.datasets.TOY_SETS, key="loss_dataset", disabled=use_trained,
-                        format_func=lambda n: _(DATASET_NAMES[n]) if n in DATASET_NAMES else n)
+                        format_func=bound(lambda n: _(DATASET_NAMES[n]) if n in DATASET_NAMES else n))
     theta_seed = c3.number_input(_("Seed of θ"), 0, 10_000, step=1, key="loss_seed", disabled=use_trained)
     model = trained.copy() if use_trained else st.session_state["spec"].build(seed=int(theta_seed))
     X, labels = toy_data(name, float(st.session_state["noise"]), int(st.session_state["seed"]))
@@ -132,8 +134,12 @@ def total_loss_and_landscape():
     refs = landscape.parameter_refs(model)
     options = list(range(len(refs)))
     c1, c2, c3 = st.columns([1.4, 1.4, 1])
-    p = c1.selectbox(_("Parameter on the x axis"), options, index=0, format_func=lambda k: refs[k].label, key="land_p")
-    q = c2.selectbox(_("Parameter on the y axis"), options, index=1, format_func=lambda k: refs[k].label, key="land_q")
+    for key, first in (("land_p", 0), ("land_q", 1)):  # the first two parameters, until the student picks others
+        if st.session_state.get(key) not in options:
+            st.session_state[key] = first
+        relabel(key)
+    p = c1.selectbox(_("Parameter on the x axis"), options, format_func=bound(lambda k: refs[k].label), key="land_p")
+    q = c2.selectbox(_("Parameter on the y axis"), options, format_func=bound(lambda k: refs[k].label), key="land_q")
     span = c3.slider(_("Range ± around θ"), 0.5, 10.0, 3.0, 0.5, key="land_span")
     if p == q:
         st.info(_("Pick two different parameters to see a landscape."))

@@ -9,27 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 
 import numpy as np
 
-from i18n import N_, _, current, in_language, ngettext
+from i18n import N_, _, ngettext
 from nnlib import digits as dg
 
 DEFAULT, FULL, STEP3 = "default", "full", "step3"
-# The choice's labels, in English, shown translated (labels()); the stored choice is the code, in any language.
+# The choice's labels, in English (translated where shown); the stored choice is the code, in any language.
 MODEL_NAMES = {DEFAULT: N_("Default · 4,000 digits"), FULL: N_("Full MNIST · 60,000 digits"),
                STEP3: N_("Your Step 3 network")}
-
-
-def labels(names: dict[str, str]) -> Callable[[str], str]:
-    """A widget's format_func for options that are the codes of ``names``: each code's label, translated.
-
-    The language is read now, in the session's run, so the function gives the same labels wherever it is
-    called later (AppTest formats a widget's value outside the session, in its own thread).
-    """
-    language = current()
-    return lambda code: in_language(language, names[code])
 
 
 def model_choices(has_full: bool, has_step3: bool) -> list[str]:

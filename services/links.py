@@ -116,7 +116,7 @@ def _features(text: str) -> tuple[str, ...]:
 def _language(text: str) -> str:
     language = i18n.normalize(text)
     if language is None:
-        raise _Bad(_("the language must be one of {languages}").format(languages=", ".join(i18n.LANGUAGES)))
+        raise _Bad(_("the language must be one of {languages}").format(languages=", ".join(sorted(i18n.LANGUAGES))))
     return language
 
 

@@ -1,9 +1,10 @@
 """What a page shows a student, read from an AppTest run, and the English left in a Chinese render.
 
-Used by the Chinese page tests (tests/test_i18n_pages.py) and by anyone translating a page: render the
-page with ``lang="zh"`` and :func:`english_leftovers` lists every run of three or more English words that
-a student would read (labels, help, captions, alerts, chart titles and axes, table headers), once
-formulas, code, links and the names the lecture keeps in English are taken out.
+Used by the Chinese page tests (tests/test_page_*.py, tests/test_digits_page.py) and by anyone translating a
+page: render the page with ``lang="zh"`` and :func:`english_leftovers` lists every run of three or more English
+words that a student would read (labels, help, captions, alerts, chart titles and axes, table headers), once
+formulas, code, links and the names the lecture keeps in English are taken out. :func:`switch_language`
+changes a session's language as the switch does.
 """
 
 from __future__ import annotations
@@ -56,8 +57,9 @@ def _proto_strings(message):
                 yield from items
 
 
-def shown_texts(at) -> list[str]:
-    """Every text of the app's last run that a student reads, main area and sidebar."""
+def shown_texts(at, block=None) -> list[str]:
+    """Every text of the app's last run that a student reads: main area and sidebar, or one ``block`` only
+    (``at.main``, ``at.sidebar``, ``at.tabs[1]``: any node of the AppTest tree)."""
     texts: list[str] = []
 
     def walk(node):
@@ -67,8 +69,18 @@ def shown_texts(at) -> list[str]:
         for child in getattr(node, "children", {}).values():
             walk(child)
 
-    walk(at._tree)
+    walk(at._tree if block is None else block)
     return texts
+
+
+def switch_language(at, language: str, timeout: float | None = None):
+    """Click the page's 中文 / English switch (ui.language) and rerun, as a student does; returns ``at``.
+
+    Unlike setting ``at.session_state["lang"]``, this runs the switch's callback: the next run is the one
+    ``ui.language.just_switched()`` marks, where the choice widgets are sent again in the new language.
+    """
+    at.segmented_control(key="lang_switch").set_value(language).run(timeout=timeout)
+    return at
 
 
 _STRIP = [
@@ -82,7 +94,10 @@ _ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’\-]*(?:[ \t,;:]+[A-Za-z][A-Za-z'�
 
 
 def english_leftovers(texts) -> list[str]:
-    """The runs of three or more English words in ``texts`` that are not only kept names."""
+    """The runs of three or more English words in ``texts`` that are not only kept names.
+
+    st.html's ``<style>`` and ``<script>`` bodies are code, not words: they are left out here.
+    """
     found = []
     for text in texts:
         for pattern in _STRIP:

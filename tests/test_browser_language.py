@@ -84,8 +84,10 @@ def test_a_shared_chinese_link_opens_in_chinese_in_an_english_browser(app_url, o
     page.goto(f"{app_url}/define-the-network?lang=zh&layers=3,2")
     wait_for_app(page, timeout_ms=60_000)
     assert title(page) == i18n.in_language("zh", STEP1) != STEP1
-    menu = page.locator(f".st-key-{navigation.MENU_KEY}").inner_text()
-    assert i18n.in_language("zh", DIGITS) in menu and DIGITS not in menu
+    page.locator(f".st-key-{navigation.MENU_KEY} a").first.wait_for()
+    menu = page.locator(f".st-key-{navigation.MENU_KEY} a").all_text_contents()
+    assert any(i18n.in_language("zh", DIGITS) in link for link in menu), menu
+    assert not any(DIGITS in link for link in menu), menu
     assert query(page)["layers"] == "3,2" and query(page)["lang"] == "zh"
     # and an English browser with no link gets English
     other = open_browser("en-US")
@@ -95,10 +97,10 @@ def test_a_shared_chinese_link_opens_in_chinese_in_an_english_browser(app_url, o
 
 
 def _ink(page) -> int:
-    """How many pixels of the canvas's drawing layer are painted."""
-    return page.locator("canvas.lower-canvas").first.evaluate("""c => {
+    """How many pixels of the canvas's drawing layer hold ink (the pen is white on the black canvas)."""
+    return page.locator("canvas.dc-canvas.lower-canvas").first.evaluate("""c => {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0 && d[i - 1] < 128) n++; return n; }""")
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0 && d[i - 3] > 128) n++; return n; }""")
 
 
 def test_switching_keeps_a_drawn_digit_and_its_reading(app_url, open_browser):
@@ -148,4 +150,9 @@ def test_every_page_in_chinese_fits_the_screen(app_url, open_browser, width):
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"/{url} is {overflow} px wider than the {width} px screen"
         assert query(page)["lang"] == "zh"
+        # Streamlit scrolls inside its main container: a screen as tall as the page shows all of it.
+        height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        page.set_viewport_size({"width": width, "height": min(max(height, 900), 9000)})
+        page.wait_for_timeout(1500)
         screenshot(page, f"zh_{url or 'home'}_{width}")
+        page.set_viewport_size({"width": width, "height": 900})

@@ -292,23 +292,21 @@ def test_outputs_that_overflow_are_never_shown_as_a_digit(model):
 # --- in Chinese ---------------------------------------------------------------------------------------
 def zh_leftovers(at) -> list[str]:
     """The English runs left in the page's main area (the sidebar and its frame are another test's)."""
-    from types import SimpleNamespace
-
     from tests.i18n_texts import english_leftovers, shown_texts
 
-    return english_leftovers(shown_texts(SimpleNamespace(_tree=at.main)))
+    return english_leftovers(shown_texts(at, at.main))
 
 
 def main_text(at) -> str:
-    from types import SimpleNamespace
-
     from tests.i18n_texts import shown_texts
 
-    return " ".join(shown_texts(SimpleNamespace(_tree=at.main)))
+    return " ".join(shown_texts(at, at.main))
 
 
 def test_the_page_in_chinese_drawing_teaching_and_a_photo(model, monkeypatch):
     """Every state of the page reads in Chinese, with the lecture's terms; switching back keeps the drawing."""
+    from tests.i18n_texts import switch_language
+
     at = open_page(lang="zh")
     assert zh_leftovers(at) == []
     text = main_text(at)
@@ -333,12 +331,12 @@ def test_the_page_in_chinese_drawing_teaching_and_a_photo(model, monkeypatch):
     assert zh_leftovers(at) == []
     (taught_reading,) = [m.value for m in at.metric if m.label == "预测"]  # the taught copy reads it now
 
-    at.session_state["lang"] = "en"                                     # the switch: same drawing, same copy
-    at.run()
+    switch_language(at, "en")                                           # the switch: same drawing, same copy
     assert prediction(at) == taught_reading and at.session_state["digits_taught"]["steps"] == 1
     assert {"Loss before", "Loss after"} <= {m.label for m in at.metric}
-    at.session_state["lang"] = "zh"
-    at.run()
+    source = at.segmented_control(key="digits_source_widget")           # sent again, in English
+    assert source.value == "draw" and source.proto.set_value and list(source.proto.raw_values) == ["Draw"]
+    switch_language(at, "zh")
 
     at.segmented_control(key="digits_source_widget").set_value("photo").run()
     assert at.session_state["digits_source"] == "photo"

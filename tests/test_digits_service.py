@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import nnlib
+from i18n import in_language
 from nnlib import datasets
 from nnlib import digits as dg
 from services import digits as sd
@@ -23,7 +24,8 @@ def test_model_choices_and_names():
         "Your copy of the full-MNIST model has taken 2 steps")
     assert sd.taught_note({"source": sd.DEFAULT, "model": None, "steps": 1}).startswith(
         "Your copy of the default model has taken 1 step;")
-    assert sd.labels(sd.MODEL_NAMES)(sd.STEP3) == "Your Step 3 network"
+    assert sd.MODEL_NAMES[sd.STEP3] == "Your Step 3 network"   # translated where shown (pages/digits.py)
+    assert in_language("zh", sd.MODEL_NAMES[sd.STEP3]) == "你在第 3 步训练的网络"
 
 
 def test_a_teaching_step_works_on_a_copy_and_counts_steps():
@@ -114,12 +116,8 @@ def test_every_library_error_a_student_meets_is_shown_in_both_languages():
     assert len({str(e) for e in errors}) == len(errors) == 7
     for error in errors:
         assert sd.error_text(error) == str(error)                      # English: nnlib's own sentence
-    previous = i18n._source
-    i18n.set_language_source(lambda: "zh")
-    try:
+    with i18n.using("zh"):
         for error in errors:
             chinese = sd.error_text(error)
             assert chinese != str(error) and not english_leftovers([chinese]), (str(error), chinese)
-    finally:
-        i18n.set_language_source(previous)
     assert sd.error_text(ValueError("a sentence nnlib may add later")) == "a sentence nnlib may add later"

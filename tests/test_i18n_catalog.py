@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import gettext
+import json
 import re
 import string
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +19,7 @@ from ui import navigation
 
 CATALOG = catalog_tool.read_catalog()
 ENTRIES = [entry for entry in CATALOG if entry.id]
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _text(message) -> str:
@@ -93,22 +99,51 @@ def test_the_catalog_uses_the_glossarys_chinese_terms():
     assert "偏置" not in "".join(e.string if isinstance(e.string, str) else e.string[0] for e in ENTRIES)
 
 
+def _plain_entry():
+    return next(e for e in ENTRIES if isinstance(e.id, str) and "{" not in e.id)
+
+
 def test_the_language_is_per_call_not_per_process():
-    """i18n reads the language from the registered source on every call (one session per thread)."""
-    language = {"value": "zh"}
-    previous = i18n._source
-    try:
-        i18n.set_language_source(lambda: language["value"])
-        entry = next(e for e in ENTRIES if isinstance(e.id, str) and "{" not in e.id)
+    """i18n reads the language from the registered source on every call (one session per thread).
+
+    In a fresh interpreter: this process's source is the Streamlit sessions' (ui.language), for the other tests.
+    """
+    entry = _plain_entry()
+    script = f"""
+import json, i18n
+language = {{"value": "zh"}}
+i18n.set_language_source(lambda: language["value"])
+seen = [i18n._({entry.id!r})]
+for code in ("en", "fr"):  # English, and an unknown code: English
+    language["value"] = code
+    seen.append(i18n._({entry.id!r}))
+i18n.set_language_source(lambda: 1 / 0)  # no session in this thread: English
+seen.append(i18n._({entry.id!r}))
+print(json.dumps(seen))
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [entry.string, entry.id, entry.id, entry.id]
+
+
+def test_using_sets_this_threads_language_and_bound_keeps_it():
+    """``using``: the language of one block in one thread; ``bound``: a function fixed to the language it was
+    made in (a widget's format_func, called later by AppTest in a thread of no session)."""
+    entry = _plain_entry()
+    with i18n.using("zh"):
+        assert i18n.current() == "zh" and i18n._(entry.id) == entry.string
+        with ThreadPoolExecutor(1) as pool:   # another thread (no session): English
+            assert pool.submit(i18n._, entry.id).result() == entry.id
+        with i18n.using("en"):
+            assert i18n._(entry.id) == entry.id
         assert i18n._(entry.id) == entry.string
-        language["value"] = "en"
-        assert i18n._(entry.id) == entry.id
-        language["value"] = "fr"  # unknown: English
-        assert i18n._(entry.id) == entry.id
-        i18n.set_language_source(lambda: 1 / 0)  # no session in this thread: English
-        assert i18n._(entry.id) == entry.id
-    finally:
-        i18n.set_language_source(previous)
+        label = i18n.bound(lambda: i18n._(entry.id))
+    assert i18n.current() == "en" and i18n._(entry.id) == entry.id
+    assert label() == entry.string                                     # still the language it was made in
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(label).result() == entry.string
+    with i18n.using("fr"):                                               # an unknown code: English
+        assert i18n.current() == "en"
 
 
 @pytest.mark.parametrize(("code", "language"), [("zh", "zh"), ("zh-CN", "zh"), ("zh_Hans_CN", "zh"), ("ZH-tw", "zh"),

@@ -149,12 +149,8 @@ def test_encode_writes_the_sessions_language():
 def test_notices_are_written_in_the_sessions_language():
     import i18n
 
-    source = i18n._source
-    i18n.set_language_source(lambda: "zh")   # as a Chinese session's run
-    try:
+    with i18n.using("zh"):   # as a Chinese session's run
         _, notices = links.decode({"lr": "0", "lang": "xx"}, DEFAULTS)
-    finally:
-        i18n.set_language_source(source)
     assert notices == ["链接中的 `lr` 值 '0' 已被忽略：学习率必须在 1e-06 到 100 之间。",
                        "链接中的 `lang` 值 'xx' 已被忽略：语言必须是 en, zh 之一。"]
 

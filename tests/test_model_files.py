@@ -223,10 +223,8 @@ def chinese():
     """Run the test as a Chinese session's run (the uploader's callback runs inside one)."""
     import i18n
 
-    source = i18n._source
-    i18n.set_language_source(lambda: "zh")
-    yield
-    i18n.set_language_source(source)
+    with i18n.using("zh"):
+        yield
 
 
 def test_the_upload_messages_are_in_the_sessions_language(chinese):

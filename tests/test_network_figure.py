@@ -57,16 +57,23 @@ def test_columns_carry_the_lectures_layer_names():
                         "<b>hidden layer 2</b><br>4 neurons", "<b>output layer</b><br>2 neurons"]
 
 
-def test_the_drawings_speak_the_sessions_language(monkeypatch):
+@pytest.fixture
+def chinese():
+    """The test runs as a Chinese session's run does."""
+    import i18n
+
+    with i18n.using("zh"):
+        yield
+
+
+def test_the_drawings_speak_the_sessions_language(chinese):
     """In a Chinese session the layer names, hover texts and legends are Chinese; the numbers are the same."""
     from i18n_texts import english_leftovers
 
-    import i18n
     from lessons import landscape
     from lessons.grid import plane_grid
     from ui.views import figures
 
-    monkeypatch.setattr(i18n, "_source", lambda: "zh")
     fig = network_figure([2, 3, 12, 2], [np.ones((3, 2)), np.ones((12, 3)), np.ones((2, 12))], max_neurons=8)
     notes = [a.text for a in fig.layout.annotations if not a.bgcolor]  # not the weights on the links
     layers = [n for n in notes if n.startswith("<b>")]

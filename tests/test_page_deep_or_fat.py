@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from conftest import plotly_spec
-from i18n_texts import _spec_strings, english_leftovers, shown_texts
+from i18n_texts import _spec_strings, english_leftovers, shown_texts, switch_language
 from streamlit.testing.v1 import AppTest
 
 import i18n
@@ -281,38 +280,8 @@ def test_the_fat_floor_is_explained_whether_or_not_it_bites():
 
 # --- the page in Chinese ----------------------------------------------------------------------
 def _main_texts(at) -> list[str]:
-    """Every text the page's main area shows (the language switch's CSS left out)."""
-    return [t for t in shown_texts(SimpleNamespace(_tree=at.main)) if "<style" not in t]
-
-
-@pytest.fixture
-def switch_language(monkeypatch):
-    """switch(at, lang): the session changes language and reruns, as the page's switch does.
-
-    AppTest sends a selectbox's value as its label, formatted by the page's format_func in the test's own
-    thread, which belongs to no session (so English): that thread is given the language of the last render.
-    """
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    import ui.language  # noqa: F401  (it registers the sessions' source when first imported: before the patch)
-
-    session_source, language = i18n._source, {"now": "en"}
-
-    def source():
-        if get_script_run_ctx(suppress_warning=True) is not None:
-            return session_source()
-        return language["now"]
-
-    monkeypatch.setattr(i18n, "_source", source)
-
-    def switch(at, lang: str, timeout: float = 120):
-        at.session_state["lang"] = lang
-        at.run(timeout=timeout)
-        language["now"] = lang
-        return at
-
-    yield switch
-    language["now"] = "en"
+    """Every text the page's main area shows."""
+    return shown_texts(at, at.main)
 
 
 def _assert_chinese(at) -> str:
@@ -323,7 +292,7 @@ def _assert_chinese(at) -> str:
     return "\n".join(texts)
 
 
-def test_the_page_reads_in_chinese_before_a_run(switch_language):
+def test_the_page_reads_in_chinese_before_a_run():
     at = switch_language(open_page(), "zh")
     text = _assert_chinese(at)
     assert at.title[0].value == i18n.in_language("zh", "Deep or fat?") != "Deep or fat?"
@@ -341,9 +310,14 @@ def test_the_page_reads_in_chinese_before_a_run(switch_language):
     at.button(key="dof_run").click().run()
     _assert_chinese(at)
     assert "请至少选择一个参数预算" in at.error[0].value
+    # Back to English: the curve stays the step, and the browser is told so in English.
+    switch_language(at, "en")
+    target = at.selectbox(key="dof_target")
+    assert target.value == "step" and target.proto.set_value
+    assert target.proto.raw_value == experiments.TARGETS["step"][0]
 
 
-def test_finished_runs_read_in_chinese_and_switching_keeps_them(small_run, depth_runs, switch_language):
+def test_finished_runs_read_in_chinese_and_switching_keeps_them(small_run, depth_runs):
     for at in (small_run, depth_runs):
         runs = {key: at.session_state[key] for key in ("deep_fat_run", "depth_wins_run", "depth_hurts_run")}
         try:
@@ -365,52 +339,52 @@ def _figure_texts(fig) -> list[str]:
     return list(_spec_strings(json.loads(fig.to_json())))
 
 
-def test_every_finding_progress_text_and_chart_reads_in_chinese(monkeypatch):
+def test_every_finding_progress_text_and_chart_reads_in_chinese():
     """The views' branches that one run does not reach, and the progress texts, in Chinese."""
     from lessons import depth_hurts, depth_wins
     from ui.sections import deep_or_fat_run
     from ui.views import deep_fat_view, depth_view
 
-    monkeypatch.setattr(i18n, "_source", lambda: "zh")
-    texts = []
-    for accuracies in ({5_000: (0.95, 0.85), 20_000: (0.97, 0.90)}, {5_000: (0.85, 0.95), 20_000: (0.90, 0.97)},
-                       {5_000: (0.93, 0.925), 20_000: (0.94, 0.945)}, {5_000: (0.95, 0.85), 20_000: (0.94, 0.945)},
-                       {5_000: (0.95, 0.85)}):
-        trials = _trials(accuracies)
-        outcomes = experiments.summarize(trials, n_test=1000)
-        texts += deep_fat_view.findings(outcomes, trials)
-        texts += [f"{key} {value}" for row in deep_fat_view.outcome_rows(outcomes) for key, value in row.items()]
-        texts += _figure_texts(deep_fat_view.accuracy_figure(trials))
-    texts += [deep_fat_view.seide_markdown(), deep_fat_view.seide_note()]
-    fit = experiments.fit_curve("step", 3)
-    texts += [deep_fat_view.jump_note(fit), *_figure_texts(deep_fat_view.curve_figure(fit, True)),
-              *_figure_texts(deep_fat_view.error_figure((1, 2), [0.5, 0.1], 2))]
+    with i18n.using("zh"):
+        texts = []
+        for accuracies in ({5_000: (0.95, 0.85), 20_000: (0.97, 0.90)}, {5_000: (0.85, 0.95), 20_000: (0.90, 0.97)},
+                           {5_000: (0.93, 0.925), 20_000: (0.94, 0.945)}, {5_000: (0.95, 0.85), 20_000: (0.94, 0.945)},
+                           {5_000: (0.95, 0.85)}):
+            trials = _trials(accuracies)
+            outcomes = experiments.summarize(trials, n_test=1000)
+            texts += deep_fat_view.findings(outcomes, trials)
+            texts += [f"{key} {value}" for row in deep_fat_view.outcome_rows(outcomes) for key, value in row.items()]
+            texts += _figure_texts(deep_fat_view.accuracy_figure(trials))
+        texts += [deep_fat_view.seide_markdown(), deep_fat_view.seide_note()]
+        fit = experiments.fit_curve("step", 3)
+        texts += [deep_fat_view.jump_note(fit), *_figure_texts(deep_fat_view.curve_figure(fit, True)),
+                  *_figure_texts(deep_fat_view.error_figure((1, 2), [0.5, 0.1], 2))]
 
-    for k in (3, 5):   # no floor (k < 5) and a floor
-        result = depth_wins.depth_wins(k=k, tries=1, steps=30, n_points=257)
-        texts += [depth_view.floor_explanation(result), *depth_view.wins_findings(result, tries=1)]
-        texts += [f"{key} {value}" for row in depth_view.wins_rows(result) + depth_view.attempt_rows(result)
-                  for key, value in row.items()]
-        texts += _figure_texts(depth_view.attempts_figure(result, 30))
-        for net, title, color in depth_view.wins_panels(result):
-            texts += _figure_texts(depth_view.sawtooth_figure(result, net, title, color))
-    hurts = depth_hurts.depth_hurts(depths=(2, 3), width=8, epochs=2, n_train=64, n_test=32)
-    texts += depth_view.hurts_findings(hurts)
-    texts += [f"{key} {value}" for row in depth_view.hurts_rows(hurts) for key, value in row.items()]
-    for family in depth_hurts.FAMILIES:
-        texts += _figure_texts(depth_view.gradient_figure(hurts, family, depth_view.gradient_range(hurts)))
-        texts += _figure_texts(depth_view.curve_figure(hurts, family, depth_view.curve_top(hurts)))
+        for k in (3, 5):   # no floor (k < 5) and a floor
+            result = depth_wins.depth_wins(k=k, tries=1, steps=30, n_points=257)
+            texts += [depth_view.floor_explanation(result), *depth_view.wins_findings(result, tries=1)]
+            texts += [f"{key} {value}" for row in depth_view.wins_rows(result) + depth_view.attempt_rows(result)
+                      for key, value in row.items()]
+            texts += _figure_texts(depth_view.attempts_figure(result, 30))
+            for net, title, color in depth_view.wins_panels(result):
+                texts += _figure_texts(depth_view.sawtooth_figure(result, net, title, color))
+        hurts = depth_hurts.depth_hurts(depths=(2, 3), width=8, epochs=2, n_train=64, n_test=32)
+        texts += depth_view.hurts_findings(hurts)
+        texts += [f"{key} {value}" for row in depth_view.hurts_rows(hurts) for key, value in row.items()]
+        for family in depth_hurts.FAMILIES:
+            texts += _figure_texts(depth_view.gradient_figure(hurts, family, depth_view.gradient_range(hurts)))
+            texts += _figure_texts(depth_view.curve_figure(hurts, family, depth_view.curve_top(hurts)))
 
-    texts.append(next(depth_wins.depth_wins_steps(k=3, tries=1, steps=10, n_points=65))[1])
-    texts.append(next(depth_hurts.depth_hurts_steps(depths=(2,), width=8, epochs=1, n_train=32, n_test=16))[1])
-    run = experiments.DeepFatRun(experiments.DeepFatConfig(budgets=(5_000,), depth=2, epochs=1, seeds=(0,)),
-                                 n_test=1000)
-    texts.append(deep_or_fat_run.progress_text(run))
-    run.trials.append(_trials({5_000: (0.9, 0.8)})[0])
-    texts.append(deep_or_fat_run.progress_text(run))
-    with pytest.raises(ValueError) as refused:
-        experiments.DeepFatConfig(budgets=())
-    texts.append(str(refused.value))
+        texts.append(next(depth_wins.depth_wins_steps(k=3, tries=1, steps=10, n_points=65))[1])
+        texts.append(next(depth_hurts.depth_hurts_steps(depths=(2,), width=8, epochs=1, n_train=32, n_test=16))[1])
+        run = experiments.DeepFatRun(experiments.DeepFatConfig(budgets=(5_000,), depth=2, epochs=1, seeds=(0,)),
+                                     n_test=1000)
+        texts.append(deep_or_fat_run.progress_text(run))
+        run.trials.append(_trials({5_000: (0.9, 0.8)})[0])
+        texts.append(deep_or_fat_run.progress_text(run))
+        with pytest.raises(ValueError) as refused:
+            experiments.DeepFatConfig(budgets=())
+        texts.append(str(refused.value))
 
     assert english_leftovers(texts) == []
     assert all(text.strip() for text in texts)

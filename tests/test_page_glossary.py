@@ -21,10 +21,6 @@ def glossary_page(lang: str) -> AppTest:
     return at
 
 
-def _page_texts(at: AppTest) -> list[str]:
-    return [t for t in shown_texts(at) if not t.lstrip().startswith(("<style", "<script"))]  # st.html's code
-
-
 @pytest.mark.parametrize(("lang", "title", "page_column", "home", "step1"), [
     ("en", "Glossary · 术语表", "First taught on", "Home", "Step 1 · Define the network"),
     ("zh", "术语表 · Glossary", "最先出现在", "首页", "第 1 步 · 定义网络"),
@@ -49,8 +45,8 @@ def test_every_term_is_shown_with_its_chinese_and_its_page(lang, title, page_col
 
 def test_the_chinese_glossary_page_has_no_english_sentence_left():
     at = glossary_page("zh")
-    assert english_leftovers(_page_texts(at)) == []
-    text = " ".join(_page_texts(at))
+    assert english_leftovers(shown_texts(at)) == []
+    text = " ".join(shown_texts(at))
     assert "课程术语的中英对照" in text and "术语出现在哪些页面" in text
     assert any(e.proto.label.startswith("第 3 步 · 选择最优函数：") for e in at.main.get("page_link"))
     assert i18n.in_language("zh", "Glossary · 术语表") == "术语表 · Glossary"

@@ -33,18 +33,13 @@ def test_home_states_the_universality_theorem_as_it_is():
     assert "any function" not in text
 
 
-def _css_and_scripts_left_out(texts: list[str]) -> list[str]:
-    """The texts without st.html's <style> and <script> bodies (code, not words a student reads)."""
-    return [t for t in texts if not t.lstrip().startswith(("<style", "<script"))]
-
-
 def test_home_and_the_whole_frame_read_in_chinese():
     """The Chinese Home, sidebar and menu included: no English sentence left; the article's steps and terms."""
     at = AppTest.from_file("../app.py", default_timeout=60)
     at.session_state["lang"] = "zh"
     at.run()
     assert not at.exception
-    texts = _css_and_scripts_left_out(shown_texts(at))
+    texts = shown_texts(at)
     assert english_leftovers(texts) == []
     assert at.title[0].value == "深度学习的三个步骤"
     assert [s.value.split(" ", 1)[1] for s in at.subheader[:3]] == [   # the article's three steps
@@ -63,15 +58,11 @@ def test_home_and_the_whole_frame_read_in_chinese():
     at.session_state["share_open"] = True
     at.session_state["model"] = nnlib.NetworkSpec(n_in=2, hidden=(3,), n_out=2).build(seed=1)
     at.session_state["model_dataset"] = "xor"
-    source = i18n._source
-    i18n.set_language_source(lambda: "zh")   # the uploader's callback runs in the Chinese session's run
-    try:
+    with i18n.using("zh"):   # the uploader's callback runs in the Chinese session's run
         apply_upload(at.session_state, "bad.npz", b"not a zip")
-    finally:
-        i18n.set_language_source(source)
     at.run()
     assert not at.exception
-    assert english_leftovers(_css_and_scripts_left_out(shown_texts(at))) == []
+    assert english_leftovers(shown_texts(at)) == []
     assert at.sidebar.code[0].value.endswith("lang=zh") and at.sidebar.download_button[0].label == "下载模型（.npz）"
     assert at.sidebar.error[0].value.startswith("bad\\.npz 没有载入：这个文件不是 nnlib 模型")
     # The same session in English again: the texts follow the language, the links keep their addresses.

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 from conftest import open_page, plotly_spec
-from i18n_texts import english_leftovers, shown_texts
+from i18n_texts import english_leftovers, shown_texts, switch_language
 
-import i18n
 import nnlib
 from lessons import explain
 from services import limits
@@ -188,29 +185,11 @@ def test_the_articles_terms_are_on_the_page(at):
 
 
 def _main_texts(at) -> list[str]:
-    """What the page shows in the main area (the sidebar and the frame's language bar are another test's)."""
-    page = [child for child in at.main.children.values()
-            if not getattr(getattr(child, "proto", None), "id", "").endswith("lang_bar")]
-    return shown_texts(SimpleNamespace(_tree=SimpleNamespace(children=dict(enumerate(page)))))
+    """What the page shows in the main area (the sidebar is another test's)."""
+    return shown_texts(at, at.main)
 
 
-@pytest.fixture
-def browser_language(monkeypatch):
-    """The language the test's simulated browser shows its select boxes in: ``[code]``, to change.
-
-    AppTest formats a select box's value with the page's ``format_func`` in the test's own thread, which
-    belongs to no session (so i18n would answer English). Here it answers the language the browser last
-    drew, as a real browser sends back the label it shows, in the language of the run before a switch.
-    """
-    import ui.language  # noqa: F401  (registers where a session's language is read, before it is wrapped here)
-
-    shown = ["zh"]
-    session_language = i18n._source
-    monkeypatch.setattr(i18n, "_source", lambda: session_language() or shown[0])
-    return shown
-
-
-def test_the_page_reads_in_chinese_in_every_state(browser_language):
+def test_the_page_reads_in_chinese_in_every_state():
     at = open_page(PAGE, lang="zh")
     assert at.title[0].value == "第 1 步 · 定义一组函数"
     assert not english_leftovers(_main_texts(at)), english_leftovers(_main_texts(at))
@@ -245,9 +224,7 @@ def test_the_page_reads_in_chinese_in_every_state(browser_language):
     assert not english_leftovers(_main_texts(at)), english_leftovers(_main_texts(at))
     assert not at.exception
     # Switch to English (the browser still sends the Chinese labels it showed): everything is kept.
-    at.session_state["lang"] = "en"
-    at.run()
-    browser_language[0] = "en"
+    switch_language(at, "en")
     assert at.title[0].value == "Step 1 · Define a set of functions"
     assert at.session_state["lecture_pick_param"] == "b" and at.session_state["build_activation"] == "linear"
     for key, label in (("lecture_pick_param", "bias b"), ("build_activation", "linear")):

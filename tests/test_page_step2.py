@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from conftest import open_page, plotly_spec
-from i18n_texts import english_leftovers, shown_texts
+from i18n_texts import english_leftovers, shown_texts, switch_language
 from streamlit.testing.v1 import AppTest
 
-import i18n
 import nnlib
 from lessons import explain
 
@@ -137,34 +135,9 @@ def test_softmax_runs_on_the_networks_own_z_for_a_chosen_example(at):
 
 
 # --- in Chinese (issue 11) -----------------------------------------------------------------------------
-@pytest.fixture
-def test_thread_language():
-    """The language of the test's own thread, where AppTest calls a widget's format_func to find its index.
-
-    In the app, format_func runs in the session's script thread and shows the session's language; AppTest
-    runs it again in the test's thread, which has no session (English), and then misses a translated option.
-    Set ``["code"]`` to the language of the last render.
-    """
-    import ui.language  # noqa: F401  (registers the session's source on import: before it is wrapped here)
-
-    language = {"code": "zh"}
-    previous = i18n._source
-
-    def source():
-        try:
-            session = previous() if previous else None
-        except Exception:
-            session = None
-        return session or language["code"]
-
-    i18n.set_language_source(source)
-    yield language
-    i18n.set_language_source(previous)
-
-
 def main_leftovers(at) -> list[str]:
     """The English left in the page's main area (the sidebar's frame is another test's)."""
-    return english_leftovers(shown_texts(SimpleNamespace(_tree=at.main)))
+    return english_leftovers(shown_texts(at, at.main))
 
 
 def column_headers(at) -> list[str]:
@@ -172,13 +145,13 @@ def column_headers(at) -> list[str]:
     return [c["label"] for df in at.dataframe for c in json.loads(df.proto.columns).values() if "label" in c]
 
 
-def test_the_page_reads_in_chinese_in_every_state(test_thread_language):
+def test_the_page_reads_in_chinese_in_every_state():
     at = open_page(PAGE, lang="zh")
     assert at.title[0].value == "第 2 步 · 模型评估"
     assert main_leftovers(at) == []
     headers = column_headers(at)
     assert {"目标 ŷ_i", "P(真实类别)", "占 L 的比例"} <= set(headers) and english_leftovers(headers) == []
-    text = "\n".join(shown_texts(SimpleNamespace(_tree=at.main)))
+    text = "\n".join(shown_texts(at, at.main))
     for term in ("损失函数", "交叉熵", "总体损失", "softmax"):
         assert term in text, term
     # The numbers and the state do not depend on the language.
@@ -198,7 +171,7 @@ def test_the_page_reads_in_chinese_in_every_state(test_thread_language):
     assert at.session_state["softmax_z"] == (3.0, 1.0, 3.0) and at.session_state["ce_target"] == 1
 
 
-def test_a_trained_network_is_offered_in_chinese_and_switching_keeps_the_choice(test_thread_language):
+def test_a_trained_network_is_offered_in_chinese_and_switching_keeps_the_choice():
     spec = nnlib.NetworkSpec(hidden=(6,), activation="tanh")
     at = AppTest.from_file("../app.py", default_timeout=60)
     at.session_state["model"] = spec.build(seed=1)
@@ -210,9 +183,9 @@ def test_a_trained_network_is_offered_in_chinese_and_switching_keeps_the_choice(
     assert box.value == "trained" and box.options == ["你训练好的网络（第 3 步）", "第 1 步的网络，随机 θ"]
     assert main_leftovers(at) == []
     at.selectbox(key="loss_source").set_value("random").run()
-    at.session_state["lang"] = "en"  # the switch: the choice and the data set stay
-    at.run()
-    test_thread_language["code"] = "en"  # the options are English from now on
+    switch_language(at, "en")  # the choice and the data set stay, shown in English
     assert at.selectbox(key="loss_source").value == "random"
     assert at.selectbox(key="loss_dataset").value == "gaussian"
+    box = at.selectbox(key="loss_source").proto  # sent again, so the browser shows it in English
+    assert box.set_value and box.raw_value == "Step 1's network, random θ"
     assert at.title[0].value == "Step 2 · Goodness of a function" and not at.exception

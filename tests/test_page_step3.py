@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -17,7 +16,7 @@ from lessons import descent
 from lessons.total_gradient import LECTURE_INPUTS, LECTURE_LABELS, lecture_softmax_network, total_gradient
 from services import limits
 from services import training as tr
-from tests.i18n_texts import english_leftovers, shown_texts
+from tests.i18n_texts import english_leftovers, shown_texts, switch_language
 from ui.views import update_rules as rules
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -559,37 +558,12 @@ def test_a_network_without_hidden_layers_trains():
 
 
 # --- the path and backprop tabs in Chinese (issue 11) ---------------------------------------------------
-@pytest.fixture
-def test_thread_language():
-    """The language of the test's own thread, where AppTest calls a widget's format_func to find its index.
-
-    In the app, format_func runs in the session's script thread and shows the session's language; AppTest
-    runs it again in the test's thread, which has no session (English), and then misses a translated option.
-    Set ``["code"]`` to the language of the last render.
-    """
-    import ui.language  # noqa: F401  (registers the session's source on import: before it is wrapped here)
-
-    language = {"code": "zh"}
-    previous = i18n._source
-
-    def source():
-        try:
-            session = previous() if previous else None
-        except Exception:
-            session = None
-        return session or language["code"]
-
-    i18n.set_language_source(source)
-    yield language
-    i18n.set_language_source(previous)
-
-
 def tab_texts(at: AppTest, *tabs: int) -> list[str]:
     """What a student reads in these tabs (the playground's tab is tested with the playground)."""
-    return [text for k in tabs for text in shown_texts(SimpleNamespace(_tree=at.tabs[k]))]
+    return [text for k in tabs for text in shown_texts(at, at.tabs[k])]
 
 
-def test_the_path_tab_reads_in_chinese(test_thread_language):
+def test_the_path_tab_reads_in_chinese():
     at = open_page(lang="zh")
     assert at.title[0].value == "第 3 步 · 选择最优函数"
     assert [t.label for t in at.tabs][1:] == ["梯度下降的路径", "反向传播，一步一步来"]
@@ -605,7 +579,7 @@ def test_the_path_tab_reads_in_chinese(test_thread_language):
 
 
 @pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
-def test_the_backprop_tab_reads_in_chinese_at_every_step(loss, test_thread_language):
+def test_the_backprop_tab_reads_in_chinese_at_every_step(loss):
     at = open_page(lang="zh")
     at.radio(key="bp_loss").set_value(loss).run()
     assert english_leftovers(tab_texts(at, 2)) == []
@@ -625,16 +599,18 @@ def test_the_backprop_tab_reads_in_chinese_at_every_step(loss, test_thread_langu
     assert english_leftovers(tab_texts(at, 2)) == [] and not at.exception
 
 
-def test_switching_the_language_keeps_the_open_tab_and_the_walkthrough(test_thread_language):
-    test_thread_language["code"] = "en"
+def test_switching_the_language_keeps_the_open_tab_and_the_walkthrough():
     at = open_page()
     at.session_state["step3_tab"] = "Backprop, step by step"   # the student opens the third tab
     at.slider(key="bp_step").set_value(7).run()
     opened = next(b for b in at._tree.main.children.values() if getattr(b, "type", "") == "tab_container")
     assert opened.proto.tab_container.default_tab_index == 2
-    at.session_state["lang"] = "zh"
-    at.run()
+    at.radio(key="bp_loss").set_value("mse").run()
+    switch_language(at, "zh")
     opened = next(b for b in at._tree.main.children.values() if getattr(b, "type", "") == "tab_container")
     assert [t.label for t in at.tabs][2] == "反向传播，一步一步来"
     assert opened.proto.tab_container.default_tab_index == 2        # still the backprop tab
     assert at.slider(key="bp_step").value == 7 and not at.exception
+    loss = at.radio(key="bp_loss")   # the choice is kept, and sent again in Chinese
+    assert loss.value == "mse" and loss.options[0] == "平方误差 · sigmoid 输出"
+    assert loss.proto.set_value and loss.proto.raw_value == i18n.in_language("zh", "squared error · sigmoid outputs")

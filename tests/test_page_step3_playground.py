@@ -5,7 +5,6 @@ rate that is tried before it is offered."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from services import training as tr
 from tests.test_page_step3 import live_chart, open_page, run_of
@@ -150,32 +149,11 @@ def test_a_loaded_file_opens_in_the_playground_paused_on_its_own_data():
 
 
 # --- the playground in Chinese (issue 11) -----------------------------------------------------------
-@pytest.fixture
-def test_thread():
-    """The language of the test's own thread, {"lang": "zh"} (change it when the test switches).
-
-    AppTest formats each selectbox's value with the page's format_func in the test's thread, which belongs
-    to no session, so i18n would answer in English there, and a Chinese option list would not hold the
-    English label. The test's thread reads the language of the session it drives instead, as the
-    session's own script thread does.
-    """
-    import i18n
-    from ui import language
-
-    chosen = {"lang": "zh"}
-    previous = i18n._source
-    i18n.set_language_source(lambda: language._session_language() or chosen["lang"])
-    yield chosen
-    i18n.set_language_source(previous)
-
-
 def playground_texts(at) -> list[str]:
     """What the playground tab shows a student (the page's first tab), and its toasts."""
-    from types import SimpleNamespace
-
     from tests.i18n_texts import shown_texts
 
-    return shown_texts(SimpleNamespace(_tree=at.tabs[0])) + [t.value for t in at.toast]
+    return shown_texts(at, at.tabs[0]) + [t.value for t in at.toast]
 
 
 def assert_all_chinese(at) -> str:
@@ -188,7 +166,7 @@ def assert_all_chinese(at) -> str:
     return "\n".join(texts)
 
 
-def test_the_playground_in_chinese_idle_after_a_step_and_with_every_rule(test_thread):
+def test_the_playground_in_chinese_idle_after_a_step_and_with_every_rule():
     at = open_page(lang="zh", train_numbers_open=True)
     texts = assert_all_chinese(at)
     for term in ("学习率", "轮", "正则化", "训练集", "测试集", "隐藏层", "输入特征", "优化器", "神经元"):
@@ -216,7 +194,7 @@ def test_the_playground_in_chinese_idle_after_a_step_and_with_every_rule(test_th
     assert "均方误差" in assert_all_chinese(at)
 
 
-def test_the_playground_in_chinese_with_the_digits(test_thread):
+def test_the_playground_in_chinese_with_the_digits():
     at = open_page(lang="zh", train_numbers_open=True)
     at.selectbox(key="step3_dataset").set_value("digits").run()
     assert at.session_state["dataset"] == "digits"
@@ -235,7 +213,7 @@ def test_the_playground_in_chinese_with_the_digits(test_thread):
     assert_all_chinese(at)
 
 
-def test_the_playground_in_chinese_when_the_loss_explodes(test_thread):
+def test_the_playground_in_chinese_when_the_loss_explodes():
     at = open_page(lang="zh", optimizer="gd", learning_rate=100.0)
     for _ in range(30):
         at.button(key="train_step").click().run()
@@ -249,7 +227,7 @@ def test_the_playground_in_chinese_when_the_loss_explodes(test_thread):
     assert "The learning rate 100 is too large" in run_of(at).error  # the run keeps nnlib's English
 
 
-def test_the_playground_in_chinese_after_a_finished_run(test_thread):
+def test_the_playground_in_chinese_after_a_finished_run():
     at = open_page(lang="zh", epochs=1, train_numbers_open=True)
     at.button(key="train_start").click().run()
     assert_all_chinese(at)  # training…
@@ -262,26 +240,25 @@ def test_the_playground_in_chinese_after_a_finished_run(test_thread):
     assert "已完成" in assert_all_chinese(at)
 
 
-def test_switching_the_language_keeps_the_run_and_every_setting(test_thread):
-    test_thread["lang"] = "en"
+def test_switching_the_language_keeps_the_run_and_every_setting():
+    from tests.i18n_texts import switch_language
+
     at = open_page(optimizer="adam", learning_rate=0.03)
     at.selectbox(key="step3_dataset").set_value("xor").run()
     at.selectbox(key="step3_regularization").set_value("L2").run()
     at.button(key="train_step").click().run()
     run = run_of(at)
-    at.session_state["lang"] = "zh"
-    at.run()  # (the widgets sent with this run are still the English page's)
-    test_thread["lang"] = "zh"
+    switch_language(at, "zh")  # (the widgets sent with this run are still the English page's)
     assert run_of(at) is run and run.progress.step == 1
     assert at.selectbox(key="step3_dataset").value == "xor" and at.selectbox(key="step3_regularization").value == "L2"
     assert at.selectbox(key="step3_optimizer").value == "adam" and at.button(key="train_start").label == "开始"
+    box = at.selectbox(key="step3_optimizer")   # sent again, so the browser shows it in the new words
+    assert box.proto.set_value and box.proto.raw_value == box.options[box.index]
     assert_all_chinese(at)
     at.button(key="train_step").click().run()  # the widgets work on in Chinese
     at.selectbox(key="step3_dataset").set_value("spiral").run()
     assert at.session_state["dataset"] == "spiral" and at.selectbox(key="step3_dataset").value == "spiral"
     assert at.selectbox(key="step3_dataset").options[3] == "螺旋"
     run = run_of(at)
-    at.session_state["lang"] = "en"
-    at.run()
-    test_thread["lang"] = "en"
+    switch_language(at, "en")
     assert run_of(at) is run and at.button(key="train_start").label == "Start"

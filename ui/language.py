@@ -23,11 +23,14 @@ from i18n import _
 
 LANG_KEY = "lang"            # session state: "en" | "zh" (None until the first run has chosen)
 SWITCH_KEY = "lang_switch"   # the switch widget (class "st-key-lang_switch" in the browser)
+SWITCHED_KEY = "lang_switched"  # True during the run that follows a click on the switch
 
+# In the page's header bar, left of Streamlit's menu: out of the page's flow, so it takes no height from
+# the page (Step 3's playground fits one 1280×800 screen), and on a phone it stays on screen (the
+# sidebar, and the menu in it, is folded away there).
 _SWITCH_CSS = """<style>
-.st-key-lang_bar { position: relative; z-index: 2; }
-.st-key-lang_bar [data-testid="stElementContainer"] { margin-left: auto; width: auto; }
-.st-key-lang_bar [data-testid="stButtonGroup"] { justify-content: flex-end; }
+.st-key-lang_bar { position: fixed; top: 0.75rem; right: 3.75rem; z-index: 999991; width: auto; }
+.st-key-lang_bar [data-testid="stButtonGroup"] button { min-height: 2rem; padding: 0 0.7rem; }
 </style>"""
 
 
@@ -56,6 +59,21 @@ def _on_switch() -> None:
     chosen = i18n.normalize(st.session_state.get(SWITCH_KEY))
     if chosen is not None:  # a click on the language already chosen deselects it: keep that language
         st.session_state[LANG_KEY] = chosen
+        st.session_state[SWITCHED_KEY] = True
+
+
+def just_switched() -> bool:
+    """True in the run right after the student changed the language (app.py clears it after the page).
+
+    Streamlit keeps a choice widget's value across the switch, but the browser would go on showing the
+    old language's label until the value is set again from the script: ``ui.widgets`` does that then.
+    """
+    return bool(st.session_state.get(SWITCHED_KEY))
+
+
+def end_of_run() -> None:
+    """Called by app.py after the page ran: the labels have been redrawn in the new language."""
+    st.session_state[SWITCHED_KEY] = False
 
 
 def switch() -> None:

@@ -19,6 +19,8 @@ from typing import Any
 
 import streamlit as st
 
+from ui import language
+
 _MISSING = object()
 
 
@@ -45,9 +47,16 @@ def persistent(name: str, key: str | None = None, *, part: int | None = None, op
     if options is not None and stored not in options:
         stored = st.session_state[name] = nearest(options, stored)
     shown = show(stored) if show else stored
-    if st.session_state.get(key, _MISSING) != shown:
-        st.session_state[key] = shown
+    if st.session_state.get(key, _MISSING) != shown or language.just_switched():
+        st.session_state[key] = shown  # after a language switch: so the browser shows the new label
     return {"key": key, "on_change": _write_back, "args": (name, key, keep)}
+
+
+def relabel(key: str) -> None:
+    """Before a keyed choice widget with translated labels that is not :func:`persistent`: after a
+    language switch, set its value again, or the browser would go on showing the old language's label."""
+    if language.just_switched() and key in st.session_state:
+        st.session_state[key] = st.session_state[key]
 
 
 def _write_back(name: str, key: str, keep) -> None:

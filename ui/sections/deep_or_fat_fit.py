@@ -6,9 +6,10 @@ curve and N); charts and words are ui.views.deep_fat_view's.
 
 import streamlit as st
 
-from i18n import _
+from i18n import _, bound
 from lessons import deep_or_fat as experiments
 from ui.views import deep_fat_view as view
+from ui.widgets import relabel
 
 N_CHOICES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64, 128)
 
@@ -23,8 +24,9 @@ def section() -> None:
     st.header(_("1 · One hidden layer can fit any continuous curve"))
     controls, chart = st.columns([1, 2], gap="large")
     with controls:
+        relabel("dof_target")
         target = st.selectbox(_("Curve to fit"), list(experiments.TARGETS), key="dof_target",
-                              format_func=lambda k: _(experiments.TARGETS[k][0]))
+                              format_func=bound(lambda k: _(experiments.TARGETS[k][0])))
         n_hidden = st.select_slider(_("Hidden neurons N"), options=N_CHOICES, value=4, key="dof_neurons")
         show_parts = st.toggle(_("Show each neuron's share"), key="dof_parts",
                                help=_("The fit is the sum of these curves, vᵢ·σ(wᵢx + bᵢ), plus a bias."))

@@ -6,12 +6,12 @@ st.cache_resource and are read-only; teaching works on the student's own copy (s
 
 import streamlit as st
 
-from i18n import _
+from i18n import _, bound
 from nnlib import datasets
 from nnlib import digits as dg
 from nnlib.digits.model import read_only
 from services import mnist
-from services.digits import DEFAULT, FULL, MODEL_NAMES, STEP3, labels, model_choices
+from services.digits import DEFAULT, FULL, MODEL_NAMES, STEP3, model_choices
 from services.model_files import trained_for
 from ui.widgets import persistent
 
@@ -72,7 +72,7 @@ def chosen_model():
     if st.session_state["digits_model_choice"] not in choices:
         st.session_state["digits_model_choice"] = DEFAULT
     if len(choices) > 1:
-        st.radio(_("Model"), choices, format_func=labels(MODEL_NAMES), horizontal=True,
+        st.radio(_("Model"), choices, format_func=bound(lambda code: _(MODEL_NAMES[code])), horizontal=True,
                  **persistent("digits_model_choice"))
     which = st.session_state["digits_model_choice"]
     taught = st.session_state["digits_taught"]

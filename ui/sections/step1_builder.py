@@ -7,9 +7,8 @@ file may also set; a change builds a new spec, checked against this server's lim
 import streamlit as st
 
 import nnlib
-from i18n import N_, _
+from i18n import N_, _, bound
 from services import limits
-from ui.sections.step1_slide import relabel
 from ui.widgets import persistent
 
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "linear"]
@@ -50,8 +49,7 @@ def builder(spec: nnlib.NetworkSpec) -> None:
         cols[k % 4].number_input(_("Layer {n}").format(n=k + 1), min_value=1, step=1,
                                  **persistent("spec", f"build_n{k}", show=lambda s, k=k: s.hidden[k], keep=rebuild))
     options = ACTIVATIONS if spec.activation in ACTIVATIONS else [*ACTIVATIONS, spec.activation]
-    relabel("build_activation")
-    st.selectbox(_("Activation σ"), options, format_func=activation_label,
+    st.selectbox(_("Activation σ"), options, format_func=bound(activation_label),
                  **persistent("spec", "build_activation", show=lambda s: s.activation, keep=rebuild))
     if st.session_state["build_error"]:
         st.error(st.session_state["build_error"])

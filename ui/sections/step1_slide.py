@@ -6,27 +6,17 @@ ui.views.network_figure's and the matrix form ui.views.latex's.
 
 import streamlit as st
 
-from i18n import _, pgettext
+from i18n import _, bound, pgettext
 from lessons import slide_network as slide
 from ui.sections import step1_lecture
 from ui.views import latex
 from ui.views.network_figure import model_figure
-from ui.widgets import persistent
+from ui.widgets import persistent, relabel
 
 
 def reset_lecture():
     st.session_state["lecture_params"] = None  # the widgets follow (ui.widgets.persistent)
     st.session_state["lecture_x"] = (1.0, -1.0)
-
-
-def relabel(key: str) -> None:
-    """Re-assert a choice's value, so that after a language switch the browser shows it in the new language.
-
-    A select box with a translated ``format_func`` keeps its value across a switch, but the browser would
-    still show the old language's label until the value is set again from the script.
-    """
-    if key in st.session_state:
-        st.session_state[key] = st.session_state[key]
 
 
 def set_input(x):
@@ -65,7 +55,8 @@ def render():
         layer = c1.selectbox(_("Layer"), [1, 2, 3], key="lecture_pick_layer")
         neuron = c2.selectbox(_("Neuron"), [1, 2], key="lecture_pick_neuron")
         relabel("lecture_pick_param")
-        source = st.selectbox(_("Parameter"), slide.SOURCES, key="lecture_pick_param", format_func=slide.source_label)
+        source = st.selectbox(_("Parameter"), slide.SOURCES, key="lecture_pick_param",
+                              format_func=bound(slide.source_label))
         ref = slide.parameter(layer, neuron, source)
         edit_parameter(ref)
         st.button(_("Reset to the slide"), key="lecture_reset", on_click=reset_lecture, icon=":material/restart_alt:")

@@ -13,6 +13,7 @@ from lessons.total_gradient import lecture_softmax_network
 from ui.sections import step3_total
 from ui.views import backprop_views as bv
 from ui.views.network_figure import model_figure
+from ui.widgets import relabel
 
 PLOT_CONFIG = {"displayModeBar": False}
 LOSSES = {"mse": N_("squared error · sigmoid outputs"), "cross_entropy": N_("cross-entropy · softmax output")}
@@ -37,8 +38,9 @@ def render() -> None:
         x2 = c2.number_input(_("Input x2"), -5.0, 5.0, -1.0, 0.5, key="bp_x2")
         target = c3.radio(_("Target ŷ"), [(1.0, 0.0), (0.0, 1.0)], key="bp_target", horizontal=True,
                           format_func=lambda t: f"({t[0]:g}, {t[1]:g})")
+        relabel("bp_loss")
         loss = c4.radio(_("Loss C and output layer"), list(LOSSES), key="bp_loss",
-                        format_func=lambda code: _(LOSSES[code]))
+                        format_func=i18n.bound(lambda code: _(LOSSES[code])))
     model = lecture_model(loss)
     x = (x1, x2)
     output_layer(model, x, target)

@@ -51,8 +51,9 @@ def data_panel(run: tr.TrainingRun) -> None:
 
     s = run.settings
     toy = s.dataset != "digits"
-    st.selectbox(_("Data set"), list(tr.DATASETS), format_func=dataset_name, **shared("dataset", list(tr.DATASETS)))
-    st.selectbox(_("Optimizer"), list(tr.OPTIMIZERS), format_func=optimizer_name,
+    st.selectbox(_("Data set"), list(tr.DATASETS), format_func=i18n.bound(dataset_name),
+                 **shared("dataset", list(tr.DATASETS)))
+    st.selectbox(_("Optimizer"), list(tr.OPTIMIZERS), format_func=i18n.bound(optimizer_name),
                  **shared("optimizer", list(tr.OPTIMIZERS)), help=_(OPTIMIZER_HELP))
     if toy:
         st.pills(_("Input features"), list(feats.FEATURES), selection_mode="multi",

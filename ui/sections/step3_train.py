@@ -16,7 +16,7 @@ import dataclasses
 
 import streamlit as st
 
-from i18n import N_, _, ngettext
+from i18n import N_, _, bound, ngettext
 from lessons import stable_rate
 from services import training as tr
 from ui import share
@@ -153,10 +153,10 @@ def toolbar(run: tr.TrainingRun):
         epoch = st.container(width=76, key="train_epoch")
         st.selectbox(_("Learning rate η"), RATES, format_func=lambda r: f"{r:g}", width=108,
                      **shared("learning_rate", RATES))
-        st.selectbox(_("Activation"), ACTIVATIONS, format_func=activation_name, width=96,
+        st.selectbox(_("Activation"), ACTIVATIONS, format_func=bound(activation_name), width=96,
                      **persistent("spec", "step3_activation", show=lambda spec: spec.activation,
                                   keep=lambda a, spec: dataclasses.replace(spec, activation=a)))
-        st.selectbox(_("Regularisation"), list(tr.REGULARIZATIONS), format_func=regularization_name, width=104,
+        st.selectbox(_("Regularisation"), list(tr.REGULARIZATIONS), format_func=bound(regularization_name), width=104,
                      **shared("regularization"),
                      help=_("L1 adds λ‖W‖₁ to the loss, L2 adds λ/2 ‖W‖² (weight matrices only)."))
         st.selectbox(_("Rate λ"), REG_RATES, format_func=lambda r: f"{r:g}", width=80,
