@@ -21,7 +21,7 @@ DRAWS = 6  # networks shown side by side in "the function set"
 
 st.title(_("Step 1 · Define a set of functions"))
 st.markdown(_(
-    "A **neuron** multiplies each input by a weight, adds a bias and applies an activation: "
+    "A **neuron** multiplies each input by a weight, adds a bias and applies an **activation function**: "
     r"$z = w_1x_1 + w_2x_2 + b$, $a = \sigma(z)$. Neurons in layers, each fed by every neuron "
     "of the layer before, make a **fully connected feed-forward network**."))
 
@@ -33,7 +33,8 @@ def next_draw():
 @st.fragment
 def own_network_section():
     st.header(_("2 · Build your own network"))
-    st.markdown(_("The **structure** (layers, neurons, activation) defines a *set of functions*; the parameters "
+    st.markdown(_("The **network structure** (layers, neurons, activation function) defines a *set of functions*; "
+                  "the parameters "
                   "θ (every W and b) pick one function from it. This network is the one **Step 3 trains**."))
     spec = st.session_state["spec"]
     controls, drawing = st.columns([1, 2], gap="medium")
@@ -67,7 +68,7 @@ def own_network_section():
     text, tiles = st.columns([1, 2])
     text.markdown(_("Every neuron of {theta} over the same plane, one column per layer, "
                     "as in TensorFlow Playground (blue: positive output, orange: negative, each tile on its own "
-                    "scale; hover for the value).\n\nHidden layers are **feature transformers**: each neuron is a new "
+                    "scale; hover for the value).\n\nHidden layers do **feature transformation**: each neuron is a new "
                     "feature of (x1, x2), and the output layer is a classifier on those features.").format(theta=first))
     tiles.plotly_chart(figures.neuron_tiles_figure(plane_grid(functions.models[0], resolution=30)),
                        key="neuron_tiles", config={"displayModeBar": False})

@@ -30,7 +30,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("app.py", "pages", "ui", "services", "lessons", "i18n")  # where the app's texts are
+# where the app's texts are: its own, and the sentences of nnlib.digits' errors a student can cause
+# (ExplainedError templates, translated where the app shows them)
+SOURCES = ("app.py", "pages", "ui", "services", "lessons", "i18n", "nnlib/digits/images.py",
+           "nnlib/digits/reading.py")
 POT = ROOT / "i18n" / "messages.pot"
 LOCALES = ROOT / "i18n" / "locales"
 PO = LOCALES / "zh_CN" / "LC_MESSAGES" / "messages.po"

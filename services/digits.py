@@ -8,7 +8,6 @@ Reading, teaching and judging a model are nnlib.digits'.
 from __future__ import annotations
 
 import hashlib
-import re
 
 import numpy as np
 
@@ -62,38 +61,13 @@ def taught_note(taught: dict) -> str:
     return note.format(n=n)
 
 
-# nnlib.digits explains a photo it cannot use (ImageError) or outputs it cannot read (ValueError) in English:
-# the library knows nothing of the app's languages. These are its sentences, with their values as
-# {placeholders}; error_text() finds the one an error says and gives it in the session's language. A
-# sentence not listed here (a new one in nnlib) is shown as nnlib wrote it; tests/test_digits_service.py
-# checks that each photo problem a student can cause is listed.
-LIBRARY_ERRORS = (
-    N_("The file is empty. Upload a PNG or JPEG picture of one digit."),
-    N_("The file is {size}; at most {limit} are allowed. Crop the photo to the digit or save it smaller."),
-    N_("This is a {format} file. Upload a PNG or JPEG picture."),
-    N_("The picture is {width} × {height} pixels ({megapixels} megapixels); at most {limit} megapixels are "
-       "allowed. Crop it to the digit."),
-    N_("This file is not a readable PNG or JPEG picture."),
-    N_("This picture is damaged or incomplete and could not be read. Try saving it again as PNG or JPEG."),
-    N_("probabilities must be finite numbers; NaN or infinity means the network's outputs overflowed, so "
-       "there is no reading. Received: {value}"),
-)
-
-
-def _pattern(template: str) -> re.Pattern:
-    parts = re.split(r"\{(\w+)\}", template)  # text, name, text, name, …, text
-    regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
-    return re.compile(regex, re.S)
-
-
-_PATTERNS = [(template, _pattern(template)) for template in LIBRARY_ERRORS]
-
-
 def error_text(error) -> str:
-    """An error of nnlib.digits (or its message) as a student reads it, in the session's language."""
-    message = str(error)
-    for template, pattern in _PATTERNS:
-        found = pattern.fullmatch(message)
-        if found:
-            return _(template).format(**found.groupdict())
-    return message
+    """An error of nnlib.digits as a student reads it, in the session's language.
+
+    nnlib writes English and knows nothing of the app's languages; the errors a student can cause (a photo
+    it cannot use, outputs it cannot read) are ExplainedErrors, whose template the app's catalog translates.
+    Any other error is shown as nnlib wrote it.
+    """
+    if isinstance(error, dg.ExplainedError):
+        return error.in_language(_)
+    return str(error)

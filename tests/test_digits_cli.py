@@ -16,6 +16,9 @@ from nnlib.digits import default_model, preprocess, read
 from tests.drawn_digits import draw_digit
 
 ROOT = Path(__file__).resolve().parent.parent
+# The files nnlib's catalog (nnlib/locales, domain "nnlib") is extracted from: the command line's own texts and
+# the templates of the ImageErrors it prints (see the pybabel commands in nnlib/digits/__main__.py).
+CATALOG_SOURCES = (ROOT / "nnlib" / "digits" / "__main__.py", ROOT / "nnlib" / "digits" / "images.py")
 
 
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
@@ -122,16 +125,21 @@ def test_the_messages_follow_the_environments_language(model, pngs, tmp_path):
     broken.write_bytes(b"\x89PNG not really")
     blank = tmp_path / "blank.png"
     Image.fromarray(np.zeros((50, 50), dtype=np.uint8)).save(blank)
-    args = ("predict", pngs[3], broken, blank, tmp_path / "missing.png")
+    gif = tmp_path / "digit.gif"
+    Image.fromarray(np.zeros((20, 20), dtype=np.uint8)).save(gif)
+    args = ("predict", pngs[3], broken, blank, tmp_path / "missing.png", gif, "/dev/null")
     out = run_cli(*args, language="zh_CN")
     assert out.returncode == 1
     lines = out.stdout.strip().splitlines()
     assert lines[0].startswith(f"{pngs[3]}: 3 ")                      # a reading is numbers in any language
     assert lines[2:] == [f"{broken}：错误：这个文件不是可读取的 PNG 或 JPEG 图片。",
                          f"{blank}：错误：没有找到笔迹：图片是空白的。",
-                         f"{tmp_path / 'missing.png'}：错误：无法读取文件（No such file or directory）。"]
+                         f"{tmp_path / 'missing.png'}：错误：无法读取文件（No such file or directory）。",
+                         f"{gif}：错误：这是一个 GIF 文件。请上传 PNG 或 JPEG 图片。",   # an ImageError's values
+                         "/dev/null：错误：这不是普通文件（而是设备、管道或文件夹）；请给出一个 PNG 或 JPEG 文件。"]
     english = run_cli(*args)
     assert f"{blank}: error: no ink found: the image is blank." in english.stdout.splitlines()
+    assert f"{gif}: error: This is a GIF file. Upload a PNG or JPEG picture." in english.stdout.splitlines()
     assert run_cli(*args, language="fr_FR").stdout == english.stdout  # no catalog: English
     usage = run_cli("predict", language="zh_CN")
     assert usage.returncode == 2
@@ -143,15 +151,15 @@ def test_the_messages_follow_the_environments_language(model, pngs, tmp_path):
 
 
 def test_every_message_of_the_command_line_has_a_chinese_translation():
-    """nnlib.po holds exactly the messages of nnlib/digits/__main__.py, all translated, and nnlib.mo is it compiled."""
+    """nnlib.po holds exactly the messages of CATALOG_SOURCES, all translated, and nnlib.mo is it compiled."""
     import gettext
     import string
 
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
     from babel.messages.pofile import read_po
 
-    source = ROOT / "nnlib" / "digits" / "__main__.py"
-    messages = {message for _, message, _, _ in extract_from_file("python", str(source), keywords=DEFAULT_KEYWORDS)}
+    messages = {message for source in CATALOG_SOURCES
+                for _, message, _, _ in extract_from_file("python", str(source), keywords=DEFAULT_KEYWORDS)}
     assert len(messages) >= 25 and all(isinstance(m, str) for m in messages)
     folder = ROOT / "nnlib" / "locales" / "zh_CN" / "LC_MESSAGES"
     with (folder / "nnlib.po").open("rb") as file:
@@ -170,12 +178,20 @@ def test_every_message_of_the_command_line_has_a_chinese_translation():
         assert compiled.gettext(message) == entry.string, f"compile the catalog (pybabel compile): {message!r}"
 
 
-def test_every_photo_problem_is_one_of_the_command_lines_sentences():
-    """load_image's messages are matched by IMAGE_ERRORS, so the command line can print them in Chinese."""
-    from nnlib.digits import __main__ as cli
+def test_every_photo_problem_is_printed_in_the_catalogs_language():
+    """load_image's errors carry templates nnlib's catalog holds, so the command line prints them in Chinese."""
+    import gettext
+
+    from nnlib.digits import ImageError
+    from nnlib.digits.__main__ import DOMAIN, LOCALE_DIR
+    from tests.i18n_texts import english_leftovers
     from tests.test_digits_service import library_errors
 
-    image_errors = [e for e in library_errors() if type(e).__name__ == "ImageError"]
+    chinese = gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=["zh_CN"])
+    image_errors = [e for e in library_errors() if isinstance(e, ImageError)]
     assert len(image_errors) == 6
     for error in image_errors:
-        assert any(cli._pattern(t).fullmatch(str(error)) for t in cli.IMAGE_ERRORS), str(error)
+        assert error.template.format(**error.values) == str(error)
+        text = error.in_language(chinese.gettext)
+        assert text != str(error) and not english_leftovers([text]), (str(error), text)
+        assert all(value in text for value in error.values.values()), text

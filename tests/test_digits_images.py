@@ -58,25 +58,38 @@ def test_transparent_background_is_filled_with_the_contrasting_colour(ink_value,
 
 
 def test_file_too_large_is_refused_with_its_size():
-    with pytest.raises(ImageError, match=r"at most 1\.0 MB"):
+    with pytest.raises(ImageError, match=r"at most 1\.0 MB") as info:
         load_image(b"\x89PNG" + b"0" * (2 * 1024 * 1024), max_bytes=1024 * 1024)
+    assert str(info.value) == ("The file is 2.0 MB; at most 1.0 MB are allowed. Crop the photo to the digit or "
+                               "save it smaller.")
+    # The English template and its values, for an application to translate (nnlib.digits.errors).
+    assert info.value.template == ("The file is {size}; at most {limit} are allowed. Crop the photo to the digit "
+                                   "or save it smaller.")
+    assert info.value.values == {"size": "2.0 MB", "limit": "1.0 MB"}
 
 
 def test_too_many_pixels_is_refused_before_decoding():
     big = encode(np.zeros((3000, 3000), dtype=np.uint8))  # tiny file, 9 megapixels
     assert len(big) < 100_000
-    with pytest.raises(ImageError, match="megapixels"):
+    with pytest.raises(ImageError, match="megapixels") as info:
         load_image(big, max_pixels=4_000_000)
+    assert str(info.value) == ("The picture is 3,000 × 3,000 pixels (9 megapixels); at most 4 megapixels are "
+                               "allowed. Crop it to the digit.")
+    assert info.value.values == {"width": "3,000", "height": "3,000", "megapixels": "9", "limit": "4"}
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "empty"),
-    (b"this is not a picture at all", "not a readable PNG or JPEG"),
-    (encode(np.zeros((20, 20), dtype=np.uint8), "GIF"), "GIF file"),
+@pytest.mark.parametrize("data, message, values", [
+    (b"", "The file is empty. Upload a PNG or JPEG picture of one digit.", {}),
+    (b"this is not a picture at all", "This file is not a readable PNG or JPEG picture.", {}),
+    (encode(np.zeros((20, 20), dtype=np.uint8), "GIF"), "This is a GIF file. Upload a PNG or JPEG picture.",
+     {"format": "GIF"}),
+    ("not bytes", "expected the file's bytes. Received str.", {"type": "str"}),
 ])
-def test_non_images_get_a_clear_message(data, message):
-    with pytest.raises(ImageError, match=message):
+def test_non_images_get_a_clear_message(data, message, values):
+    with pytest.raises(ImageError) as info:
         load_image(data)
+    assert isinstance(info.value, ValueError) and str(info.value) == message
+    assert info.value.values == values and info.value.template.format(**values) == message
 
 
 def test_truncated_png_gets_a_clear_message():

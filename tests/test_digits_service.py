@@ -109,15 +109,24 @@ def library_errors() -> list[Exception]:
 
 
 def test_every_library_error_a_student_meets_is_shown_in_both_languages():
+    """nnlib's errors carry their English template and values; error_text translates the template."""
     import i18n
     from tests.i18n_texts import english_leftovers
 
     errors = library_errors()
     assert len({str(e) for e in errors}) == len(errors) == 7
     for error in errors:
+        assert isinstance(error, dg.ExplainedError), str(error)
+        assert error.template.format(**error.values) == str(error)     # str(): nnlib's English sentence
         assert sd.error_text(error) == str(error)                      # English: nnlib's own sentence
+    assert [e.values for e in errors if e.values] == [
+        {"size": "0.0 MB", "limit": "0.0 MB"}, {"format": "GIF"},
+        {"width": "200", "height": "200", "megapixels": "0", "limit": "0"},
+        {"value": "probabilities[0]=nan"}]
     with i18n.using("zh"):
         for error in errors:
             chinese = sd.error_text(error)
             assert chinese != str(error) and not english_leftovers([chinese]), (str(error), chinese)
+            assert all(value in chinese for value in error.values.values()), chinese
+        assert sd.error_text(errors[2]) == "这是一个 GIF 文件。请上传 PNG 或 JPEG 图片。"
     assert sd.error_text(ValueError("a sentence nnlib may add later")) == "a sentence nnlib may add later"

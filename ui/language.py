@@ -15,6 +15,8 @@ drawn digit all live in session state under keys that do not depend on the langu
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -32,6 +34,20 @@ _SWITCH_CSS = """<style>
 .st-key-lang_bar { position: fixed; top: 0.75rem; right: 3.75rem; z-index: 999991; width: auto; }
 .st-key-lang_bar [data-testid="stButtonGroup"] button { min-height: 2rem; padding: 0 0.7rem; }
 </style>"""
+
+
+def _framework_words() -> str:
+    """CSS that shows Streamlit's own button word on file uploaders in the session's language.
+
+    Streamlit's frontend has no translations: its uploaders say "Upload" in every app. The word is
+    replaced on screen (the size line, e.g. "20MB per file • NPZ", stays as Streamlit writes it).
+    """
+    word = _("Upload")
+    if word == "Upload":
+        return ""
+    return ("<style>[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p "
+            "{ font-size: 0; } [data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] "
+            f"p::after {{ content: {json.dumps(word, ensure_ascii=False)}; font-size: 0.875rem; }}</style>")
 
 
 def _session_language() -> str | None:
@@ -86,4 +102,4 @@ def switch() -> None:
             on_change=_on_switch, label_visibility="collapsed",
             help=_("中文 / English: the whole app in either language; your network, training and drawing stay "
                    "as they are"))
-        st.html(_SWITCH_CSS)
+        st.html(_SWITCH_CSS + _framework_words())

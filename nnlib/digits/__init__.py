@@ -9,8 +9,11 @@ The page ``pages/digits.py`` and the command line ``python -m nnlib.digits``
 use exactly these functions. Nothing here imports Streamlit or an HTTP client;
 Pillow is imported only where an image file is decoded (:mod:`nnlib.digits.images`).
 The full 70,000-digit MNIST download is the app's (``services/mnist.py``).
+The errors a user can cause are :class:`ExplainedError` (a ValueError): an English
+template and its values, which an application translates with its own gettext.
 """
 
+from .errors import ExplainedError
 from .evaluation import Report, confusion_matrix, report
 from .images import ImageError, load_image
 from .model import DEFAULT_CONFIG, TrainingConfig, default_model, train_digit_model
@@ -20,5 +23,5 @@ from .reading import Reading, TeachResult, cross_entropy, read, reading_from, te
 __all__ = [
     "preprocess", "preprocess_stages", "Stages", "default_model", "train_digit_model", "TrainingConfig",
     "DEFAULT_CONFIG", "read", "reading_from", "Reading", "teach", "TeachResult", "cross_entropy",
-    "load_image", "ImageError", "report", "Report", "confusion_matrix",
+    "load_image", "ImageError", "ExplainedError", "report", "Report", "confusion_matrix",
 ]

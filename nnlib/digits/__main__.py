@@ -11,10 +11,13 @@ an image could not be read (the other images are still reported).
 
 The messages follow the language of the environment, as any command line does
 (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``: ``LANGUAGE=zh_CN`` prints
-Chinese). They come from nnlib's own gettext catalog, ``nnlib/locales`` (domain
-``nnlib``; nnlib does not use the app's ``i18n``), kept with Babel's commands:
+Chinese), an unreadable photo's sentences (:class:`ImageError`: its template, from
+``nnlib/digits/images.py``, and its values) included. They come from nnlib's own
+gettext catalog, ``nnlib/locales`` (domain ``nnlib``; nnlib does not use the app's
+``i18n``), kept with Babel's commands:
 
-    pybabel extract --project nnlib --no-location --sort-output -o nnlib/locales/nnlib.pot nnlib/digits/__main__.py
+    pybabel extract --project nnlib --no-location --sort-output -o nnlib/locales/nnlib.pot \
+        nnlib/digits/__main__.py nnlib/digits/images.py
     pybabel update -i nnlib/locales/nnlib.pot -d nnlib/locales -D nnlib -l zh_CN --ignore-obsolete -w 100
     pybabel compile -d nnlib/locales -D nnlib
 """
@@ -32,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import default_model, load_image, preprocess, read
+from .errors import N_
 from .images import MAX_UPLOAD_BYTES, ImageError
 from .model import DEFAULT_CONFIG, load_cached, model_path, shipped_model
 
@@ -48,40 +52,6 @@ def _translations() -> gettext.NullTranslations:
 def _(message: str) -> str:
     """``message`` in the language of the environment."""
     return _translations().gettext(message)
-
-
-def N_(message: str) -> str:
-    """Mark a message for the catalog; it is translated with :func:`_` where it is printed."""
-    return message
-
-
-# The sentences of nnlib.digits.images.load_image (ImageError), with their values as {placeholders}: the
-# command line prints them in the environment's language (see _error_text).
-IMAGE_ERRORS = (
-    N_("The file is empty. Upload a PNG or JPEG picture of one digit."),
-    N_("The file is {size}; at most {limit} are allowed. Crop the photo to the digit or save it smaller."),
-    N_("This is a {format} file. Upload a PNG or JPEG picture."),
-    N_("The picture is {width} × {height} pixels ({megapixels} megapixels); at most {limit} megapixels are "
-       "allowed. Crop it to the digit."),
-    N_("This file is not a readable PNG or JPEG picture."),
-    N_("This picture is damaged or incomplete and could not be read. Try saving it again as PNG or JPEG."),
-)
-
-
-def _pattern(template: str) -> re.Pattern:
-    parts = re.split(r"\{(\w+)\}", template)  # text, name, text, name, …, text
-    return re.compile("".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)),
-                      re.S)
-
-
-def _error_text(error: ImageError) -> str:
-    """An ImageError's message in the environment's language (as it is, if it is not one of IMAGE_ERRORS)."""
-    message = str(error)
-    for template in IMAGE_ERRORS:
-        found = _pattern(template).fullmatch(message)
-        if found:
-            return _(template).format(**found.groupdict())
-    return message
 
 
 def _model():
@@ -103,14 +73,14 @@ def read_image_file(path: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise ImageError(_("This is not a regular file (a device, a pipe or a folder); give a PNG or JPEG "
-                               "file."))
+            raise ImageError(N_("This is not a regular file (a device, a pipe or a folder); give a PNG or JPEG "
+                                "file."))
         if info.st_size > max_bytes:  # checked before reading, so a huge file is never loaded
-            raise ImageError(_("The file is {size} MB; at most {limit} MB are allowed.").format(
-                size=f"{info.st_size / 2**20:.1f}", limit=f"{max_bytes / 2**20:.1f}"))
+            raise ImageError(N_("The file is {size} MB; at most {limit} MB are allowed."),
+                             size=f"{info.st_size / 2**20:.1f}", limit=f"{max_bytes / 2**20:.1f}")
         data = fh.read(max_bytes + 1)
     if len(data) > max_bytes:  # the file grew while it was read
-        raise ImageError(_("The file is larger than {limit} MB.").format(limit=f"{max_bytes / 2**20:.1f}"))
+        raise ImageError(N_("The file is larger than {limit} MB."), limit=f"{max_bytes / 2**20:.1f}")
     return data
 
 
@@ -121,7 +91,7 @@ def predict_file(model, path: Path) -> dict:
     except OSError as exc:
         return {"file": str(path), "error": _("cannot read the file ({reason}).").format(reason=exc.strerror or exc)}
     except ImageError as exc:
-        return {"file": str(path), "error": _error_text(exc)}
+        return {"file": str(path), "error": exc.in_language(_)}
     if x is None:
         return {"file": str(path), "error": _("no ink found: the image is blank.")}
     return {"file": str(path), **read(model, x).as_dict()}
@@ -144,7 +114,9 @@ class _HelpFormatter(argparse.HelpFormatter):
         return super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
 
 
-# argparse's own sentences for the mistakes a user of this command makes (argparse has no catalog of its own).
+# argparse's own sentences for the mistakes a user of this command makes. argparse has no catalog of its own
+# and hands error() only the finished English sentence, so these are matched against it (nnlib's own errors
+# carry their template and values instead: ExplainedError).
 USAGE_ERRORS = (
     N_("the following arguments are required: {arguments}"),
     N_("unrecognized arguments: {arguments}"),
@@ -152,12 +124,19 @@ USAGE_ERRORS = (
 )
 
 
+def _usage_pattern(template: str) -> re.Pattern:
+    """A regex matching ``template`` with each {name} as a group of that name."""
+    parts = re.split(r"\{(\w+)\}", template)  # text, name, text, name, …, text
+    return re.compile("".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)),
+                      re.S)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse's parser, saying what went wrong in the environment's language."""
 
     def error(self, message):
         for template in USAGE_ERRORS:
-            found = _pattern(template).fullmatch(message)
+            found = _usage_pattern(template).fullmatch(message)
             if found:
                 message = _(template).format(**found.groupdict())
                 break

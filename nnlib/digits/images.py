@@ -4,7 +4,8 @@ An upload is untrusted: it may be huge, not an image at all, or a small file
 that decompresses to an enormous one (a "decompression bomb"). We check the
 byte size first, then the pixel count from the header before decoding, and
 shrink what we keep so preprocessing stays fast. Every problem raises
-:class:`ImageError` with a sentence a student can act on.
+:class:`ImageError` with a sentence a student can act on: an English template and its
+values (:mod:`nnlib.digits.errors`), so an application can show it in its own language.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import warnings
 
 import numpy as np
 
+from .errors import N_, ExplainedError
+
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024   # a phone photo as JPEG is 2 to 4 MB
 MAX_PIXELS = 25_000_000              # 25 megapixels; anything larger is refused before decoding
 WORKING_SIDE = 560                   # larger images are shrunk to this longer side (2× the canvas)
@@ -21,8 +24,15 @@ WORKING_SIDE = 560                   # larger images are shrunk to this longer s
 FORMATS = ("PNG", "JPEG", "MPO")
 
 
-class ImageError(ValueError):
-    """An uploaded file cannot be used as a digit image; the message says why and what to do."""
+class ImageError(ExplainedError):
+    """An uploaded file cannot be used as a digit image; the message says why and what to do.
+
+    A ValueError whose English sentence is ``template`` filled with ``values`` (see :class:`ExplainedError`):
+
+    >>> error = ImageError(N_("This is a {format} file. Upload a PNG or JPEG picture."), format="GIF")
+    >>> str(error)
+    'This is a GIF file. Upload a PNG or JPEG picture.'
+    """
 
 
 def _mb(n: int) -> str:
@@ -40,23 +50,26 @@ def load_image(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES, max_pixels: int =
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise ImageError(f"expected the file's bytes. Received {type(data).__name__}.")
+        raise ImageError(N_("expected the file's bytes. Received {type}."), type=type(data).__name__)
     data = bytes(data)
     if len(data) == 0:
-        raise ImageError("The file is empty. Upload a PNG or JPEG picture of one digit.")
+        raise ImageError(N_("The file is empty. Upload a PNG or JPEG picture of one digit."))
     if len(data) > max_bytes:
-        raise ImageError(f"The file is {_mb(len(data))}; at most {_mb(max_bytes)} are allowed. "
-                         "Crop the photo to the digit or save it smaller.")
+        raise ImageError(N_("The file is {size}; at most {limit} are allowed. Crop the photo to the digit or save "
+                            "it smaller."), size=_mb(len(data)), limit=_mb(max_bytes))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data))
             if img.format not in FORMATS:
-                raise ImageError(f"This is a {img.format or 'unknown'} file. Upload a PNG or JPEG picture.")
+                raise ImageError(N_("This is a {format} file. Upload a PNG or JPEG picture."),
+                                 format=img.format or "unknown")
             w, h = img.size
             if w * h > max_pixels:
-                raise ImageError(f"The picture is {w:,} × {h:,} pixels ({w * h / 1e6:.0f} megapixels); "
-                                 f"at most {max_pixels / 1e6:.0f} megapixels are allowed. Crop it to the digit.")
+                raise ImageError(N_("The picture is {width} × {height} pixels ({megapixels} megapixels); at most "
+                                    "{limit} megapixels are allowed. Crop it to the digit."),
+                                 width=f"{w:,}", height=f"{h:,}", megapixels=f"{w * h / 1e6:.0f}",
+                                 limit=f"{max_pixels / 1e6:.0f}")
             img.draft("RGB", (working_side, working_side))  # JPEG: decode at reduced size, much faster
             img.load()  # an MPO file opens on its first frame
             # A phone stores "rotate me" in EXIF instead of turning the pixels: apply it, or a 7 lies on its side.
@@ -64,10 +77,10 @@ def load_image(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES, max_pixels: int =
     except ImageError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageError("This file is not a readable PNG or JPEG picture.") from exc
+        raise ImageError(N_("This file is not a readable PNG or JPEG picture.")) from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:  # truncated or corrupt image data
-        raise ImageError("This picture is damaged or incomplete and could not be read. "
-                         "Try saving it again as PNG or JPEG.") from exc
+        raise ImageError(N_("This picture is damaged or incomplete and could not be read. Try saving it again as "
+                            "PNG or JPEG.")) from exc
     img.thumbnail((working_side, working_side), Image.Resampling.LANCZOS)
     return _flatten_alpha(img)
 

@@ -21,6 +21,7 @@ from ..backend import to_numpy
 from ..model import Sequential
 from ..optimizers import SGD
 from ..validation import as_numbers, first_bad, shown
+from .errors import N_, ExplainedError
 
 UNSURE_TOP = 0.6        # unsure when the top probability is below this ...
 UNSURE_ENTROPY = 1.0    # ... or the entropy (nats) is above this
@@ -68,8 +69,9 @@ def reading_from(probabilities) -> Reading:
                          f"Received shape {np.shape(probabilities)}.")
     finite = np.isfinite(p)
     if not np.all(finite):  # argmax would read NaN as the digit 0
-        raise ValueError("probabilities must be finite numbers; NaN or infinity means the network's outputs "
-                         f"overflowed, so there is no reading. Received: {first_bad('probabilities', p, ~finite)}")
+        raise ExplainedError(N_("probabilities must be finite numbers; NaN or infinity means the network's outputs "
+                                "overflowed, so there is no reading. Received: {value}"),
+                             value=first_bad("probabilities", p, ~finite))
     order = np.argsort(-p, kind="stable")
     return Reading(probabilities=p, digit=int(order[0]), entropy=entropy(p),
                    candidates=(int(order[0]), int(order[1])))

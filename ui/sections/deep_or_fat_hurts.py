@@ -18,7 +18,7 @@ N_NETWORKS = len(SETTINGS["depths"]) * len(depth_hurts.FAMILIES)
 
 
 def section() -> None:
-    st.header(_("4 · Where depth hurts: 是不是隐藏层越多越好?"))
+    st.header(_("4 · Where depth hurts: are more hidden layers always better?"))
     st.markdown(_(
         "Is a network with more hidden layers always better? Backpropagation computes ∂C/∂z layer by layer "
         "from the output back, and at every layer it multiplies by σ′(z), fixed by the forward pass. For the "

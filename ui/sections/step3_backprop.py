@@ -28,7 +28,8 @@ def lecture_model(loss: str) -> nnlib.Sequential:
 def render() -> None:
     """The backprop tab: inputs and target, a neuron-by-neuron stepper, and the gradient table."""
     st.markdown(_(
-        "Backpropagation on the lecture's network: **∂C/∂w = ∂z/∂w · ∂C/∂z**. The forward pass gives every "
+        "Backpropagation on the lecture's network, by the **chain rule**: **∂C/∂w = ∂z/∂w · ∂C/∂z**. "
+        "The forward pass gives every "
         "∂z/∂w (the value on the input side of the link); the backward pass carries ∂C/∂z from the output back, "
         "each neuron multiplying by σ′(z), like a neuron running in reverse. Cross-entropy goes with a softmax "
         "output layer, as in Step 2; squared error keeps the slides' sigmoid outputs."))

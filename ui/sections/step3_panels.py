@@ -62,7 +62,8 @@ def data_panel(run: tr.TrainingRun) -> None:
                  help=_("What the network is given about each point (x₁, x₂). With x₁² and x₂², a circle "
                         "becomes a straight line, and even a network without hidden layers separates it."))
         st.slider(_("Training points (%)"), *limits.TRAIN_PERCENTS, step=10, **shared("train_percent"),
-                  help=_("The share of the 400 points the network learns from; the rest are the test points."))
+                  help=_("The share of the 400 points in the **training set**, which the network learns from; "
+                         "the rest form the **test set**."))
         st.slider(_("Noise"), min_value=0.0, max_value=0.5, step=0.05, **shared("noise"))
     else:
         st.caption(_("Inputs: the 256 pixels of each 16×16 digit."))
@@ -182,7 +183,8 @@ def output_panel(run: tr.TrainingRun):
     with st.container(horizontal=True, gap="small"):
         st.checkbox(_("Show test data"), **shared("show_test"))
         st.checkbox(_("Discretize output"), **shared("discretize"),
-                    help=_("Colour each point of the plane by the class it is given (P ≥ 0.5), not by P itself.")
+                    help=_("Colour each point of the plane by the class it is given (P ≥ 0.5), not by P itself: "
+                           "the **decision boundary** is where the colour changes.")
                     if not s.regression else _("Round the output to −1, 0 or 1."))
     boundary_place = st.container(key="train_boundary")
     show_test = st.session_state["show_test"]

@@ -240,7 +240,8 @@ def explanations(run: tr.TrainingRun):
                                                                             False) else run.trainer.batch_size)
     size = (rf"N = {run.data.X.shape[0]}" if getattr(run.trainer.optimizer, "full_batch", False)
             else rf"B = {run.trainer.batch_size}")
-    st.caption(_("Step 3 of the lecture: start from a random θ⁰, compute the gradient ∇L, step downhill "
+    st.caption(_("Step 3 of the lecture: start from a random θ⁰, compute the gradient ∇L (the partial derivative "
+                 "of L with respect to every parameter), step downhill "
                  "**θ ← θ − η∇L**, and repeat. Backpropagation computes ∇L efficiently (the third tab)."))
     with st.expander(_("Each training step · {rule}").format(rule=rule.title), expanded=False):
         if s.optimizer == "gd":
