@@ -94,6 +94,10 @@ def test_a_shared_chinese_link_opens_in_chinese_in_an_english_browser(app_url, o
     other.goto(f"{app_url}/define-the-network")
     wait_for_app(other, timeout_ms=60_000)
     assert title(other) == STEP1
+    # both at once on one server: the Chinese session stays Chinese on its next run
+    page.locator(f".st-key-{navigation.MENU_KEY} a").nth(1).click()
+    wait_for_app(page)
+    assert title(page) == i18n.in_language("zh", "Glossary · 术语表") and query(page)["lang"] == "zh"
 
 
 def _ink(page) -> int:

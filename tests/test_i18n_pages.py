@@ -56,3 +56,14 @@ def test_each_page_reads_in_english_with_the_lectures_terms(url):
     taught_here = [term for term in i18n.glossary() if term.page == url]
     missing = [term.english for term in taught_here if term.english.lower() not in shown]
     assert not missing, f"glossary terms not shown on /{url} in English: {missing}"
+
+
+def test_two_sessions_in_two_languages_never_see_each_others():
+    """One process, two students: each run reads its own session's language (no process-wide gettext)."""
+    chinese, english = render("", "zh"), render("", "en")
+    for _ in range(2):
+        chinese.run()
+        english.run()
+        assert chinese.title[0].value == i18n.in_language("zh", "Deep learning in three steps")
+        assert english.title[0].value == "Deep learning in three steps"
+    assert i18n.current() == i18n.DEFAULT  # and this thread, in no session, is in English
