@@ -101,3 +101,234 @@ def test_the_guard_wraps_streamlits_script_runner_once():
     assert ScriptRunner._run_script is wrapped
     at = AppTest.from_function(_script).run()  # scripts still run through it
     assert at.session_state["job"]["done"] == 3 and not at.exception
+
+
+# --- turns for background ticks (issue 13: ten students training, one drawing) ----------------------
+def _in_thread(fn):
+    import threading
+
+    thread = threading.Thread(target=fn, daemon=True)
+    thread.start()
+    return thread
+
+
+def _until(condition, seconds=5.0):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert condition()
+
+
+def test_at_most_slots_ticks_run_at_once_in_the_order_they_asked():
+    import threading
+
+    from ui.fragments import FairShare
+
+    share = FairShare(slots=1, yield_s=0.0, wait_s=10.0)
+    order, overlap, lock = [], [], threading.Lock()
+    first_in, go = threading.Event(), threading.Event()
+
+    def tick(name):
+        with share.tick() as turn:
+            assert turn
+            with lock:
+                order.append(name)
+                overlap.append(share.running)
+            if name == 0:
+                first_in.set()
+                go.wait(10)  # holds the only turn until the others are in line behind it
+
+    threads = [_in_thread(lambda: tick(0))]
+    assert first_in.wait(5)
+    for n in (1, 2, 3):
+        threads.append(_in_thread(lambda n=n: tick(n)))
+        _until(lambda n=n: share.waiting == n)  # in line before the next one asks
+    assert share.running == 1
+    go.set()
+    for t in threads:
+        t.join(10)
+    assert order == [0, 1, 2, 3] and max(overlap) == 1 and share.running == 0 and share.waiting == 0
+
+
+def _student(share, started, release):
+    """Another session's run that a student waits for (its own thread, as each session's script has)."""
+    with share.interactive():
+        started.set()
+        release.wait(10)
+
+
+def test_a_tick_makes_way_for_another_sessions_interactive_run_for_at_most_yield_s():
+    import threading
+    import time
+
+    from ui.fragments import FairShare
+
+    # The student's run lasts: the tick holds back yield_s, then goes anyway (training slowed, never stopped).
+    share = FairShare(slots=2, yield_s=0.3, wait_s=10.0)
+    started, release = threading.Event(), threading.Event()
+    thread = _in_thread(lambda: _student(share, started, release))
+    assert started.wait(5)
+    assert share.others_interactive() == 1
+    t0 = time.monotonic()
+    with share.tick() as turn:
+        waited = time.monotonic() - t0
+    release.set()
+    thread.join(5)
+    assert turn and waited >= 0.25 and share.others_interactive() == 0
+
+    # The student's run ends after 0.1 s: the tick goes then, long before its yield_s of 30 s.
+    share = FairShare(slots=2, yield_s=30.0, wait_s=60.0)
+    started, release = threading.Event(), threading.Event()
+    thread = _in_thread(lambda: _student(share, started, release))
+    assert started.wait(5)
+    threading.Timer(0.1, release.set).start()
+    t0 = time.monotonic()
+    with share.tick() as turn:
+        waited = time.monotonic() - t0
+    thread.join(5)
+    assert turn and 0.05 <= waited < 20  # (the 20 s only catches a tick that waited out yield_s)
+
+
+def test_the_yield_counts_from_a_free_turn_not_from_the_time_in_line():
+    """A tick that waited in line behind another still makes way for a student's run once its turn is free."""
+    import threading
+    import time
+
+    from ui.fragments import FairShare
+
+    share = FairShare(slots=1, yield_s=0.4, wait_s=10.0)
+    holding, done = threading.Event(), threading.Event()
+
+    def hog():
+        with share.tick():
+            holding.set()
+            done.wait(10)
+
+    hog_thread = _in_thread(hog)
+    assert holding.wait(5)
+    admitted = []
+
+    def in_line():
+        with share.tick() as turn:
+            admitted.append((turn, time.monotonic()))
+
+    waiter = _in_thread(in_line)
+    _until(lambda: share.waiting == 1)
+    time.sleep(0.5)  # in line for longer than yield_s
+    started, release = threading.Event(), threading.Event()
+    student = _in_thread(lambda: _student(share, started, release))
+    assert started.wait(5)
+    freed = time.monotonic()
+    done.set()       # the turn is free while the student's run is in progress
+    waiter.join(5)
+    assert admitted and admitted[0][0] and admitted[0][1] - freed >= 0.35
+    release.set()
+    for t in (hog_thread, student):
+        t.join(5)
+
+
+def test_a_tick_in_its_own_threads_interactive_run_takes_no_turn_and_no_limit_is_no_wait():
+    import threading
+    import time
+
+    from ui.fragments import FairShare
+
+    share = FairShare(slots=1, yield_s=5.0, wait_s=5.0)
+    holding, done = threading.Event(), threading.Event()
+
+    def hog():  # another session's tick holds the only turn
+        with share.tick():
+            holding.set()
+            done.wait(10)
+
+    thread = _in_thread(hog)
+    assert holding.wait(5)
+    with share.interactive():  # a click on Start runs the first tick inside the session's own run
+        t0 = time.monotonic()
+        with share.tick() as turn:
+            assert turn and time.monotonic() - t0 < 0.5 and share.running == 1
+    done.set()
+    thread.join(5)
+    with share.interactive(False):  # a timer's tick is not interactive
+        assert share.others_interactive() == 0
+    unlimited = FairShare(slots=0)
+    with unlimited.tick() as a, unlimited.tick() as b:
+        assert a and b
+
+
+def test_a_tick_that_gets_no_turn_in_time_is_told_so():
+    import threading
+
+    from ui.fragments import FairShare
+
+    share = FairShare(slots=1, yield_s=0.0, wait_s=0.2)
+    holding, done = threading.Event(), threading.Event()
+
+    def hog():
+        with share.tick():
+            holding.set()
+            done.wait(5)
+
+    thread = _in_thread(hog)
+    assert holding.wait(5)
+    with share.tick() as turn:
+        assert not turn
+    assert share.waiting == 0
+    done.set()
+    thread.join(5)
+    assert share.running == 0
+
+
+def test_a_tick_without_a_turn_skips_its_slice_but_still_draws_the_views(monkeypatch):
+    import contextlib
+    import threading
+
+    from ui import fragments
+    from ui.fragments import FairShare
+
+    share = FairShare(slots=1, yield_s=0.0, wait_s=0.2)
+    # AppTest's runs are a student's (interactive): here they stand for a timer's ticks.
+    monkeypatch.setattr(share, "interactive", lambda yes=True: contextlib.nullcontext())
+    monkeypatch.setattr(fragments, "FAIR_SHARE", share)
+    holding, done = threading.Event(), threading.Event()
+
+    def hog():  # another session's tick holds the only turn
+        with share.tick():
+            holding.set()
+            done.wait(10)
+
+    at = AppTest.from_function(_script)
+    at.session_state["tick_s"] = 0.1
+    thread = _in_thread(hog)
+    assert holding.wait(5)
+    at.run()
+    assert at.session_state["job"]["done"] == 0 and [m.value for m in at.markdown] == ["done 0"]
+    done.set()
+    thread.join(5)
+    at.run()  # the turn is free again: the slice runs
+    assert at.session_state["job"]["done"] == 1 and not at.exception
+
+
+def test_the_limits_come_from_the_environment_with_sane_defaults(monkeypatch):
+    from ui import fragments
+
+    monkeypatch.setattr(fragments.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.delenv("NNLIB_TICK_SLOTS", raising=False)
+    assert fragments._default_slots() == 1              # 2 cores: one for the ticks, one kept free
+    monkeypatch.setattr(fragments.os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    assert fragments._default_slots() == 7
+    monkeypatch.setattr(fragments.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert fragments._default_slots() == 1
+    monkeypatch.setenv("NNLIB_TICK_SLOTS", "0")
+    assert fragments._default_slots() == 0              # no limit
+    monkeypatch.setenv("NNLIB_TICK_SLOTS", "3")
+    assert fragments._default_slots() == 3
+    for bad in ("many", "-1", "2.5"):
+        monkeypatch.setenv("NNLIB_TICK_SLOTS", bad)
+        assert fragments._default_slots() == 1
+    for text, value in (("0.2", 0.2), ("", 0.5), ("nan", 0.5), ("inf", 0.5), ("-1", 0.5)):
+        monkeypatch.setenv("NNLIB_TICK_YIELD_S", text)
+        assert fragments._env_number("NNLIB_TICK_YIELD_S", 0.5) == value
+    assert fragments.FAIR_SHARE.yield_s >= 0 and fragments.FAIR_SHARE.wait_s >= 0

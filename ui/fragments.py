@@ -14,15 +14,27 @@ waits for: an experiment, a download) the slices run back to back in this run, w
 Either way the whole page reruns once when the work stops, so what depends on it (a Start button,
 the results below) is drawn anew.
 
+Ticks take turns on the server (:class:`FairShare`, issue 13): at most ``NNLIB_TICK_SLOTS`` ticks run at
+once in the server process (by default one fewer than its cores), first come first served, and a tick
+holds back for up to ``NNLIB_TICK_YIELD_S`` seconds while another session runs something a student is
+waiting for (a click, a stroke on the digit canvas, a page). Without that, ten students training the
+largest network keep ten threads busy on the server's cores, and a student who draws a digit gets about an
+eleventh of the CPU (``python -m benchmarks.contention`` measures it).
+
 :func:`keep_fragment_reruns_on_their_page` (installed by app.py) keeps a fragment's late rerun from
 blanking the page the student has just opened.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
-from collections.abc import Callable
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
 
 import streamlit as st
 
@@ -31,6 +43,147 @@ _LOG = logging.getLogger(__name__)
 TICK_S = 0.12  # a live view asks for a redraw about 8 times a second while work runs
 
 Report = Callable[[float, str], None]
+
+
+# --- turns for background ticks ------------------------------------------------------------------
+def _env_number(name: str, default: float, kind: type = float) -> float:
+    """The environment variable ``name`` as a finite number ≥ 0 of ``kind``, or ``default`` (with a
+    warning in the log when it is set to something else)."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = kind(text)
+        if math.isfinite(value) and value >= 0:
+            return value
+    except ValueError:
+        pass
+    _LOG.warning("%s=%r is not a number ≥ 0: using %s", name, text, default)
+    return default
+
+
+def _default_slots() -> int:
+    """Ticks that may run at once: ``NNLIB_TICK_SLOTS`` (0: no limit), else the cores this process may
+    use less one, and at least one, so that one core stays free for what students wait for."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cores = os.cpu_count() or 1
+    return int(_env_number("NNLIB_TICK_SLOTS", max(1, cores - 1), int))
+
+
+class FairShare:
+    """Turns for background ticks, so that they cannot crowd out what a student is waiting for.
+
+    A server-wide resource limiter: it counts threads and turns, and holds nothing of any session.
+
+    - :meth:`interactive` marks the calling thread, for a ``with`` block, as running something a
+      student waits for (keep_fragment_reruns_on_their_page marks every script run that is not a
+      timer's tick). Each session's script runs in its own thread.
+    - :meth:`tick` gives a timer's tick its turn: at most ``slots`` ticks hold one at a time (0: no
+      limit), in the order they asked. The first in line starts as soon as a turn is free and no other
+      thread is in an interactive run; while one is, it holds back, but for at most ``yield_s`` seconds
+      from when the turn came free, so a long interactive run (a minute-long experiment) slows the
+      others' training but never stops it. A tick that got no turn within ``wait_s`` is told so
+      (False) and skips its work. A tick inside its own thread's interactive run (a click on Start, a
+      change of a control next to a running training) is part of what the student waits for: it takes
+      no turn and never waits.
+
+    Waiting threads block on a condition: they cost no CPU. A request the waiting session makes
+    meanwhile (Pause) is served when the tick's turn or ``wait_s`` comes, as Streamlit runs a
+    session's requests one after another.
+    """
+
+    def __init__(self, slots: int, yield_s: float = 0.5, wait_s: float = 10.0):
+        self.slots, self.yield_s, self.wait_s = int(slots), float(yield_s), float(wait_s)
+        self._cond = threading.Condition()
+        self._line: list[object] = []            # waiting ticks, first come first
+        self._running = 0                        # ticks holding a turn
+        self._interactive: dict[int, int] = {}   # thread id -> interactive runs in progress in it
+
+    @contextlib.contextmanager
+    def interactive(self, yes: bool = True) -> Iterator[None]:
+        """Mark the calling thread as running something a student waits for, for the ``with`` block."""
+        if not yes:
+            yield
+            return
+        me = threading.get_ident()
+        with self._cond:
+            self._interactive[me] = self._interactive.get(me, 0) + 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                left = self._interactive.pop(me, 1) - 1
+                if left:
+                    self._interactive[me] = left
+                self._cond.notify_all()
+
+    def others_interactive(self) -> int:
+        """Interactive runs in progress in threads other than the caller's."""
+        me = threading.get_ident()
+        with self._cond:
+            return sum(n for thread, n in self._interactive.items() if thread != me)
+
+    @property
+    def running(self) -> int:
+        """Ticks holding a turn now."""
+        with self._cond:
+            return self._running
+
+    @property
+    def waiting(self) -> int:
+        """Ticks waiting for their turn."""
+        with self._cond:
+            return len(self._line)
+
+    @contextlib.contextmanager
+    def tick(self) -> Iterator[bool]:
+        """A turn for one tick, for the ``with`` block: yields True once it has one (or needs none), False
+        when none came within ``wait_s``."""
+        with self._cond:
+            free = self.slots <= 0 or threading.get_ident() in self._interactive
+        if free:
+            yield True
+            return
+        admitted = self._admit()
+        try:
+            yield admitted
+        finally:
+            if admitted:
+                with self._cond:
+                    self._running -= 1
+                    self._cond.notify_all()
+
+    def _admit(self) -> bool:
+        me, thread = object(), threading.get_ident()
+        start = time.monotonic()
+        free_since = None  # when this tick was first in line with a turn free
+        with self._cond:
+            self._line.append(me)
+            try:
+                while True:
+                    now = time.monotonic()
+                    if self._line[0] is me and self._running < self.slots:
+                        free_since = now if free_since is None else free_since
+                        busy = any(t != thread for t in self._interactive)
+                        if not busy or now - free_since >= self.yield_s:
+                            self._running += 1
+                            return True
+                        timeout = free_since + self.yield_s - now
+                    else:
+                        free_since, timeout = None, None
+                    left = start + self.wait_s - now
+                    if left <= 0:
+                        return False
+                    self._cond.wait(left if timeout is None else min(left, timeout))
+            finally:
+                self._line.remove(me)
+                self._cond.notify_all()  # the next in line may go now
+
+
+FAIR_SHARE = FairShare(_default_slots(), yield_s=_env_number("NNLIB_TICK_YIELD_S", 0.5),
+                       wait_s=_env_number("NNLIB_TICK_WAIT_S", 10.0))
 
 
 def run_in_slices(advance: Callable[[Report], object], *, active: Callable[[], bool],
@@ -54,26 +207,30 @@ def run_in_slices(advance: Callable[[Report], object], *, active: Callable[[], b
     @st.fragment(run_every=tick_s if was_active and tick_s else None)
     def slices() -> None:
         reports: list[tuple[float, str]] = []
-        if tick_s and active():
-            advance(lambda fraction, text: reports.append((fraction, text)))
-        elif not tick_s and active():
-            # Views and bar go into placeholders that each slice redraws. (With a timer they are drawn
-            # straight into the fragment instead: a placeholder emptied on every tick would remount them.)
-            view, bar = st.empty(), st.empty()
-            while True:
-                advance(lambda fraction, text: bar.progress(_fraction(fraction), text=text))
-                if not active():
-                    break
-                if show is not None:
-                    with view.container():
-                        show()
-        if show is not None:
-            show()  # before a rerun too: the views keep their last frame until the whole page is redrawn
-        if active() != was_active:
-            st.rerun()  # started, finished, paused or failed in here: redraw the whole page
-        if reports:
-            fraction, text = reports[-1]
-            st.progress(_fraction(fraction), text=text)
+        ticking = bool(tick_s) and active()
+        # A tick's slice and its redraw take one turn of the server (FairShare); without a turn in time
+        # the tick only redraws (a fragment's run must draw its elements, or they vanish).
+        with FAIR_SHARE.tick() if ticking else contextlib.nullcontext(True) as turn:
+            if ticking and turn and active():  # still active after the wait
+                advance(lambda fraction, text: reports.append((fraction, text)))
+            elif not tick_s and active():
+                # Views and bar go into placeholders that each slice redraws. (With a timer they are drawn
+                # straight into the fragment instead: a placeholder emptied on every tick would remount them.)
+                view, bar = st.empty(), st.empty()
+                while True:
+                    advance(lambda fraction, text: bar.progress(_fraction(fraction), text=text))
+                    if not active():
+                        break
+                    if show is not None:
+                        with view.container():
+                            show()
+            if show is not None:
+                show()  # before a rerun too: the views keep their last frame until the whole page is redrawn
+            if active() != was_active:
+                st.rerun()  # started, finished, paused or failed in here: redraw the whole page
+            if reports:
+                fraction, text = reports[-1]
+                st.progress(_fraction(fraction), text=text)
 
     slices()
 
@@ -97,6 +254,10 @@ def keep_fragment_reruns_on_their_page() -> None:
     session shows (the page that app.py's st.navigation chose in the last full run), this runs the
     page shown instead, in full. Streamlit's script runner is wrapped once per server process; where
     its internals differ (another Streamlit version), nothing is changed and a warning is logged.
+
+    The same wrapper tells :data:`FAIR_SHARE` which runs a student is waiting for: every run that is
+    not a timer's tick (``is_auto_rerun``). (A run that follows on at once, by ``st.rerun``, keeps the
+    mark of the run it follows.)
     """
     from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
 
@@ -120,7 +281,8 @@ def keep_fragment_reruns_on_their_page() -> None:
 
     def _run_script(self, rerun_data):
         rerun_data = _on_the_page_shown(self, rerun_data)
-        return run_script(self, rerun_data)
+        with FAIR_SHARE.interactive(not rerun_data.is_auto_rerun):
+            return run_script(self, rerun_data)
 
     _run_script._keeps_fragments_on_their_page = True
     ScriptRunner._run_script = _run_script
