@@ -192,7 +192,7 @@ def test_top_neurons_spec(digit_model, three):
 
 
 def test_a_picture_is_scaled_to_its_own_range():
-    url = view._picture(np.array([[-2.0, 0.0], [1.0, 2.0]]))
+    url = view.weight_picture(np.array([[-2.0, 0.0], [1.0, 2.0]]))
     rgb = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",")[1]))))
     assert tuple(rgb[0, 0]) == (0xF5, 0x93, 0x22) and tuple(rgb[1, 1]) == (0x08, 0x77, 0xBD)  # orange −, blue +
     assert tuple(rgb[0, 1]) == (0xE8, 0xEA, 0xEB)                                            # grey 0

@@ -316,19 +316,19 @@ def test_the_limits_come_from_the_environment_with_sane_defaults(monkeypatch):
 
     monkeypatch.setattr(fragments.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.delenv("NNLIB_TICK_SLOTS", raising=False)
-    assert fragments._default_slots() == 1              # 2 cores: one for the ticks, one kept free
+    assert fragments.default_slots() == 1              # 2 cores: one for the ticks, one kept free
     monkeypatch.setattr(fragments.os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
-    assert fragments._default_slots() == 7
+    assert fragments.default_slots() == 7
     monkeypatch.setattr(fragments.os, "sched_getaffinity", lambda pid: {0}, raising=False)
-    assert fragments._default_slots() == 1
+    assert fragments.default_slots() == 1
     monkeypatch.setenv("NNLIB_TICK_SLOTS", "0")
-    assert fragments._default_slots() == 0              # no limit
+    assert fragments.default_slots() == 0              # no limit
     monkeypatch.setenv("NNLIB_TICK_SLOTS", "3")
-    assert fragments._default_slots() == 3
+    assert fragments.default_slots() == 3
     for bad in ("many", "-1", "2.5"):
         monkeypatch.setenv("NNLIB_TICK_SLOTS", bad)
-        assert fragments._default_slots() == 1
+        assert fragments.default_slots() == 1
     for text, value in (("0.2", 0.2), ("", 0.5), ("nan", 0.5), ("inf", 0.5), ("-1", 0.5)):
         monkeypatch.setenv("NNLIB_TICK_YIELD_S", text)
-        assert fragments._env_number("NNLIB_TICK_YIELD_S", 0.5) == value
+        assert fragments.env_number("NNLIB_TICK_YIELD_S", 0.5) == value
     assert fragments.FAIR_SHARE.yield_s >= 0 and fragments.FAIR_SHARE.wait_s >= 0

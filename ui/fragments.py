@@ -46,7 +46,7 @@ Report = Callable[[float, str], None]
 
 
 # --- turns for background ticks ------------------------------------------------------------------
-def _env_number(name: str, default: float, kind: type = float) -> float:
+def env_number(name: str, default: float, kind: type = float) -> float:
     """The environment variable ``name`` as a finite number ≥ 0 of ``kind``, or ``default`` (with a
     warning in the log when it is set to something else)."""
     text = os.environ.get(name, "").strip()
@@ -62,14 +62,14 @@ def _env_number(name: str, default: float, kind: type = float) -> float:
     return default
 
 
-def _default_slots() -> int:
+def default_slots() -> int:
     """Ticks that may run at once: ``NNLIB_TICK_SLOTS`` (0: no limit), else the cores this process may
     use less one, and at least one, so that one core stays free for what students wait for."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not on Linux
         cores = os.cpu_count() or 1
-    return int(_env_number("NNLIB_TICK_SLOTS", max(1, cores - 1), int))
+    return int(env_number("NNLIB_TICK_SLOTS", max(1, cores - 1), int))
 
 
 class FairShare:
@@ -182,8 +182,8 @@ class FairShare:
                 self._cond.notify_all()  # the next in line may go now
 
 
-FAIR_SHARE = FairShare(_default_slots(), yield_s=_env_number("NNLIB_TICK_YIELD_S", 0.5),
-                       wait_s=_env_number("NNLIB_TICK_WAIT_S", 10.0))
+FAIR_SHARE = FairShare(default_slots(), yield_s=env_number("NNLIB_TICK_YIELD_S", 0.5),
+                       wait_s=env_number("NNLIB_TICK_WAIT_S", 10.0))
 
 
 def run_in_slices(advance: Callable[[Report], object], *, active: Callable[[], bool],

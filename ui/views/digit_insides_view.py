@@ -78,7 +78,7 @@ def layer_strip_chart(layer: LayerActivity, marked=(), cell: int = CELL_PX, colu
     return Chart(spec, {"neurons": data})
 
 
-def _picture(values: np.ndarray) -> str:
+def weight_picture(values: np.ndarray) -> str:
     """A picture scaled to its own ±max|value| (blue +, grey 0, orange −) as a PNG data URI."""
     m = float(np.max(np.abs(values))) if values.size else 0.0
     scaled = values / m if np.isfinite(m) and m > 0 else np.zeros_like(values)
@@ -113,7 +113,7 @@ def top_neurons_chart(top: list[TopNeuron], per_row: int = PER_ROW, tile: int = 
         band_top, x0 = (i // per_row) * band, left + (i % per_row) * (tile + gap)
         for what, img, y0 in ((weights_w, n.weights, band_top + head),
                               (w_times_x, n.evidence, band_top + head + tile + between)):
-            pics["url"].append(_picture(img))
+            pics["url"].append(weight_picture(img))
             for key, v in (("x0", x0), ("x1", x0 + tile), ("y0", y0), ("y1", y0 + tile), ("neuron", n.index + 1),
                            ("what", what), ("a", n.a), ("z", n.z), ("excitation", n.excitation),
                            ("inhibition", n.inhibition), ("bias", n.bias)):
