@@ -95,3 +95,40 @@ def test_the_thread_collects_what_sessions_left_in_cycles_and_streamlit_does_not
     config = (ROOT / ".streamlit" / "config.toml").read_text()
     runner = config.split("[runner]", 1)[1].split("\n[", 1)[0]
     assert re.search(r"^postScriptGC = false$", runner, re.M)
+
+
+ARROW_PROBE = """
+import sys
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute
+from services import memory
+
+def rss_mib():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+
+source = pa.array(np.arange(40_000, dtype="float64"))
+columns = [pa.compute.add(source, i) for i in range(300)]  # 96 MB from pyarrow's own pool
+del columns
+freed = rss_mib()
+released = memory.release_arrow_pool()
+print(freed, rss_mib(), released)
+"""
+
+
+def test_pyarrows_pool_hands_back_what_the_charts_freed():
+    """pyarrow's pool (mimalloc here) keeps freed pages for reuse: 207 → 207 MiB after the free, 107 after
+    release_arrow_pool (measured). The live charts' Arrow tables come from that pool, 8 times a second."""
+    out = subprocess.run([sys.executable, "-c", ARROW_PROBE], cwd=ROOT, capture_output=True, text=True,
+                         check=True, timeout=60).stdout.split()
+    freed, after, released = float(out[0]), float(out[1]), out[2] == "True"
+    assert released and after < freed - 60, (freed, after)
+
+
+def test_no_arrow_pool_is_touched_where_pyarrow_was_never_imported():
+    code = "import sys; from services import memory; print(memory.release_arrow_pool(), 'pyarrow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                         timeout=60).stdout.split()
+    assert out == ["False", "False"]
