@@ -68,7 +68,7 @@ from benchmarks import load_test
 from benchmarks.load_test import CANVAS, CHROMIUM, CHROMIUM_ARGS, ERRORS, percentile, wait_idle
 from nnlib.layers import count_params
 from services import limits
-from tests.drawn_digits import pen_paths
+from tests.drawn_digits import DRAWING_LAYER, INK_PIXELS, pen_paths
 
 STEP3 = "pick-the-best-function"
 DIGITS = "draw-a-digit"
@@ -421,13 +421,6 @@ async def draw_strokes(page, strokes, box, rest_s: float = 0.3) -> list[str]:
     return under
 
 
-INK_PIXELS = """el => {
-    const img = el.getContext('2d').getImageData(0, 0, el.width, el.height).data;
-    let n = 0;
-    for (let i = 0; i < img.length; i += 4) if (img[i] + img[i + 1] + img[i + 2] > 384) n += 1;
-    return n;
-}"""
-DRAWING_CANVAS = "canvas.dc-canvas.lower-canvas"  # streamlit-drawable-canvas 0.13: the strokes' layer
 
 
 async def open_digits(page, url: str, eager: bool) -> None:
@@ -446,7 +439,7 @@ async def clear(page) -> None:
     deadline = time.perf_counter() + TIMEOUT_MS / 1000
     while True:
         try:
-            if await page.locator(DRAWING_CANVAS).first.evaluate(INK_PIXELS, timeout=10_000) == 0:
+            if await page.locator(DRAWING_LAYER).first.evaluate(INK_PIXELS, timeout=10_000) == 0:
                 return
         except Exception:  # noqa: BLE001  (between an old canvas and a new one)
             pass
@@ -510,7 +503,7 @@ async def drawer(browser, url: str, index: int, args, out: list, ready: asyncio.
             if after and (abs(after["x"] - box["x"]) > 2 or abs(after["y"] - box["y"]) > 2):
                 record["moved"] = (round(after["x"] - box["x"]), round(after["y"] - box["y"]))
             try:
-                record["ink"] = await page.locator(DRAWING_CANVAS).first.evaluate(
+                record["ink"] = await page.locator(DRAWING_LAYER).first.evaluate(
                     INK_ALONG, [sample_points(p) for p in strokes])
             except Exception:  # noqa: BLE001
                 record["ink"] = []

@@ -23,6 +23,15 @@ from nnlib import digits
 from nnlib.initializers import make_rng
 
 CANVAS = 280
+# In a browser (tests and benchmarks): streamlit-drawable-canvas 0.13's layer that holds the finished strokes,
+# and a script for Playwright's locator.evaluate that counts its inked pixels (white ink on black).
+DRAWING_LAYER = "canvas.dc-canvas.lower-canvas"
+INK_PIXELS = """el => {
+    const img = el.getContext('2d').getImageData(0, 0, el.width, el.height).data;
+    let n = 0;
+    for (let i = 0; i < img.length; i += 4) if (img[i] + img[i + 1] + img[i + 2] > 384) n += 1;
+    return n;
+}"""
 SUPERSAMPLE = 3  # draw 3× larger and shrink, for anti-aliased edges like the browser's
 
 

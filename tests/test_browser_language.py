@@ -10,6 +10,7 @@ import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, screenshot, wait_for_app
 
 import i18n
+from tests.drawn_digits import DRAWING_LAYER, INK_PIXELS
 from tests.test_browser_digits import draw_and_read, open_digits
 from ui import navigation
 
@@ -101,10 +102,8 @@ def test_a_shared_chinese_link_opens_in_chinese_in_an_english_browser(app_url, o
 
 
 def _ink(page) -> int:
-    """How many pixels of the canvas's drawing layer hold ink (the pen is white on the black canvas)."""
-    return page.locator("canvas.dc-canvas.lower-canvas").first.evaluate("""c => {
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0 && d[i - 3] > 128) n++; return n; }""")
+    """How many pixels of the canvas's drawing layer hold ink."""
+    return page.locator(DRAWING_LAYER).first.evaluate(INK_PIXELS)
 
 
 def test_switching_keeps_a_drawn_digit_and_its_reading(app_url, open_browser):

@@ -35,12 +35,11 @@ import time
 import pytest
 from conftest import wait_for_app
 
-from tests.drawn_digits import pen_paths
+from tests.drawn_digits import DRAWING_LAYER, INK_PIXELS, pen_paths
 
 pytestmark = pytest.mark.browser
 
 CANVAS = "canvas.upper-canvas"
-DRAWN = "canvas.dc-canvas.lower-canvas"  # the layer that holds the finished strokes
 PREDICTION = '.st-key-digits_prediction [data-testid="stMetricValue"]'
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 LARGEST = ",".join(["515"] * 8)  # 1,997,695 parameters: services/limits.py allows 2,000,000
@@ -58,12 +57,6 @@ INK_ALONG = """(el, strokes) => {
         }
         return ink / points.length;
     });
-}"""
-INK_PIXELS = """el => {
-    const img = el.getContext('2d').getImageData(0, 0, el.width, el.height).data;
-    let n = 0;
-    for (let i = 0; i < img.length; i += 4) if (img[i] + img[i + 1] + img[i + 2] > 384) n += 1;
-    return n;
 }"""
 
 
@@ -142,11 +135,11 @@ def along(path, spacing=6.0):
 
 
 def ink_along(page, paths):
-    return page.locator(DRAWN).first.evaluate(INK_ALONG, [along(p) for p in paths])
+    return page.locator(DRAWING_LAYER).first.evaluate(INK_ALONG, [along(p) for p in paths])
 
 
 def ink_pixels(page):
-    return page.locator(DRAWN).first.evaluate(INK_PIXELS)
+    return page.locator(DRAWING_LAYER).first.evaluate(INK_PIXELS)
 
 
 def state(page) -> str:
