@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import i18n
 from i18n import _
 from services.links import PARAMS, decode, encode, share_url
 from ui import language, state
@@ -23,11 +24,14 @@ def apply_once() -> None:
         query = {}
     if not any(param in query for param in PARAMS):
         return
+    # The notices are written in the session's language, chosen first: the link's own, else the browser's.
+    chosen = i18n.normalize(query.get("lang"))
+    if chosen is not None:
+        st.session_state[language.LANG_KEY] = chosen
+    language.init()
     settings, notices = decode(query, state.DEFAULTS)
+    settings["lang"] = st.session_state[language.LANG_KEY]  # a bad lang in the link keeps the chosen one
     st.session_state.update(settings)
-    if notices:  # written before the session had a language: write them again in the link's, or the browser's
-        language.init()
-        _settings, notices = decode(query, state.DEFAULTS)
     st.session_state["notices"].extend(notices)
 
 
