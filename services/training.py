@@ -58,6 +58,7 @@ TICKS_PER_RUN = 60        # a whole run is spread over at least this many ticks,
 # training points) are always evaluated whole. The full sets are evaluated when a run finishes
 # (TrainingRun.full_progress) or on request (TrainingRun.evaluate_full, Step 3's button).
 EVAL_SAMPLE = 512
+MAX_SET_WEIGHT = 1000.0    # a weight typed on the network's canvas: |w| at most this (larger only overflows)
 REPORT_GAP_S = 0.5        # a report at least every 0.5 s of training (slices' time), however slow the steps
 
 
@@ -323,6 +324,38 @@ class TrainingRun:
             self._sec_per_step = None
             self.error = self.divergence = None
             self.blowup = None
+
+    def set_weight(self, layer, source, target, value) -> nnlib.Progress:
+        """Set one weight by hand, as TensorFlow Playground lets a student do on a link: ``W[target, source]``
+        of ``model.layers[layer]`` (nnlib's W is (n_out, n_in): the link from neuron ``source`` of the layer
+        below to neuron ``target``). The values come from the browser, so each is checked: a ValueError
+        says, in the session's language, what was wrong, and nothing changes.
+
+        The steps since the last report are reported first. Then the update rule starts afresh from the
+        new weights (its momentum or Adam averages belong to the old ones) and reports at once: the curves
+        show the jump at this step, and a later explosion is measured from the new loss.
+        """
+        try:
+            layer, source, target = (int(v) for v in (layer, source, target))
+            value = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(_("A weight must be a number.")) from None
+        if not math.isfinite(value) or abs(value) > MAX_SET_WEIGHT:
+            raise ValueError(_("A weight must be a number between −{limit} and {limit}.").format(
+                limit=f"{MAX_SET_WEIGHT:,.0f}"))
+        sizes = self.model.sizes()
+        if not (0 <= layer < len(self.model.layers) and 0 <= source < sizes[layer] and 0 <= target < sizes[layer + 1]):
+            raise ValueError(_("This network has no such weight."))
+        self.report_now()
+        dense = self.model.layers[layer]
+        W = dense.get_weights()[0].copy()
+        W[target, source] = value
+        dense.set_weights(W)
+        self._new_trainer()
+        step0, epoch0 = self._offset
+        self.history.append(dataclasses.replace(self.trainer.history[0], step=step0, epoch=epoch0))
+        self.error = self.divergence = self.blowup = self.full_progress = None
+        return self.progress
 
     # --- training ----------------------------------------------------------------
     def report_now(self) -> nnlib.Progress:

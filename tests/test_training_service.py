@@ -59,3 +59,43 @@ def test_the_default_settings_visibly_train_with_the_lectures_gradient_descent()
             run.run_slice(5.0)
         assert run.done and run.error is None and run.progress.step == 500
         assert run.progress.train_accuracy == pytest.approx(accuracy, abs=0.011)
+
+
+def test_a_weight_set_by_hand_changes_the_model_and_the_loss_at_once():
+    """The playground's link editor (issue 12): W[target, source] of one layer, reported at the same step."""
+    import numpy as np
+
+    run = tr.TrainingRun(settings(optimizer="gd", learning_rate=1.0), data_for(settings()))
+    for _ in range(3):
+        run.step_once()
+    before = run.model.layers[1].get_weights()[0].copy()
+    p = run.set_weight(1, 2, 0, -2.5)
+    after = run.model.layers[1].get_weights()[0]
+    assert after[0, 2] == pytest.approx(-2.5)
+    changed = np.argwhere(after != before)
+    assert changed.tolist() == [[0, 2]]  # that weight and no other
+    # The new point is at the same step, and its loss is the edited network's mean cross-entropy on the data.
+    assert p.step == 3 and [h.step for h in run.history][-2:] == [3, 3]
+    expected = float(run.model.per_example_loss(run.data.X, run.data.y).mean())  # all 200 training points
+    assert run.data.X.shape[0] <= tr.EVAL_SAMPLE and p.loss == pytest.approx(expected, rel=1e-4)
+    run.step_once()  # training goes on from the edited weights
+    assert run.progress.step == 4 and run.model.layers[1].get_weights()[0][0, 2] != pytest.approx(-2.5)
+
+
+@pytest.mark.parametrize("args, message", [
+    ((1, 2, 0, float("nan")), "between −1,000 and 1,000"),
+    ((1, 2, 0, 1e6), "between −1,000 and 1,000"),
+    ((1, 2, 0, None), "must be a number"),
+    ((1, 2, 0, "x"), "must be a number"),
+    ((2, 0, 0, 1.0), "no such weight"),
+    ((0, 2, 0, 1.0), "no such weight"),   # layer 0 has 2 inputs
+    ((1, 0, 2, 1.0), "no such weight"),   # the output layer has 2 neurons
+    ((-1, 0, 0, 1.0), "no such weight"),
+])
+def test_a_weight_that_cannot_be_set_is_refused_and_nothing_changes(args, message):
+    run = tr.TrainingRun(settings(), data_for(settings()))
+    weights = [w.copy() for w in run.model.get_weights()]
+    steps = len(run.history)
+    with pytest.raises(ValueError, match=message):
+        run.set_weight(*args)
+    assert all((a == b).all() for a, b in zip(weights, run.model.get_weights())) and len(run.history) == steps
