@@ -25,6 +25,31 @@ _SPEC_KEYS = {"title", "text", "name", "hovertemplate", "texttemplate", "label",
               "legendgrouptitle", "subtitle", "content"}
 
 
+# A custom component's data (its "json"): the parts a student reads (ui/components/playground_canvas).
+_COMPONENT_KEYS = {"alt", "heads", "more", "name", "texts", "label", "set_name"}
+
+
+def _all_strings(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _all_strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _all_strings(v)
+    elif isinstance(value, str):
+        yield value
+
+
+def _component_strings(value):
+    """The strings a student reads in a component's data: under _COMPONENT_KEYS, at any depth."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from (_all_strings(v) if k in _COMPONENT_KEYS else _component_strings(v))
+    elif isinstance(value, list):
+        for v in value:
+            yield from _component_strings(v)
+
+
 def _spec_strings(value, key: str | None = None):
     if isinstance(value, dict):
         for k, v in value.items():
@@ -53,6 +78,12 @@ def _proto_strings(message):
                     except ValueError:  # not a chart's JSON: nothing a student reads
                         continue
                     yield from _spec_strings(spec)
+            elif name == "json":  # a custom component's data (its js_content and css_content are code)
+                for item in items:
+                    try:
+                        yield from _component_strings(json.loads(item))
+                    except ValueError:
+                        continue
             elif name in _TEXT_FIELDS:
                 yield from items
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 
 import numpy as np
 import pytest
@@ -44,10 +45,17 @@ def test_a_picture_survives_the_trip_through_png():
     np.testing.assert_array_equal(decode_png(charts.png_data_uri(rgb)), rgb)
 
 
-def test_the_boundary_picture_is_the_networks_probability_with_x2_upwards(run):
+def shade(picture: dict) -> np.ndarray:
+    """The plane's picture as the canvas paints it: (h, w, 3) bytes, row 0 at the top."""
+    raw = np.frombuffer(base64.b64decode(picture["shade"]["rgb"]), dtype=np.uint8)
+    return raw.reshape(picture["shade"]["h"], picture["shade"]["w"], 3)
+
+
+def test_the_plane_picture_is_the_networks_probability_with_x2_upwards(run):
     grid, probe = plane_grid(run.model, resolution=30), plane_grid(run.model, resolution=10)
-    chart = charts.boundary_chart(grid, probe, run.data.X, run.data.y)
-    picture = decode_png(chart.datasets["picture"]["url"][0])
+    plane = charts.plane_picture(grid, probe, run.data.X, run.data.y)
+    json.dumps(plane)  # plain JSON: the component's data
+    picture = shade(plane)
     assert picture.shape == (30, 30, 3)
     p = grid.class_probability(1)  # row 0 is the lowest x2
     faded = charts.diverging_rgb(p) * 0.85 + 0.15 * 255  # as an opacity of 0.85 over white shows it
@@ -55,48 +63,58 @@ def test_the_boundary_picture_is_the_networks_probability_with_x2_upwards(run):
     np.testing.assert_allclose(picture[-1], faded[0], atol=0.51)
     # The picture covers the plane; each pixel is centred on its grid point.
     half = (grid.xs[-1] - grid.xs[0]) / 58
-    assert chart.datasets["picture"]["left"][0] == pytest.approx(grid.xs[0] - half)
-    assert chart.datasets["picture"]["top"][0] == pytest.approx(grid.xs[-1] + half)
-    # Hover values are the network's own, at the probe's points.
-    probe_rows = chart.datasets["probe"]
-    x = np.stack([probe_rows["x1"], probe_rows["x2"]], axis=1).astype(np.float32)
-    expected = run.model.predict(x)[:, 1]
-    np.testing.assert_allclose(probe_rows["value"], expected, atol=1e-5)
-    # Its cells tile the plane.
-    np.testing.assert_allclose(probe_rows["x_hi"] - probe_rows["x_lo"], probe.xs[1] - probe.xs[0])
-    # The data points and their classes.
-    np.testing.assert_allclose(chart.datasets["points"]["x1"], run.data.X[:, 0])
-    assert chart.datasets["points"]["class"][:3] == [f"class {k}" for k in run.data.y[:3]]
-    # Under the picture, the probe's cells show the same values (while a new picture is decoded).
-    np.testing.assert_allclose(probe_rows["shade"], probe_rows["value"])
-    layers = chart.spec["layer"]
-    assert [layer["data"]["name"] for layer in layers] == ["probe", "picture", "probe", "points"]
-    assert layers[1]["encoding"]["x"]["title"] == "x1" and layers[1]["encoding"]["y"]["title"] == "x2"
-    assert layers[2]["encoding"]["color"]["title"] == "P(class 1)"
+    assert plane["lo"] == pytest.approx(grid.xs[0] - half) and plane["hi"] == pytest.approx(grid.xs[-1] + half)
+    # Hover values are the network's own, at the probe's points (rows: x2 from the lowest).
+    xs, ys, values = (np.array(plane["probe"][k]) for k in ("xs", "ys", "values"))
+    assert values.shape == (10, 10)
+    gx, gy = np.meshgrid(xs, ys)
+    expected = run.model.predict(np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32))[:, 1]
+    np.testing.assert_allclose(values.ravel(), expected, atol=2e-4)  # sent with 4 decimals
+    # The data points, their classes and colours; all training points (circles).
+    points = plane["points"]
+    np.testing.assert_allclose(points["x1"], run.data.X[:, 0], atol=1e-4)
+    assert points["label"][:3] == [f"class: class {k}" for k in run.data.y[:3]]
+    assert points["fill"][:3] == [("#0877bd" if k == 1 else "#f59322") for k in run.data.y[:3]]
+    assert set(points["test"]) == {0} and set(points["set_name"]) == {"training"}
+    assert plane["texts"] == {"value": "P(class 1)"} and plane["tick_labels"][0] == "−1.0"
+
+
+def test_test_points_are_added_as_diamonds_and_regression_colours_by_target(run):
+    grid, probe = plane_grid(run.model, resolution=8), plane_grid(run.model, resolution=4)
+    X_test, y_test = run.data.X_test[:5], run.data.y_test[:5]
+    plane = charts.plane_picture(grid, probe, run.data.X[:3], run.data.y[:3], X_test=X_test, y_test=y_test)
+    assert plane["points"]["test"] == [0, 0, 0, 1, 1, 1, 1, 1]
+    assert plane["points"]["set_name"][3] == "test"
+    targets = np.array([-1.0, 0.0, 1.0])
+    reg = charts.plane_picture(grid, probe, run.data.X[:3], targets, regression=True)
+    assert reg["points"]["fill"] == ["#f59322", "#e8eaeb", "#0877bd"]  # orange −1, grey 0, blue +1
+    assert reg["points"]["label"] == ["target: −1.00", "target: 0.00", "target: 1.00"]
+    assert reg["texts"] == {"value": "output ŷ"}
+    np.testing.assert_allclose(reg["probe"]["values"], np.round(probe.output[0], 4))
 
 
 def test_discretize_shows_the_decided_class(run):
     grid, probe = plane_grid(run.model, resolution=12), plane_grid(run.model, resolution=6)
-    chart = charts.boundary_chart(grid, probe, run.data.X, run.data.y, discretize=True)
-    picture = decode_png(chart.datasets["picture"]["url"][0])
+    picture = shade(charts.plane_picture(grid, probe, run.data.X, run.data.y, discretize=True))
     decided = (grid.class_probability(1) >= 0.5)[::-1]
     colours = {tuple(c) for c in picture.reshape(-1, 3)}
     assert len(colours) <= 2  # only the two class colours
     np.testing.assert_array_equal(picture[decided][:1], picture[decided][-1:])
-    np.testing.assert_array_equal(chart.datasets["probe"]["shade"], (probe.class_probability(1) >= 0.5).ravel())
 
 
-def test_the_spec_stays_the_same_while_training_runs(run):
-    """The browser keeps the chart and swaps its data only while the spec is unchanged."""
-    before = (charts.boundary_chart(plane_grid(run.model, 20), plane_grid(run.model, 8), run.data.X, run.data.y),
+def test_training_changes_the_pictures_and_not_the_curves_spec(run):
+    """The browser keeps the curves chart and swaps its data while the spec is unchanged; the plane's
+    picture changes and its layout does not."""
+    before = (charts.plane_picture(plane_grid(run.model, 20), plane_grid(run.model, 8), run.data.X, run.data.y),
               charts.curves_chart(run.history))
     run.step_once()
     run.step_once()
-    after = (charts.boundary_chart(plane_grid(run.model, 20), plane_grid(run.model, 8), run.data.X, run.data.y),
+    after = (charts.plane_picture(plane_grid(run.model, 20), plane_grid(run.model, 8), run.data.X, run.data.y),
              charts.curves_chart(run.history))
-    for a, b in zip(before, after):
-        assert a.spec == b.spec
-    assert before[0].datasets["picture"]["url"] != after[0].datasets["picture"]["url"]
+    assert before[1].spec == after[1].spec
+    assert before[0]["shade"]["rgb"] != after[0]["shade"]["rgb"]
+    for same in ("lo", "hi", "size", "ticks", "points"):
+        assert before[0][same] == after[0][same]
 
 
 def test_the_curves_carry_every_report(run):

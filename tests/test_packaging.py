@@ -31,7 +31,7 @@ def wheel_packages() -> set[str]:
 def test_the_wheel_holds_every_module_of_the_app_packages():
     packages = wheel_packages()
     assert packages == {"nnlib", "nnlib.digits", "nnlib.data", "i18n", "lessons", "services", "ui", "ui.views",
-                        "ui.sections"}
+                        "ui.sections", "ui.components"}
     for top in APP_PACKAGES:
         for path in (ROOT / top).rglob("*.py"):
             if "__pycache__" not in path.parts:
@@ -52,6 +52,15 @@ def test_nnlib_data_ships_in_the_wheel():
     assert {"mnist_5k.npz", "default_digits_model.npz", "default_digits_model.json", "README.md"} <= set(files)
     for name in files:
         assert any(fnmatch(name, g) for g in globs), f"nnlib/data/{name} would be left out of the wheel"
+
+
+def test_the_components_javascript_and_styles_ship_in_the_wheel():
+    """ui/components reads its .js and .css files at import: every file there is a module or package data."""
+    globs = PYPROJECT["tool"]["setuptools"]["package-data"]["ui.components"]
+    files = sorted(p.name for p in (ROOT / "ui" / "components").iterdir() if p.is_file())
+    assert {"playground_canvas.py", "playground_canvas.js", "playground_canvas.css"} <= set(files)
+    for name in files:
+        assert name.endswith(".py") or any(fnmatch(name, g) for g in globs), f"ui/components/{name} is left out"
 
 
 def test_the_command_lines_catalogs_ship_in_the_wheel():

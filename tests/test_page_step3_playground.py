@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from services import training as tr
-from tests.test_page_step3 import live_chart, open_page, run_of
+from tests.test_page_step3 import network_view, open_page, plane_view, run_of
 
 
 def errors(at) -> list:
@@ -24,9 +24,9 @@ def test_the_network_grows_and_shrinks_where_it_is_drawn():
     at.button(key="net_remove_1").click().run()
     at.button(key="net_remove_layer").click().run()
     assert at.session_state["spec"].hidden == (5, 3) and not errors(at)
-    network = live_chart(at, "network")["data"]
+    network = network_view(at)
     # 2 inputs + 5 + 3 + 2 neurons, each with a picture; a link for every weight drawn
-    assert len(network["neurons"]["url"]) == 12
+    assert len(network["neurons"]["rgb"]) == 12 and network["editable"]
     assert len(network["links"]["w"]) == 2 * 5 + 5 * 3 + 3 * 2
     W1 = run_of(at).model.layers[0].get_weights()[0]
     np.testing.assert_allclose(network["links"]["w"][:5], W1[:5, 0], rtol=1e-6)  # W is (n_out, n_in)
@@ -39,7 +39,7 @@ def test_input_features_set_the_input_layer():
     run = run_of(at)
     assert run.model.n_in == 4 and run.data.X.shape[1] == 4
     np.testing.assert_allclose(run.data.X[:, 2], run.data.points[:, 0] ** 2, rtol=1e-6)
-    names = list(live_chart(at, "network")["data"]["neurons"]["name"][:4])
+    names = network_view(at)["neurons"]["name"][:4]
     assert names == ["x₁", "x₂", "x₁²", "x₂²"]
     # The order of the clicks does not matter: the input layer keeps the Playground's order.
     at.pills(key="step3_features").set_value(["sin_x2", "x1"]).run()
@@ -72,20 +72,20 @@ def test_regression_draws_the_output_value_and_the_mean_squared_error():
     for _ in range(3):
         at.button(key="train_step").click().run()
     assert not errors(at) and run_of(at).progress.train_accuracy is None
-    boundary = live_chart(at, "boundary")
-    assert boundary["spec"]["layer"][2]["encoding"]["color"]["title"] == "output ŷ"  # the legend's layer
-    assert "target" in boundary["data"]["points"]
+    boundary = plane_view(at)
+    assert boundary["texts"]["value"] == "output ŷ"  # what the plane's hover calls its value
+    assert boundary["points"]["label"][0].startswith("target: ")
 
 
 def test_show_test_points_and_discretize_change_the_picture():
     at = open_page()
-    before = live_chart(at, "boundary")["data"]
-    assert set(before["points"]["set"]) == {"training"}
+    before = plane_view(at)
+    assert set(before["points"]["set_name"]) == {"training"}
     at.checkbox(key="step3_show_test").check().run()
     at.checkbox(key="step3_discretize").check().run()
-    after = live_chart(at, "boundary")["data"]
-    assert set(after["points"]["set"]) == {"training", "test"}
-    assert after["picture"]["url"][0] != before["picture"]["url"][0]
+    after = plane_view(at)
+    assert set(after["points"]["set_name"]) == {"training", "test"} and 1 in after["points"]["test"]
+    assert after["shade"]["rgb"] != before["shade"]["rgb"]
 
 
 def test_digits_on_a_tiny_network_is_flagged_before_training_with_one_fix():

@@ -19,12 +19,16 @@ from lessons import neuron_pictures
 from lessons.grid import plane_grid
 from services import limits
 from services import training as tr
+from ui.components.playground_canvas import edited_weight, network_canvas, plane_canvas
 from ui.views import live_charts as charts
 from ui.views import playground_network
 from ui.widgets import persistent
 
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256]
 PICTURE_SAMPLE = 500   # digits: the test digits whose class means make the deeper neurons' pictures
+NETWORK_KEY = "train_network_view"  # the network's canvas (ui/components/playground_canvas)
+PLANE_KEY = "train_plane_view"      # the output over the plane, with the data
+WEIGHT_NOTICE = "train_weight_notice"  # why a weight typed on the canvas was refused, shown once
 
 
 def shared(name: str, options=None, **kwargs) -> dict:
@@ -145,17 +149,33 @@ def network_panel(run: tr.TrainingRun):
     return place
 
 
+def _set_weight() -> None:
+    """A weight typed on a link of the canvas: set it, or say why not (the run keeps its weights)."""
+    edit = edited_weight(NETWORK_KEY)
+    if not isinstance(edit, dict):
+        return
+    try:
+        st.session_state["train_run"].set_weight(edit.get("layer"), edit.get("source"), edit.get("target"),
+                                                 edit.get("value"))
+    except ValueError as err:
+        st.session_state[WEIGHT_NOTICE] = str(err)
+
+
 def network_chart(run: tr.TrainingRun) -> None:
-    """The network with a picture in every neuron and its links, as the weights are now."""
+    """The network with a picture in every neuron and its links, as the weights are now; a click on a link
+    sets its weight."""
+    notice = st.session_state.pop(WEIGHT_NOTICE, None)
+    if notice:  # a toast: a message in the column would move the pictures under the student's pointer
+        st.toast(notice, icon=":material/error:")
     if run.settings.dataset == "digits":
         X, y = run.data.X_test[:PICTURE_SAMPLE], run.data.y_test[:PICTURE_SAMPLE]
         pictures, labels = neuron_pictures.digit_pictures(run.model, X, y), pixel_labels(i18n.current())
     else:
         pictures = neuron_pictures.plane_pictures(run.model, run.settings.features)
         labels = feats.labels(run.settings.features)
-    chart = playground_network.network_chart(run.model, pictures, labels)
-    st.vega_lite_chart(chart.to_vega_lite(), width="stretch",
-                       alt=_("The network: a picture in every neuron, links blue for + and orange for − weights"))
+    network_canvas(playground_network.network_picture(run.model, pictures, labels), key=NETWORK_KEY,
+                   alt=_("The network: a picture in every neuron, links blue for + and orange for − weights"),
+                   on_weight=_set_weight)
 
 
 @lru_cache(maxsize=len(i18n.LANGUAGES))
@@ -167,9 +187,11 @@ def pixel_labels(lang: str) -> tuple[str, ...]:
 def neuron_note(dataset: str) -> str:
     if dataset == "digits":
         return _("Layer 1: each neuron's 256 weights as a 16×16 picture. Later layers: the neuron's mean output "
-                 "for each digit, 0–4 above 5–9. Links: blue +, orange −, wider = larger |w|.")
+                 "for each digit, 0–4 above 5–9. Links: blue +, orange −, wider = larger |w|; click one to set its "
+                 "weight.")
     return _("Each neuron shows its output a over the plane x₁, x₂ (blue +, orange −). Links: blue +, orange −, "
-             "wider = larger |w|. Hover for values; + and − above a layer change it.")
+             "wider = larger |w|. Hover for values; click a link to set its weight; + and − above a layer "
+             "change it.")
 
 
 # --- the output over the data, and the loss curves ------------------------------------------------
@@ -229,10 +251,9 @@ def boundary(run: tr.TrainingRun) -> None:
 
     resolution = charts.plane_resolution(run.model.count_params())
     show_test = st.session_state["show_test"]
-    chart = charts.boundary_chart(
+    picture = charts.plane_picture(
         plane_grid(run.model, resolution=resolution, inputs=inputs), plane_grid(run.model, 12, inputs=inputs),
         run.data.points, run.data.y, size=210,
         X_test=run.data.points_test if show_test else None, y_test=run.data.y_test if show_test else None,
-        discretize=st.session_state["discretize"], regression=s.regression, legends=False, axis_titles=False)
-    st.vega_lite_chart(chart.to_vega_lite(), width="content",
-                       alt=_("The network's output over the plane, with the data points"))
+        discretize=st.session_state["discretize"], regression=s.regression)
+    plane_canvas(picture, key=PLANE_KEY, alt=_("The network's output over the plane, with the data points"))

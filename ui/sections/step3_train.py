@@ -5,9 +5,11 @@ the output over the data with the loss curves. The lecture's explanations are fo
 
 Two fragments (see render): the controls' fragment reruns when a control changes, the playground only,
 not the page's other tabs; nested in it, the live fragment (ui.fragments.run_in_slices) ticks about
-8 times a second while training runs, one short slice of services.training.TrainingRun per tick, and
-redraws only what moves, into places the controls' fragment left for it. The charts are Vega-Lite with
-fixed specs, so a picture is replaced by its next frame, never by an empty one (ui/views/live_charts.py).
+10 times a second while training runs, one short slice of services.training.TrainingRun per tick, and
+redraws only what moves, into places the controls' fragment left for it. The network and the output over
+the plane are canvases of their own (ui/components/playground_canvas), the loss curves a Vega-Lite chart
+with a fixed spec: each picture is replaced by its next frame, never by an empty or a coarse one. A weight
+set on the network's canvas reruns the live fragment alone.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Step 3's live training charts as Vega-Lite specs: loss and accuracy curves and the decision
-boundary (the network with a picture in every neuron is ui/views/playground_network.py).
+"""Step 3's live training views: the loss and accuracy curves as Vega-Lite specs, and the data of the
+network's output over the plane (:func:`plane_picture`, painted by ui/components/playground_canvas; the
+network with a picture in every neuron is ui/views/playground_network.py).
 
 Why Vega-Lite here when the other pages use Plotly: these charts redraw several times a
 second. Streamlit 1.67 gives a Plotly chart a new identity whenever its data changes, so the
@@ -8,11 +9,11 @@ for these three charts, which capped training at about 4 redraws a second. A Veg
 without selections keeps its place on the page. Streamlit swaps only the datasets whose bytes
 changed, and the spec stays the same from one redraw to the next.
 
-Pictures (the boundary's background, each neuron's tile) travel as small PNG images, a few
-hundred bytes each: Vega draws one image where it would have to lay out thousands of cells,
-and that layout (through Streamlit's expression interpreter) cost more than the drawing.
-Everything is drawn on a canvas. Each builder returns a :class:`Chart`: a fixed ``spec`` plus
-``datasets`` (name -> columns).
+The pictures (the plane's shade, each neuron's tile) are not Vega charts: Vega draws an image only
+once the browser has decoded it, so each redraw was drawn twice, first with a coarse stand-in. The
+playground's canvases paint raw RGB bytes in one pass instead (:func:`diverging_rgb` gives their
+colours). The Vega-Lite builders return a :class:`Chart`: a fixed ``spec`` plus ``datasets`` (name -> columns);
+Vega draws on a canvas.
 """
 
 from __future__ import annotations
@@ -69,17 +70,6 @@ def png_data_uri(rgb: np.ndarray) -> str:
     buffer = io.BytesIO()
     Image.fromarray(rgb, mode="RGB").save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def grid_cells(xs: np.ndarray, ys: np.ndarray, values: np.ndarray) -> dict:
-    """Rect cells centred on the grid points: columns x_lo, x_hi, y_lo, y_hi, x1, x2, value.
-
-    xs (R,), ys (R,) evenly spaced; values (R, R) with row = y, column = x.
-    """
-    hx, hy = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
-    gx, gy = (a.ravel() for a in np.meshgrid(xs, ys))
-    return {"x1": gx, "x2": gy, "x_lo": gx - hx, "x_hi": gx + hx, "y_lo": gy - hy, "y_hi": gy + hy,
-            "value": np.asarray(values, dtype=np.float64).ravel()}
 
 
 # --- loss and accuracy over epochs ----------------------------------------------------------
@@ -193,102 +183,62 @@ def plane_resolution(n_params: int, finest: int = 50, coarsest: int = 20,
     return max(coarsest, min(finest, side))
 
 
-def boundary_chart(grid, probe, X: np.ndarray, y: np.ndarray, size: int = 320, *, X_test=None, y_test=None,
-                   discretize: bool = False, regression: bool = False, legends: bool = True,
-                   axis_titles: bool = True) -> Chart:
-    """The network's output over the plane as a picture, with the points X (N, 2), y (N,) on top.
+PLANE_TICKS = (-1.0, -0.5, 0.0, 0.5, 1.0)
+PLANE_MARGIN = {"left": 34, "right": 8, "top": 8, "bottom": 22}  # pixels around the plane: the axes' numbers
+POINT_RADIUS = 3.7  # a data point's radius in pixels (a disc of about 42 px²)
+
+
+def plane_picture(grid, probe, X: np.ndarray, y: np.ndarray, size: int = 210, *, X_test=None, y_test=None,
+                  discretize: bool = False, regression: bool = False) -> dict:
+    """The network's output over the plane as a picture, with the points X (N, 2), y (N,) on top: the data of
+    ui/components/playground_canvas's plane (JSON).
 
     Classification: P(class 1) from orange (0) to blue (1), the points coloured by class.
     Regression: the output value from orange (−1) to blue (+1), the points by their target.
-    grid: a fine nnlib PlaneGrid for the picture; probe: a coarse one whose cells carry the colour
-    legend and the values shown on hover, and are drawn under the picture: the browser decodes each
-    new picture before it can draw it, and in that moment the coarse cells show the same output
-    instead of an empty plane (no blank frames while training runs). X_test, y_test: also drawn
-    (diamonds) when given. legends: False leaves out the colour keys (the page says them in a caption,
-    where room is short); axis_titles: False leaves out "x1" and "x2" for the same reason.
-    discretize: the picture shows the decided class (P ≥ 0.5), or for regression the output rounded
-    to −1, 0 or 1.
+    grid: a fine nnlib PlaneGrid for the picture (``shade``: RGB bytes, row 0 = the highest x₂, each pixel
+    centred on its grid point, so the plane spans [lo, hi] a half pixel beyond the grid); probe: a coarse
+    one whose values are shown on hover (the network's own, at its points). X_test, y_test: also drawn
+    (``test`` = 1: diamonds) when given. discretize: the picture shows the decided class (P ≥ 0.5), or for
+    regression the output rounded to −1, 0 or 1. The texts are in the session's language.
     """
     half = (grid.xs[-1] - grid.xs[0]) / (2 * (grid.xs.shape[0] - 1))  # pixels are centred on grid points
     lo, hi = float(grid.xs[0] - half), float(grid.xs[-1] + half)
-    axis = {"scale": {"domain": [lo, hi], "nice": False, "zero": False}}
     if regression:
-        value, probe_value, title, domain = grid.output[0], probe.output[0], _("output ŷ"), [-1, 1]
+        value, probe_value, title = grid.output[0], probe.output[0], _("output ŷ")
     else:
-        value, probe_value, title, domain = (grid.class_probability(1), probe.class_probability(1), _("P(class 1)"),
-                                             [0, 1])
+        value, probe_value, title = grid.class_probability(1), probe.class_probability(1), _("P(class 1)")
     shade = _shade(value, discretize, regression).reshape(value.shape)
-    # The texts a student reads, in the session's language: the sets' and classes' names are the data's values.
+    # An image's row 0 is its top; the grid's row 0 is the lowest x2. Opaque, with the 15 % of white that
+    # an opacity of 0.85 would let through baked in (the points stand out on a lighter plane).
+    rgb = _faded(diverging_rgb(shade[::-1]))
     training, test = pgettext("data set", "training"), pgettext("data set", "test")
-    class_name = _("class {k}")
-    class_names = [class_name.format(k=k) for k in range(2)]
-    if regression:
-        point_color = {"field": "target", "type": "quantitative", "title": _("target y"),
-                       "scale": {"domain": [-1, 1], "range": COLOR_RANGE, "interpolate": "rgb"}, "legend": None}
-    else:
-        point_color = {"field": "class", "type": "nominal", "title": None,
-                       "scale": {"domain": class_names, "range": CLASS_COLORS},
-                       "legend": {"orient": "bottom", "direction": "horizontal"} if legends else None}
-    tooltip = [{"field": "set", "title": pgettext("chart", "set")},
-               {"field": "target", "title": _("target")} if regression else {"field": "class", "title": _("class")},
-               {"field": "x1", "type": "quantitative", "format": ".2f"},
-               {"field": "x2", "type": "quantitative", "format": ".2f"}]
-    points_layer = {"data": {"name": "points"},
-                    "mark": {"type": "point", "filled": True, "size": 42, "opacity": 1, "stroke": "white",
-                             "strokeWidth": 1.2},
-                    "encoding": {"x": {"field": "x1", "type": "quantitative"},
-                                 "y": {"field": "x2", "type": "quantitative"},
-                                 "fill": point_color, "tooltip": tooltip,
-                                 "shape": {"field": "set", "type": "nominal", "legend": None,
-                                           "scale": {"domain": [training, test],
-                                                     "range": ["circle", "diamond"]}}}}
-    spec = {
-        "usermeta": {"chart": "boundary", **CANVAS}, "width": size, "height": size, "autosize": {"type": "pad"},
-        "layer": [
-            {"data": {"name": "probe"}, "mark": {"type": "rect", "opacity": 0.85, "aria": False, "clip": True},
-             "encoding": {"x": {"field": "x_lo", "type": "quantitative"}, "x2": {"field": "x_hi"},
-                          "y": {"field": "y_lo", "type": "quantitative"}, "y2": {"field": "y_hi"},
-                          "color": {"field": "shade", "type": "quantitative", "legend": None,
-                                    "scale": {"domain": [0, 1], "range": COLOR_RANGE, "interpolate": "rgb"}}}},
-            {"data": {"name": "picture"}, "mark": {"type": "image", "aspect": False},
-             "encoding": {"x": {"field": "left", "type": "quantitative", "title": "x1" if axis_titles else None,
-                                **axis},
-                          "x2": {"field": "right"},
-                          "y": {"field": "bottom", "type": "quantitative", "title": "x2" if axis_titles else None,
-                                **axis},
-                          "y2": {"field": "top"}, "url": {"field": "url", "type": "nominal"}}},
-            {"data": {"name": "probe"}, "mark": {"type": "rect", "opacity": 0, "aria": False},
-             "encoding": {"x": {"field": "x_lo", "type": "quantitative"}, "x2": {"field": "x_hi"},
-                          "y": {"field": "y_lo", "type": "quantitative"}, "y2": {"field": "y_hi"},
-                          "color": {"field": "value", "type": "quantitative", "title": title,
-                                    "scale": {"domain": domain, "range": COLOR_RANGE, "interpolate": "rgb"},
-                                    "legend": {"orient": "bottom", "direction": "horizontal", "gradientLength": 110,
-                                               "gradientThickness": 10} if legends else None},
-                          "tooltip": [{"field": "x1", "type": "quantitative", "format": ".2f"},
-                                      {"field": "x2", "type": "quantitative", "format": ".2f"},
-                                      {"field": "value", "type": "quantitative", "title": title,
-                                       "format": ".3f"}]}},
-            points_layer,
-        ],
-        "resolve": {"scale": {"color": "independent"}},
-    }
-    sets = [(training, X, y)] + ([(test, X_test, y_test)] if X_test is not None else [])
-    points = {"x1": np.concatenate([a[:, 0] for _name, a, _t in sets]).astype(np.float64),
-              "x2": np.concatenate([a[:, 1] for _name, a, _t in sets]).astype(np.float64),
-              "set": [name for name, a, _t in sets for _i in range(len(a))]}
-    if regression:
-        points["target"] = np.concatenate([np.asarray(t, dtype=np.float64).ravel() for _name, _a, t in sets])
-    else:
-        points["class"] = [class_name.format(k=int(k)) for _name, _a, t in sets for k in t]
-    datasets = {
-        # An image's row 0 is its top; the grid's row 0 is the lowest x2.
-        # Opaque, with the 15 % of white that an opacity of 0.85 would let through baked in.
-        "picture": {"url": [png_data_uri(_faded(diverging_rgb(shade[::-1])))],
-                    "left": [lo], "right": [hi], "bottom": [lo], "top": [hi]},
-        "probe": {**grid_cells(probe.xs, probe.ys, probe_value), "shade": _shade(probe_value, discretize, regression)},
+    class_name, class_word, target_word = _("class {k}"), _("class"), _("target")
+    sets = [(0, X, y)] + ([(1, X_test, y_test)] if X_test is not None else [])
+    points = {"x1": [], "x2": [], "test": [], "set_name": [], "fill": [], "label": []}
+    for is_test, points_xy, targets in sets:
+        points_xy = np.asarray(points_xy, dtype=np.float64)
+        points["x1"] += np.round(points_xy[:, 0], 4).tolist()
+        points["x2"] += np.round(points_xy[:, 1], 4).tolist()
+        points["test"] += [is_test] * len(points_xy)
+        points["set_name"] += [test if is_test else training] * len(points_xy)
+        targets = np.asarray(targets).ravel()
+        if regression:
+            colours = diverging_rgb(0.5 + 0.5 * np.clip(targets.astype(np.float64), -1, 1))
+            points["fill"] += ["#{:02x}{:02x}{:02x}".format(*c) for c in colours]
+            points["label"] += [f"{target_word}: " + f"{t:.2f}".replace("-", "−") for t in targets]
+        else:
+            points["fill"] += [CLASS_COLORS[int(k)] for k in targets]
+            points["label"] += [f"{class_word}: {class_name.format(k=int(k))}" for k in targets]
+    return {
+        "size": size, "lo": lo, "hi": hi, "margin": PLANE_MARGIN, "point_radius": POINT_RADIUS,
+        "shade": {"rgb": base64.b64encode(rgb.tobytes()).decode("ascii"), "w": int(rgb.shape[1]),
+                  "h": int(rgb.shape[0])},
+        "ticks": list(PLANE_TICKS), "tick_labels": [f"{t:.1f}".replace("-", "−") for t in PLANE_TICKS],
         "points": points,
+        "probe": {"xs": np.round(probe.xs, 4).tolist(), "ys": np.round(probe.ys, 4).tolist(),
+                  "values": np.round(np.asarray(probe_value, dtype=np.float64), 4).tolist()},
+        "texts": {"value": title},
     }
-    return Chart(spec, datasets)
 
 
 def _faded(rgb: np.ndarray, opacity: float = 0.85) -> np.ndarray:
