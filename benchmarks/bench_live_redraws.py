@@ -3,9 +3,9 @@
 Starts ``streamlit run app.py`` (or uses ``--url``), opens Step 3 in headless Chromium
 (/usr/bin/chromium), presses Start and watches the three live charts (the playground) for ``--seconds``:
 
-* the loss curves (an SVG): a redraw is a change of the train loss line (looked at every 20 ms);
-* the network with its neuron pictures and the decision boundary (canvases): a redraw is a render by Vega that
-  draws different pictures from the render before (counted where Vega draws its images).
+* the loss curves (an SVG): a redraw is a change of the train loss line;
+* the network with its neuron pictures and the output over the plane (the playground's own canvases): a
+  redraw is an animation frame whose pixels differ from the frame before.
 
 The
 reference, in the same run, is the page's own timer (``TICK_S`` in ui/fragments.py):
@@ -29,39 +29,19 @@ from benchmarks import _setup  # must come first: pins BLAS threads before numpy
 # isort: split
 from benchmarks.load_test import CHROMIUM, CHROMIUM_ARGS, start_server
 
-# Counts, per canvas, the renders that drew different pictures from the render before. Vega's
-# canvas renderer clears the canvas, then draws each image mark with drawImage.
-COUNT_PICTURE_CHANGES = """
-    window.__changes = new WeakMap();
-    const state = new WeakMap();
-    const finish = (canvas) => {
-        const s = state.get(canvas);
-        if (!s || s.drawn.length === 0) return;
-        const signature = s.drawn.join('|');
-        if (signature !== s.last) window.__changes.set(canvas, (window.__changes.get(canvas) || 0) + 1);
-        s.last = signature;
-        s.drawn = [];
-    };
-    const clear = CanvasRenderingContext2D.prototype.clearRect;
-    CanvasRenderingContext2D.prototype.clearRect = function (...args) {
-        if (!state.has(this.canvas)) state.set(this.canvas, {drawn: [], last: null});
-        finish(this.canvas);
-        return clear.apply(this, args);
-    };
-    const draw = CanvasRenderingContext2D.prototype.drawImage;
-    CanvasRenderingContext2D.prototype.drawImage = function (image, ...args) {
-        const s = state.get(this.canvas);
-        if (s && image && image.src) s.drawn.push(image.src);
-        return draw.call(this, image, ...args);
-    };
-"""
-
-# Watch the live charts for `ms` milliseconds: {chart: redraws}. The curves (an SVG) count when
-# the train loss line changes (looked at every 20 ms); the canvases count new pictures drawn.
+# Watch the live views for `ms` milliseconds: {chart: redraws}. The curves (an SVG) count when the train
+# loss line changes; the network and the output over the plane (the playground's own canvases) when their
+# pixels differ from the frame before (a hash of every 4th pixel, once per animation frame): a redraw the
+# student sees.
 WATCH = """async (ms) => {
-    const canvases = () => [...document.querySelectorAll('canvas.marks')]
-        .filter(c => c.getBoundingClientRect().width > 0);
-    const renders = () => canvases().map(c => window.__changes.get(c) || 0);
+    const hash = (sel) => {
+        const c = document.querySelector(sel + ' canvas');
+        if (!c || c.width === 0) return null;
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let h = 0;
+        for (let i = 0; i < d.length; i += 16) h = (h * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) | 0;
+        return h;
+    };
     const line = () => {
         for (const path of document.querySelectorAll('svg.marks g.mark-line path')) {
             const label = path.getAttribute('aria-label') || '';
@@ -69,17 +49,23 @@ WATCH = """async (ms) => {
         }
         return null;
     };
-    const before = renders();
-    let last = line(), curves = 0;
+    const views = {curves: line, boundary: () => hash('.st-key-train_plane_view'),
+                   neurons: () => hash('.st-key-train_network_view')};
+    const last = {}, out = {};
+    for (const k in views) { last[k] = views[k](); out[k] = 0; }
     const t0 = performance.now();
-    while (performance.now() - t0 < ms) {
-        await new Promise(r => setTimeout(r, 20));
-        const now = line();
-        if (now !== null && last !== null && now !== last) curves += 1;
-        last = now ?? last;
-    }
-    const after = renders();
-    return {curves: curves, boundary: after[0] - before[0], neurons: after[1] - before[1]};
+    await new Promise((resolve) => {
+        const tick = () => {
+            for (const k in views) {
+                const now = views[k]();
+                if (now !== null && last[k] !== null && now !== last[k]) out[k] += 1;
+                last[k] = now ?? last[k];
+            }
+            if (performance.now() - t0 >= ms) resolve(); else requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+    });
+    return out;
 }"""
 
 # After Pause: ms from the click to the last change of the loss curve, watched for 1.5 s.
@@ -124,7 +110,6 @@ def main(argv=None) -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 1100})
-            page.add_init_script(COUNT_PICTURE_CHANGES)
             page.set_default_timeout(60_000)
             page.goto(url + "/pick-the-best-function")
             page.get_by_role("button", name="Start", exact=True).wait_for()
