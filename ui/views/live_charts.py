@@ -2,18 +2,17 @@
 network's output over the plane (:func:`plane_picture`, painted by ui/components/playground_canvas; the
 network with a picture in every neuron is ui/views/playground_network.py).
 
-Why Vega-Lite here when the other pages use Plotly: these charts redraw several times a
-second. Streamlit 1.67 gives a Plotly chart a new identity whenever its data changes, so the
-browser builds it again from nothing on every redraw. That cost about 150 ms of browser time
-for these three charts, which capped training at about 4 redraws a second. A Vega-Lite chart
-without selections keeps its place on the page. Streamlit swaps only the datasets whose bytes
-changed, and the spec stays the same from one redraw to the next.
+Why Vega-Lite for the curves when the other pages use Plotly: they redraw several times a second.
+Streamlit 1.67 gives a Plotly chart a new identity whenever its data changes, so the browser builds it
+again from nothing on every redraw (about 150 ms of browser time for the playground's charts, which
+capped training at about 4 redraws a second). A Vega-Lite chart without selections keeps its place on
+the page: Streamlit swaps only the datasets whose bytes changed, and the spec stays the same.
 
 The pictures (the plane's shade, each neuron's tile) are not Vega charts: Vega draws an image only
 once the browser has decoded it, so each redraw was drawn twice, first with a coarse stand-in. The
 playground's canvases paint raw RGB bytes in one pass instead (:func:`diverging_rgb` gives their
-colours). The Vega-Lite builders return a :class:`Chart`: a fixed ``spec`` plus ``datasets`` (name -> columns);
-Vega draws on a canvas.
+colours). The Vega-Lite builders return a :class:`Chart`: a fixed ``spec`` plus ``datasets`` (name ->
+columns); Vega draws on a canvas.
 """
 
 from __future__ import annotations

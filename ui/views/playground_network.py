@@ -50,7 +50,6 @@ def _y(k: int, n: int) -> float:
     return (n - 1) / 2 - k
 
 
-
 def network_picture(model, pictures, input_labels, height_rows: int | None = None) -> dict:
     """The whole network with live pictures and links, as the canvas component takes it (JSON).
 
