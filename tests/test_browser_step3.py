@@ -36,8 +36,9 @@ SAMPLE = """async (ms) => {
 
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
-# A checksum of each live canvas (the network with its neuron pictures, then the boundary), as drawn now.
-CANVAS_SUMS = """() => [...document.querySelectorAll('canvas.marks')]
+# A checksum of each live canvas (the network with its neuron pictures, then the output over the plane: the
+# playground's own canvases, ui/components/playground_canvas), as drawn now.
+CANVAS_SUMS = """() => [...document.querySelectorAll('.dl3-canvas canvas')]
     .filter(c => c.getBoundingClientRect().width > 0)
     .map(c => {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
