@@ -26,7 +26,7 @@ _SPEC_KEYS = {"title", "text", "name", "hovertemplate", "texttemplate", "label",
 
 
 # A custom component's data (its "json"): the parts a student reads (ui/components/playground_canvas).
-_COMPONENT_KEYS = {"alt", "heads", "more", "name", "texts", "label", "set_name"}
+_COMPONENT_KEYS = {"alt", "heads", "more", "name", "texts"}
 
 
 def _all_strings(value):

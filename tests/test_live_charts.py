@@ -73,10 +73,12 @@ def test_the_plane_picture_is_the_networks_probability_with_x2_upwards(run):
     # The data points, their classes and colours; all training points (circles).
     points = plane["points"]
     np.testing.assert_allclose(points["x1"], run.data.X[:, 0], atol=1e-4)
-    assert points["label"][:3] == [f"class: class {k}" for k in run.data.y[:3]]
-    assert points["fill"][:3] == [("#0877bd" if k == 1 else "#f59322") for k in run.data.y[:3]]
-    assert set(points["test"]) == {0} and set(points["set_name"]) == {"training"}
-    assert plane["texts"] == {"value": "P(class 1)"} and plane["tick_labels"][0] == "−1.0"
+    assert points["value"] == run.data.y.tolist() and "fill" not in points
+    assert plane["class_colors"] == ["#f59322", "#0877bd"]  # class 0 orange, class 1 blue
+    assert set(points["test"]) == {0}
+    texts = plane["texts"]
+    assert texts["value"] == "P(class 1)" and texts["classes"] == ["class 0", "class 1"]
+    assert texts["sets"] == ["training", "test"] and plane["tick_labels"][0] == "−1.0"
 
 
 def test_test_points_are_added_as_diamonds_and_regression_colours_by_target(run):
@@ -84,12 +86,12 @@ def test_test_points_are_added_as_diamonds_and_regression_colours_by_target(run)
     X_test, y_test = run.data.X_test[:5], run.data.y_test[:5]
     plane = charts.plane_picture(grid, probe, run.data.X[:3], run.data.y[:3], X_test=X_test, y_test=y_test)
     assert plane["points"]["test"] == [0, 0, 0, 1, 1, 1, 1, 1]
-    assert plane["points"]["set_name"][3] == "test"
+    assert plane["points"]["value"][3:] == y_test.tolist()
     targets = np.array([-1.0, 0.0, 1.0])
     reg = charts.plane_picture(grid, probe, run.data.X[:3], targets, regression=True)
     assert reg["points"]["fill"] == ["#f59322", "#e8eaeb", "#0877bd"]  # orange −1, grey 0, blue +1
-    assert reg["points"]["label"] == ["target: −1.00", "target: 0.00", "target: 1.00"]
-    assert reg["texts"] == {"value": "output ŷ"}
+    assert reg["points"]["value"] == [-1.0, 0.0, 1.0]
+    assert reg["texts"]["value"] == "output ŷ" and reg["texts"]["target"] == "target"
     np.testing.assert_allclose(reg["probe"]["values"], np.round(probe.output[0], 4))
 
 

@@ -183,7 +183,7 @@ def test_changing_the_data_set_changes_what_is_shown():
     shown = np.sort(boundary["x1"])
     np.testing.assert_allclose(shown, np.sort(xor.X[:, 0]), atol=1e-4)
     assert not np.array_equal(np.sort(circle_points), shown)
-    assert sorted(set(boundary["label"])) == ["class: class 0", "class: class 1"]
+    assert sorted(set(boundary["value"])) == [0, 1]
     assert at.session_state["dataset"] == "xor"
 
     at.selectbox(key="step3_dataset").set_value("digits").run()

@@ -74,17 +74,18 @@ def test_regression_draws_the_output_value_and_the_mean_squared_error():
     assert not errors(at) and run_of(at).progress.train_accuracy is None
     boundary = plane_view(at)
     assert boundary["texts"]["value"] == "output ŷ"  # what the plane's hover calls its value
-    assert boundary["points"]["label"][0].startswith("target: ")
+    points = boundary["points"]
+    assert len(points["fill"]) == len(points["value"]) and isinstance(points["value"][0], float)
 
 
 def test_show_test_points_and_discretize_change_the_picture():
     at = open_page()
     before = plane_view(at)
-    assert set(before["points"]["set_name"]) == {"training"}
+    assert set(before["points"]["test"]) == {0}
     at.checkbox(key="step3_show_test").check().run()
     at.checkbox(key="step3_discretize").check().run()
     after = plane_view(at)
-    assert set(after["points"]["set_name"]) == {"training", "test"} and 1 in after["points"]["test"]
+    assert set(after["points"]["test"]) == {0, 1}
     assert after["shade"]["rgb"] != before["shade"]["rgb"]
 
 

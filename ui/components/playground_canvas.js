@@ -168,7 +168,7 @@ function paintPlane(s, ctx) {
   ctx.strokeStyle = "#fff";
   for (let i = 0; i < p.x1.length; i++) {
     const px = x(p.x1[i]), py = y(p.x2[i]);
-    ctx.fillStyle = p.fill[i];
+    ctx.fillStyle = p.fill ? p.fill[i] : d.class_colors[p.value[i]];
     ctx.beginPath();
     if (p.test[i]) {
       const q = r * 1.3;
@@ -252,7 +252,8 @@ function describe(s, where) {
   }
   if (h.point !== undefined) {
     const p = d.points, i = h.point;
-    return [`${t.set}: ${p.set_name[i]}`, p.label[i], `x₁: ${fixed(p.x1[i], 2)}`, `x₂: ${fixed(p.x2[i], 2)}`];
+    const what = p.fill ? `${t.target}: ${fixed(p.value[i], 2)}` : `${t.class}: ${t.classes[p.value[i]]}`;
+    return [`${t.set}: ${t.sets[p.test[i]]}`, what, `x₁: ${fixed(p.x1[i], 2)}`, `x₂: ${fixed(p.x2[i], 2)}`];
   }
   // The plane: the probe's point nearest the pointer, with the network's value there.
   const pr = d.probe, span = d.hi - d.lo;

@@ -34,18 +34,14 @@ def network_canvas(picture: dict, *, key: str, alt: str, on_weight: Callable[[],
     texts = {"neuron": _("neuron"), "weight": _("weight"), "lowest": _("lowest"), "highest": _("highest"),
              "click": _("Click to change this weight."), "edit": _("type a weight, then press Enter")}
     data = {**picture, "kind": "network", "alt": alt, "texts": texts, "editable": on_weight is not None}
-    _COMPONENT(key=key, data=data, width="stretch", on_weight_change=on_weight or _ignore)
+    _COMPONENT(key=key, data=data, width="stretch", **({"on_weight_change": on_weight} if on_weight else {}))
 
 
 def plane_canvas(picture: dict, *, key: str, alt: str) -> None:
     """Draw the plane ``picture`` (its texts come with it, in the session's language)."""
     texts = {**picture["texts"], "set": pgettext("chart", "set")}
     _COMPONENT(key=key, data={**picture, "kind": "plane", "alt": alt, "texts": texts, "editable": False},
-               width="content", on_weight_change=_ignore)
-
-
-def _ignore() -> None:
-    """Nothing to do: a canvas without an editor sends nothing."""
+               width="content")
 
 
 def edited_weight(key: str) -> dict | None:

@@ -196,9 +196,11 @@ def plane_picture(grid, probe, X: np.ndarray, y: np.ndarray, size: int = 210, *,
     Regression: the output value from orange (−1) to blue (+1), the points by their target.
     grid: a fine nnlib PlaneGrid for the picture (``shade``: RGB bytes, row 0 = the highest x₂, each pixel
     centred on its grid point, so the plane spans [lo, hi] a half pixel beyond the grid); probe: a coarse
-    one whose values are shown on hover (the network's own, at its points). X_test, y_test: also drawn
-    (``test`` = 1: diamonds) when given. discretize: the picture shows the decided class (P ≥ 0.5), or for
-    regression the output rounded to −1, 0 or 1. The texts are in the session's language.
+    one whose values are shown on hover (the network's own, at its points). ``points``: x1, x2, test (1:
+    a test point, drawn as a diamond; X_test, y_test are drawn when given) and value (the class, coloured
+    by ``class_colors``; for regression the target, with its colour in ``fill``). discretize: the picture
+    shows the decided class (P ≥ 0.5), or for regression the output rounded to −1, 0 or 1. The texts are in
+    the session's language.
     """
     half = (grid.xs[-1] - grid.xs[0]) / (2 * (grid.xs.shape[0] - 1))  # pixels are centred on grid points
     lo, hi = float(grid.xs[0] - half), float(grid.xs[-1] + half)
@@ -210,33 +212,29 @@ def plane_picture(grid, probe, X: np.ndarray, y: np.ndarray, size: int = 210, *,
     # An image's row 0 is its top; the grid's row 0 is the lowest x2. Opaque, with the 15 % of white that
     # an opacity of 0.85 would let through baked in (the points stand out on a lighter plane).
     rgb = _faded(diverging_rgb(shade[::-1]))
-    training, test = pgettext("data set", "training"), pgettext("data set", "test")
-    class_name, class_word, target_word = _("class {k}"), _("class"), _("target")
     sets = [(0, X, y)] + ([(1, X_test, y_test)] if X_test is not None else [])
-    points = {"x1": [], "x2": [], "test": [], "set_name": [], "fill": [], "label": []}
-    for is_test, points_xy, targets in sets:
-        points_xy = np.asarray(points_xy, dtype=np.float64)
-        points["x1"] += np.round(points_xy[:, 0], 4).tolist()
-        points["x2"] += np.round(points_xy[:, 1], 4).tolist()
-        points["test"] += [is_test] * len(points_xy)
-        points["set_name"] += [test if is_test else training] * len(points_xy)
-        targets = np.asarray(targets).ravel()
-        if regression:
-            colours = diverging_rgb(0.5 + 0.5 * np.clip(targets.astype(np.float64), -1, 1))
-            points["fill"] += ["#{:02x}{:02x}{:02x}".format(*c) for c in colours]
-            points["label"] += [f"{target_word}: " + f"{t:.2f}".replace("-", "−") for t in targets]
-        else:
-            points["fill"] += [CLASS_COLORS[int(k)] for k in targets]
-            points["label"] += [f"{class_word}: {class_name.format(k=int(k))}" for k in targets]
+    xy = np.concatenate([np.asarray(a, dtype=np.float64).reshape(-1, 2) for _t, a, _v in sets])
+    values = np.concatenate([np.asarray(v).ravel() for _t, _a, v in sets])
+    points = {"x1": np.round(xy[:, 0], 4).tolist(), "x2": np.round(xy[:, 1], 4).tolist(),
+              "test": [t for t, a, _v in sets for _i in range(len(a))]}
+    if regression:  # each target on the shade's scale, −1 orange … +1 blue
+        points["value"] = np.round(values.astype(np.float64), 3).tolist()
+        colours = diverging_rgb(0.5 + 0.5 * np.clip(values.astype(np.float64), -1, 1))
+        points["fill"] = ["#{:02x}{:02x}{:02x}".format(*c) for c in colours]
+    else:  # the class, coloured by CLASS_COLORS (sent once, not once a point)
+        points["value"] = values.astype(int).tolist()
+    texts = {"value": title, "sets": [pgettext("data set", "training"), pgettext("data set", "test")],
+             "class": _("class"), "classes": [_("class {k}").format(k=k) for k in range(len(CLASS_COLORS))],
+             "target": _("target")}
     return {
         "size": size, "lo": lo, "hi": hi, "margin": PLANE_MARGIN, "point_radius": POINT_RADIUS,
         "shade": {"rgb": base64.b64encode(rgb.tobytes()).decode("ascii"), "w": int(rgb.shape[1]),
                   "h": int(rgb.shape[0])},
         "ticks": list(PLANE_TICKS), "tick_labels": [f"{t:.1f}".replace("-", "−") for t in PLANE_TICKS],
-        "points": points,
+        "points": points, "class_colors": CLASS_COLORS,
         "probe": {"xs": np.round(probe.xs, 4).tolist(), "ys": np.round(probe.ys, 4).tolist(),
                   "values": np.round(np.asarray(probe_value, dtype=np.float64), 4).tolist()},
-        "texts": {"value": title},
+        "texts": texts,
     }
 
 
