@@ -172,6 +172,27 @@ def test_420x900_start_and_boundary_before_the_prose_and_nothing_overflows(brows
     assert page.locator(ERRORS).count() == 0
 
 
+@pytest.mark.parametrize("width, height", [(1280, 800), (420, 900)])
+def test_each_plus_and_minus_sits_over_its_own_layer(browser_page, app_url, width, height):
+    """The layers' + and − over the inputs' column, layer k's over layer k's column of the network's canvas
+    (on a phone the page reorders the playground's columns; the buttons' row must keep its order)."""
+    page = browser_page
+    open_playground(page, app_url, width, height)
+    sizes = (DEFAULT_SPEC.n_in, *DEFAULT_SPEC.hidden, DEFAULT_SPEC.n_out)
+    page.locator(NETWORK).scroll_into_view_if_needed()
+    canvas = box(page, NETWORK + " canvas")
+    column = canvas["width"] / len(sizes)
+    keys = ["net_add_layer", "net_remove_layer"] + [f"net_{kind}_{k}" for k in range(len(sizes) - 2)
+                                                    for kind in ("add", "remove")]
+    for key in keys:
+        b = button(page, key).bounding_box()
+        over = int((b["x"] + b["width"] / 2 - canvas["x"]) // column)
+        want = 0 if key.endswith("layer") else int(key.rsplit("_", 1)[1]) + 1
+        assert over == want, f"{key} is over column {over} of the network, not {want}"
+    caption = page.locator(".st-key-train_layers_caption").bounding_box()
+    assert int((caption["x"] + caption["width"] / 2 - canvas["x"]) // column) == 0  # "layers", under its pair
+
+
 def test_plus_on_layer_1_draws_one_more_neuron_there(browser_page, app_url):
     page = browser_page
     open_playground(page, app_url, 1280, 800)

@@ -124,12 +124,15 @@ def network_panel(run: tr.TrainingRun):
     with st.container(key="train_layer_buttons"):  # stays one row on a phone (PAGE_STYLE in step3_train)
         columns = st.columns(len(sizes), gap="small")
     # Icon buttons: their labels are for screen readers; step3_train.PAGE_STYLE hides them from the eye.
-    with columns[0], st.container(horizontal=True, horizontal_alignment="center", gap=None):
-        icon_button(_("Add a hidden layer"), "net_add_layer", "add", _add_layer,
-                    disabled=len(hidden) >= limits.MAX_HIDDEN_LAYERS)
-        icon_button(_("Remove the last hidden layer"), "net_remove_layer", "remove", _remove_layer,
-                    disabled=not hidden)
-        st.caption(_("layers"))
+    with columns[0]:
+        with st.container(horizontal=True, horizontal_alignment="center", gap=None):
+            icon_button(_("Add a hidden layer"), "net_add_layer", "add", _add_layer,
+                        disabled=len(hidden) >= limits.MAX_HIDDEN_LAYERS)
+            icon_button(_("Remove the last hidden layer"), "net_remove_layer", "remove", _remove_layer,
+                        disabled=not hidden)
+        # Under its two buttons, centred (beside them it spilled over layer 1's on a phone).
+        with st.container(key="train_layers_caption"):
+            st.caption(_("layers"))
     more, fewer = _("One more neuron in layer {k}"), _("One neuron fewer in layer {k}")
     for k, n in enumerate(hidden):
         with columns[k + 1], st.container(horizontal=True, horizontal_alignment="center", gap=None):

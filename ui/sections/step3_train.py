@@ -377,8 +377,13 @@ PAGE_STYLE = """<style>
 [class*="st-key-net_"] button [data-testid="stMarkdownContainer"] {
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap;
 }
+.st-key-train_layers_caption [data-testid="stCaptionContainer"] { text-align: center; margin-top: -0.6rem; }
 @media (max-width: 640px) {  /* a phone stacks the columns: the output first, right under the toolbar */
   .st-key-train_columns [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:nth-child(3) { order: -1; }
+  /* ... but not the third of the + and − pairs, in the network's column: each pair stays over its own layer. */
+  .st-key-train_columns .st-key-train_layer_buttons [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
+    order: 0;
+  }
   .st-key-train_layer_buttons [data-testid="stHorizontalBlock"] { flex-wrap: nowrap; }
   .st-key-train_layer_buttons [data-testid="stColumn"] { min-width: 0; flex: 1 1 0; }
 }
