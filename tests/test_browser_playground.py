@@ -290,6 +290,28 @@ def test_a_click_on_a_link_sets_its_weight(browser_page, app_url, width, height)
     assert page.locator(ERRORS).count() == 0
 
 
+def test_hover_on_the_plane_shows_a_point_or_the_networks_value(browser_page, app_url):
+    """Over a data point: its set, class and coordinates; elsewhere on the plane: P(class 1) there."""
+    page = browser_page
+    open_playground(page, app_url, 1280, 800)
+    plane, tip = box(page, BOUNDARY + " canvas"), page.locator(BOUNDARY + " .dl3-canvas-tip")
+    seen = {}
+    for fx in range(40, 240, 7):
+        for fy in range(12, 215, 7):
+            page.mouse.move(plane["x"] + fx, plane["y"] + fy)
+            if tip.is_visible():
+                text = tip.inner_text()
+                seen["point" if text.startswith("set: ") else "plane"] = text
+        if len(seen) == 2:
+            break
+    point, value = seen.get("point", ""), seen.get("plane", "")
+    assert point.split("\n")[:2] in (["set: training", "class: class 0"], ["set: training", "class: class 1"]), seen
+    assert "x₁: " in point and "x₂: " in point
+    lines = value.split("\n")
+    assert lines[0].startswith("x₁: ") and lines[2].startswith("P(class 1): "), seen
+    assert 0.0 <= float(lines[2].split(": ")[1]) <= 1.0
+
+
 def gradient_ratio(region: np.ndarray) -> float:
     """Small steps between neighbouring pixels per large step: the boundary's smooth picture changes colour
     gradually (about 0.75 or more), a coarse picture of flat squares in jumps (about 0.25; the data points'

@@ -186,7 +186,7 @@ function paintPlane(s, ctx) {
   }
   // The last point drawn is on top: it answers first. Elsewhere on the plane, its value at the nearest probe.
   hits.reverse();
-  hits.push({ plane: true, x0: m.left, y0: m.top, x1: m.left + d.size, y1: m.top + d.size, x, y });
+  hits.push({ plane: true, x0: m.left, y0: m.top, x1: m.left + d.size, y1: m.top + d.size });
   return hits;
 }
 
