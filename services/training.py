@@ -282,9 +282,7 @@ class TrainingRun:
     def evaluate_full(self) -> nnlib.Progress:
         """The current weights on the whole training and test sets; kept as ``full_progress``."""
         self.report_now()  # the live numbers catch up first, so both name the same step
-        p = self.trainer.full_report()
-        step0, epoch0 = self._offset
-        self.full_progress = dataclasses.replace(p, step=p.step + step0, epoch=p.epoch + epoch0)
+        self.full_progress = self._in_run(self.trainer.full_report())
         return self.full_progress
 
     @property
@@ -309,6 +307,11 @@ class TrainingRun:
 
     def _report_every(self) -> int:
         return max(1, self.settings.epochs * self.steps_per_epoch // CURVE_POINTS)
+
+    def _in_run(self, p: nnlib.Progress) -> nnlib.Progress:
+        """A report of the current trainer with its step and epoch counted from the start of the run."""
+        step0, epoch0 = self._offset
+        return dataclasses.replace(p, step=p.step + step0, epoch=p.epoch + epoch0)
 
     # --- changing it ---------------------------------------------------------
     def retune(self, settings: RunSettings) -> None:
@@ -352,8 +355,7 @@ class TrainingRun:
         W[target, source] = value
         dense.set_weights(W)
         self._new_trainer()
-        step0, epoch0 = self._offset
-        self.history.append(dataclasses.replace(self.trainer.history[0], step=step0, epoch=epoch0))
+        self.history.append(self._in_run(self.trainer.history[0]))
         self.error = self.divergence = self.blowup = self.full_progress = None
         return self.progress
 
@@ -374,7 +376,7 @@ class TrainingRun:
             self._unreported_s = 0.0
         except nnlib.TrainingDiverged as exc:
             # nnlib already restored the last good weights; say so, keep the point that blew up, and stop.
-            step0, epoch0 = self._offset
+            step0 = self._offset[0]
             # nnlib's message guesses a rate ("try η/10"); the page offers one it has tried instead.
             message = re.sub(r"; try [^.]*(\.\d+)?[^.]*\.", ".", str(exc))
             self.error = message.replace(f"at step {exc.step}:", f"at step {exc.step + step0:,}:")
@@ -382,12 +384,10 @@ class TrainingRun:
             self.divergence = (exc.step + step0, float(exc.learning_rate), getattr(self.trainer, "_start_loss", None),
                                float(loss))
             if exc.progress is not None:
-                self.blowup = dataclasses.replace(exc.progress, step=exc.progress.step + step0,
-                                                  epoch=exc.progress.epoch + epoch0)
+                self.blowup = self._in_run(exc.progress)
             self.running = False
             return False
-        step0, epoch0 = self._offset
-        self.history.append(dataclasses.replace(p, step=p.step + step0, epoch=p.epoch + epoch0))
+        self.history.append(self._in_run(p))
         self.error = self.blowup = self.divergence = None
         return True
 

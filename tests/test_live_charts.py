@@ -45,10 +45,19 @@ def test_a_picture_survives_the_trip_through_png():
     np.testing.assert_array_equal(decode_png(charts.png_data_uri(rgb)), rgb)
 
 
+def decode_rgb(picture: dict) -> np.ndarray:
+    """A picture as the playground's canvases paint it (charts.rgb_bytes' dict): (h, w, 3) bytes, row 0 at the top."""
+    return np.frombuffer(base64.b64decode(picture["rgb"]), dtype=np.uint8).reshape(picture["h"], picture["w"], 3)
+
+
 def shade(picture: dict) -> np.ndarray:
-    """The plane's picture as the canvas paints it: (h, w, 3) bytes, row 0 at the top."""
-    raw = np.frombuffer(base64.b64decode(picture["shade"]["rgb"]), dtype=np.uint8)
-    return raw.reshape(picture["shade"]["h"], picture["shade"]["w"], 3)
+    """The plane's picture."""
+    return decode_rgb(picture["shade"])
+
+
+def test_a_picture_survives_the_trip_through_rgb_bytes():
+    rgb = np.random.default_rng(0).integers(0, 256, size=(7, 5, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(decode_rgb(charts.rgb_bytes(rgb)), rgb)
 
 
 def test_the_plane_picture_is_the_networks_probability_with_x2_upwards(run):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 
 import numpy as np
@@ -12,14 +11,14 @@ import nnlib
 from lessons import features as feats
 from lessons import neuron_pictures
 from lessons.grid import plane_grid
+from tests.test_live_charts import decode_rgb
 from ui.views import live_charts as charts
 from ui.views import playground_network as pn
 
 
 def tile(neurons: dict, i: int) -> np.ndarray:
     """Neuron i's picture as the canvas paints it: (h, w, 3) bytes, row 0 at the top."""
-    raw = np.frombuffer(base64.b64decode(neurons["rgb"][i]), dtype=np.uint8)
-    return raw.reshape(neurons["h"][i], neurons["w"][i], 3)
+    return decode_rgb({field: neurons[field][i] for field in ("rgb", "w", "h")})
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from i18n import _, pgettext
+from i18n import _
 
 _HERE = Path(__file__).parent
 # Registered once per process under one name; Streamlit registers it again on a runtime that lacks it (AppTest).
@@ -39,9 +39,7 @@ def network_canvas(picture: dict, *, key: str, alt: str, on_weight: Callable[[],
 
 def plane_canvas(picture: dict, *, key: str, alt: str) -> None:
     """Draw the plane ``picture`` (its texts come with it, in the session's language)."""
-    texts = {**picture["texts"], "set": pgettext("chart", "set")}
-    _COMPONENT(key=key, data={**picture, "kind": "plane", "alt": alt, "texts": texts, "editable": False},
-               width="content")
+    _COMPONENT(key=key, data={**picture, "kind": "plane", "alt": alt, "editable": False}, width="content")
 
 
 def edited_weight(key: str) -> dict | None:

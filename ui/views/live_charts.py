@@ -64,6 +64,13 @@ def diverging_rgb(values: np.ndarray) -> np.ndarray:
     return np.rint(np.where(v < 0.5, low, high)).astype(np.uint8)
 
 
+def rgb_bytes(rgb: np.ndarray) -> dict:
+    """RGB bytes (H, W, 3), row 0 at the top, as the playground's canvases take a picture (JSON):
+    {"rgb": the raw bytes in base64, "w": W, "h": H}."""
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    return {"rgb": base64.b64encode(rgb.tobytes()).decode("ascii"), "w": int(rgb.shape[1]), "h": int(rgb.shape[0])}
+
+
 def png_data_uri(rgb: np.ndarray) -> str:
     """RGB bytes (H, W, 3), row 0 at the top, as a data: URI that an image mark can show."""
     buffer = io.BytesIO()
@@ -223,13 +230,13 @@ def plane_picture(grid, probe, X: np.ndarray, y: np.ndarray, size: int = 210, *,
         points["fill"] = ["#{:02x}{:02x}{:02x}".format(*c) for c in colours]
     else:  # the class, coloured by CLASS_COLORS (sent once, not once a point)
         points["value"] = values.astype(int).tolist()
-    texts = {"value": title, "sets": [pgettext("data set", "training"), pgettext("data set", "test")],
+    texts = {"value": title, "set": pgettext("chart", "set"),
+             "sets": [pgettext("data set", "training"), pgettext("data set", "test")],
              "class": _("class"), "classes": [_("class {k}").format(k=k) for k in range(len(CLASS_COLORS))],
              "target": _("target")}
     return {
         "size": size, "lo": lo, "hi": hi, "margin": PLANE_MARGIN, "point_radius": POINT_RADIUS,
-        "shade": {"rgb": base64.b64encode(rgb.tobytes()).decode("ascii"), "w": int(rgb.shape[1]),
-                  "h": int(rgb.shape[0])},
+        "shade": rgb_bytes(rgb),
         "ticks": list(PLANE_TICKS), "tick_labels": [f"{t:.1f}".replace("-", "−") for t in PLANE_TICKS],
         "points": points, "class_colors": CLASS_COLORS,
         "probe": {"xs": np.round(probe.xs, 4).tolist(), "ys": np.round(probe.ys, 4).tolist(),

@@ -14,12 +14,10 @@ centred ``(n − 1)/2 − k`` rows above the middle, rows ROW_PX apart.
 
 from __future__ import annotations
 
-import base64
-
 import numpy as np
 
 from i18n import _
-from ui.views.live_charts import diverging_rgb
+from ui.views.live_charts import diverging_rgb, rgb_bytes
 
 POSITIVE, NEGATIVE = "#0877bd", "#f59322"  # blue +, orange − (Playground's colours)
 TILE_PX = 30      # a neuron's picture, in pixels
@@ -76,15 +74,14 @@ def network_picture(model, pictures, input_labels, height_rows: int | None = Non
     neurons = {"c": [], "row": [], "name": [], "low": [], "high": [], "h": [], "w": [], "rgb": []}
     for c, column in enumerate(pictures):
         for k, values in enumerate(column[:shown[c]]):
-            rgb = tile_rgb(np.asarray(values, dtype=np.float64))
+            tile = rgb_bytes(tile_rgb(np.asarray(values, dtype=np.float64)))
             neurons["c"].append(c)
             neurons["row"].append(_y(k, shown[c]))
             neurons["name"].append(input_labels[k] if c == 0 else neuron_name.format(layer=titles[c], k=k + 1))
             neurons["low"].append(float(np.min(values)))
             neurons["high"].append(float(np.max(values)))
-            neurons["h"].append(int(rgb.shape[0]))
-            neurons["w"].append(int(rgb.shape[1]))
-            neurons["rgb"].append(base64.b64encode(rgb.tobytes()).decode("ascii"))
+            for field in ("h", "w", "rgb"):
+                neurons[field].append(tile[field])
     links = {"c": [], "j": [], "k": [], "y1": [], "y2": [], "w": [], "width": [], "name": []}
     low, high = LINK_WIDTH
     for c, dense in enumerate(model.layers):
